@@ -1,0 +1,39 @@
+# The README's two commands: `make run` and `make test`. Both set up .venv first (quick when
+# nothing changed: the venv is rebuilt only when pyproject.toml is newer than its stamp).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test lint format bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "storyreel needs Python 3.11 or newer"'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+# Renders the bundled example timeline (the web studio replaces this in a later release).
+run: setup
+	@mkdir -p out
+	$(BIN)/storyreel render examples/timeline/timeline.json -o out/example.mp4
+
+test: setup lint
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check storyreel tests bench
+	$(BIN)/ruff format --check storyreel tests bench
+	$(BIN)/mypy
+
+format: setup
+	$(BIN)/ruff check --fix storyreel tests bench
+	$(BIN)/ruff format storyreel tests bench
+
+bench: setup
+	$(BIN)/python bench/render.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

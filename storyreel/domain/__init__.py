@@ -1,0 +1,1 @@
+"""Pure schemas and rules; imports nothing else from storyreel."""

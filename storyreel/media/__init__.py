@@ -1,0 +1,1 @@
+"""FFmpeg-based media: probing, timeline rendering, subtitles and audio mixing."""

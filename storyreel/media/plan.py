@@ -1,0 +1,586 @@
+"""Timeline → render plan → FFmpeg command lines. Everything here is pure: no I/O, no processes.
+
+The video is cut into segments on the frame grid: the *body* of each clip (the frames only it
+covers) and each *transition* (the frames two clips share). A segment's key hashes everything
+that affects its pixels but not its position, so an unchanged segment is reused on the next render
+even when earlier clips changed length.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Literal
+
+from storyreel.domain.timeline import XFADE_STYLES, Clip, Motion, Timeline, Transition
+from storyreel.media.sources import Source, SourceKey
+from storyreel.media.subtitles import Cue, layout_cues
+
+# Bump when a change to the commands alters rendered pixels, so old cached segments are not reused.
+RENDERER_VERSION = 1
+
+PREVIEW_SHORT_SIDE = 480
+PREVIEW_LONG_SIDE = 854
+THUMB_HEIGHT = 180
+
+_SAFE_RELATIVE_PATH = re.compile(r"^[A-Za-z0-9._/-]+$")
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """Video encoder settings shared by every segment of one render (they must match to concat)."""
+
+    preset: str
+    crf: int
+    gop: int
+    threads: int = 0  # 0 lets x264 decide
+
+    def argv(self) -> list[str]:
+        return [
+            "-c:v", "libx264",
+            "-preset", self.preset,
+            "-crf", str(self.crf),
+            "-profile:v", "high",
+            "-pix_fmt", "yuv420p",
+            "-g", str(self.gop),
+            "-threads", str(self.threads),
+            "-colorspace", "bt709",
+            "-color_primaries", "bt709",
+            "-color_trc", "bt709",
+            "-color_range", "tv",
+        ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One clip as seen through one segment: which of its frames, and how it moves."""
+
+    clip_index: int
+    source: Source
+    motion: Motion
+    clip_frames: int  # frames the whole clip spans (motion progress runs over these)
+    first_frame: int  # the clip's frame at which this segment starts
+    source_start: float  # video sources: seconds into the file where the clip begins
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of output frames rendered by one FFmpeg process into one cached file."""
+
+    index: int
+    kind: Literal["body", "transition"]
+    start_frame: int
+    frames: int
+    layers: tuple[Layer, ...]
+    transition: Transition | None
+    cues: tuple[Cue, ...]  # times relative to the segment start
+    thumb_frame: int | None  # frame (within the segment) to save as the clip's thumbnail
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class RenderPlan:
+    width: int
+    height: int
+    fps: Fraction
+    total_frames: int
+    encoding: Encoding
+    segments: tuple[Segment, ...]
+    cues: tuple[Cue, ...]  # laid out (at most two lines each), absolute times
+    thumb_segments: tuple[int, ...]  # per clip: the segment that carries its thumbnail
+    poster_time: float
+    background: str
+    font_key: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def duration(self) -> float:
+        return self.total_frames / float(self.fps)
+
+
+def output_size(width: int, height: int, quality: str) -> tuple[int, int]:
+    """Canvas size for the quality: previews fit in 854×480 (either orientation), never upscaled."""
+    if quality != "preview":
+        return width, height
+    short, long_ = min(width, height), max(width, height)
+    scale = min(1.0, PREVIEW_SHORT_SIDE / short, PREVIEW_LONG_SIDE / long_)
+    return _even(width * scale), _even(height * scale)
+
+
+def _even(value: float) -> int:
+    return max(2, round(value / 2) * 2)
+
+
+def fps_fraction(fps: float) -> Fraction:
+    return Fraction(fps).limit_denominator(1001)
+
+
+def frame_at(seconds: float, fps: Fraction) -> int:
+    return round(Fraction(seconds).limit_denominator(1_000_000) * fps)
+
+
+def encoding_for(quality: str, fps: Fraction, threads: int = 0) -> Encoding:
+    gop = max(1, math.ceil(2 * fps))
+    if quality == "preview":
+        return Encoding(preset="veryfast", crf=26, gop=gop, threads=threads)
+    return Encoding(preset="medium", crf=20, gop=gop, threads=threads)
+
+
+def _clip_frame_spans(timeline: Timeline, fps: Fraction) -> list[tuple[int, int]]:
+    spans = []
+    for start, clip in zip(timeline.clip_starts(), timeline.clips, strict=True):
+        spans.append((frame_at(start, fps), frame_at(start + clip.duration, fps)))
+    return spans
+
+
+def _layer(
+    index: int, clip: Clip, span: tuple[int, int], at_frame: int, sources: dict[SourceKey, Source]
+) -> Layer:
+    return Layer(
+        clip_index=index,
+        source=sources[("clip", clip.source)],
+        motion=clip.motion,
+        clip_frames=span[1] - span[0],
+        first_frame=at_frame - span[0],
+        source_start=clip.source_start,
+    )
+
+
+def _cues_between(cues: tuple[Cue, ...], start_f: Fraction, end_f: Fraction) -> tuple[Cue, ...]:
+    start, end = float(start_f), float(end_f)
+    out = []
+    for cue in cues:
+        if cue.end <= start or cue.start >= end:
+            continue
+        out.append(
+            Cue(
+                start=round(max(cue.start, start) - start, 3),
+                end=round(min(cue.end, end) - start, 3),
+                text=cue.text,
+            )
+        )
+    return tuple(out)
+
+
+def build_plan(
+    timeline: Timeline,
+    sources: dict[SourceKey, Source],
+    *,
+    font_key: str = "",
+    threads: int = 0,
+) -> RenderPlan:
+    """Cut the timeline into segments on the frame grid and give each its cache key."""
+    width, height = output_size(
+        timeline.canvas.width, timeline.canvas.height, timeline.output.quality
+    )
+    fps = fps_fraction(timeline.canvas.fps)
+    encoding = encoding_for(timeline.output.quality, fps, threads)
+    spans = _clip_frame_spans(timeline, fps)
+    laid_out = layout_cues(
+        [Cue(s.start, s.end, s.text) for s in timeline.subtitles], width=width, height=height
+    )
+    cues = tuple(Cue(c.start, c.end, "\n".join(lines)) for c, lines in laid_out)
+
+    segments: list[Segment] = []
+    thumb_segments: list[int] = []
+    clips = timeline.clips
+    for i, clip in enumerate(clips):
+        start, end = spans[i]
+        carried_thumb: int | None = None
+        if i > 0 and spans[i - 1][1] > start:
+            t0, t1 = start, spans[i - 1][1]
+            segments.append(
+                Segment(
+                    index=len(segments),
+                    kind="transition",
+                    start_frame=t0,
+                    frames=t1 - t0,
+                    layers=(
+                        _layer(i - 1, clips[i - 1], spans[i - 1], t0, sources),
+                        _layer(i, clip, spans[i], t0, sources),
+                    ),
+                    transition=clip.transition,
+                    cues=_cues_between(cues, t0 / fps, t1 / fps),
+                    thumb_frame=None,
+                )
+            )
+            carried_thumb = len(segments) - 1
+        body_start = max(start, spans[i - 1][1]) if i > 0 else start
+        body_end = min(end, spans[i + 1][0]) if i + 1 < len(clips) else end
+        if body_end > body_start:
+            frames = body_end - body_start
+            segments.append(
+                Segment(
+                    index=len(segments),
+                    kind="body",
+                    start_frame=body_start,
+                    frames=frames,
+                    layers=(_layer(i, clip, spans[i], body_start, sources),),
+                    transition=None,
+                    cues=_cues_between(cues, body_start / fps, body_end / fps),
+                    thumb_frame=frames // 2,
+                )
+            )
+            thumb_segments.append(len(segments) - 1)
+        else:
+            # Transitions cover the whole clip: borrow the frame where it is fully in view.
+            assert carried_thumb is not None
+            segments[carried_thumb] = _with_thumb(segments[carried_thumb])
+            thumb_segments.append(carried_thumb)
+
+    total_frames = spans[-1][1]
+    poster_clip = len(clips) // 3
+    poster_seg = segments[thumb_segments[poster_clip]]
+    poster_frame = poster_seg.start_frame + (poster_seg.thumb_frame or 0)
+    plan = RenderPlan(
+        width=width,
+        height=height,
+        fps=fps,
+        total_frames=total_frames,
+        encoding=encoding,
+        segments=tuple(segments),
+        cues=cues,
+        thumb_segments=tuple(thumb_segments),
+        poster_time=float(poster_frame / fps),
+        background=timeline.canvas.background,
+        font_key=font_key,
+    )
+    keyed = tuple(_replace_key(s, segment_key(plan, s)) for s in plan.segments)
+    return RenderPlan(**{**plan.__dict__, "segments": keyed})
+
+
+def _with_thumb(seg: Segment) -> Segment:
+    return Segment(**{**seg.__dict__, "thumb_frame": seg.frames - 1})
+
+
+def _replace_key(seg: Segment, key: str) -> Segment:
+    return Segment(**{**seg.__dict__, "key": key})
+
+
+def segment_key(plan: RenderPlan, seg: Segment) -> str:
+    """Hash of everything that affects this segment's pixels, independent of its position."""
+    material = {
+        "v": RENDERER_VERSION,
+        "size": [plan.width, plan.height],
+        "fps": str(plan.fps),
+        "enc": plan.encoding.__dict__ | {"threads": None},
+        "bg": plan.background,
+        "frames": seg.frames,
+        "layers": [
+            {
+                "src": layer.source.digest,
+                "kind": layer.source.kind,
+                "alpha": layer.source.has_alpha,
+                "motion": layer.motion.model_dump(),
+                "clip_frames": layer.clip_frames,
+                "first": layer.first_frame,
+                "ss": layer.source_start if layer.source.kind == "video" else 0,
+            }
+            for layer in seg.layers
+        ],
+        "transition": seg.transition.model_dump() if seg.transition else None,
+        "cues": [[c.start, c.end, c.text] for c in seg.cues],
+        "font": plan.font_key if seg.cues else "",
+        "thumb": seg.thumb_frame,
+        # The command itself (with stand-in paths), so a change to how segments are drawn
+        # invalidates old cache entries without anyone remembering to bump a version.
+        "command": _canonical_command(plan, seg),
+    }
+    blob = json.dumps(material, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(blob).hexdigest()[:32]
+
+
+def _canonical_command(plan: RenderPlan, seg: Segment) -> list[str]:
+    layers = tuple(
+        dataclasses.replace(
+            layer, source=dataclasses.replace(layer.source, path=Path(layer.source.digest))
+        )
+        for layer in seg.layers
+    )
+    stand_in = dataclasses.replace(seg, layers=layers)
+    return segment_command(
+        "ffmpeg", plan, stand_in, out="OUT", ass="ASS", fonts_dir="FONTS", thumb="THUMB"
+    )
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+def _num(value: float | Fraction) -> str:
+    """A number for a filter expression: exact for fractions, compact for floats."""
+    if isinstance(value, Fraction):
+        return (
+            str(value.numerator)
+            if value.denominator == 1
+            else f"{value.numerator}/{value.denominator}"
+        )
+    return f"{value:.6f}".rstrip("0").rstrip(".") or "0"
+
+
+def _secs(value: float | Fraction) -> str:
+    """A duration for options parsed as time (they reject 'a/b')."""
+    return _num(float(value))
+
+
+def _motion_rect(motion: Motion, w: int, h: int, progress: str) -> tuple[str, str, str, str] | None:
+    """Expressions for the visible rectangle (x, y, width, height) of the fitted image."""
+    s = motion.strength
+    if motion.type == "none" or s == 0:
+        return None
+    p = progress if motion.easing == "linear" else f"(0.5-0.5*cos(PI*{progress}))"
+    if motion.type in ("zoom_in", "zoom_out"):
+        zoom = f"(1+{_num(s)}*{p})" if motion.type == "zoom_in" else f"(1+{_num(s)}*(1-{p}))"
+        rw, rh = f"({w}/{zoom})", f"({h}/{zoom})"
+        return f"(({w}-{rw})/2)", f"(({h}-{rh})/2)", rw, rh
+    zoom = _num(1 + s)
+    rw, rh = f"({w}/{zoom})", f"({h}/{zoom})"
+    free_x, free_y = f"({w}-{rw})", f"({h}-{rh})"
+    centre_x, centre_y = f"({free_x}/2)", f"({free_y}/2)"
+    # A camera panning left shows more and more of the image's left side.
+    moves = {
+        "pan_left": (f"({free_x}*(1-{p}))", centre_y),
+        "pan_right": (f"({free_x}*{p})", centre_y),
+        "pan_up": (centre_x, f"({free_y}*(1-{p}))"),
+        "pan_down": (centre_x, f"({free_y}*{p})"),
+    }
+    x, y = moves[motion.type]
+    return x, y, rw, rh
+
+
+def motion_filter(motion: Motion, w: int, h: int, first_frame: int, clip_frames: int) -> str | None:
+    """A sub-pixel Ken Burns move with `perspective`, which interpolates instead of snapping.
+
+    zoompan rounds its crop to whole input pixels, which shows as jitter; perspective maps the
+    (fractional) rectangle onto the frame with interpolation, so motion stays smooth at any fps.
+    """
+    progress = f"((in+{first_frame})/{max(1, clip_frames - 1)})"
+    rect = _motion_rect(motion, w, h, progress)
+    if rect is None:
+        return None
+    x, y, rw, rh = rect
+    corners = {
+        "x0": x, "y0": y,
+        "x1": f"{x}+{rw}", "y1": y,
+        "x2": x, "y2": f"{y}+{rh}",
+        "x3": f"{x}+{rw}", "y3": f"{y}+{rh}",
+    }  # fmt: skip
+    opts = ":".join(f"{k}='{v}'" for k, v in corners.items())
+    return f"perspective={opts}:interpolation=linear:eval=frame"
+
+
+def _fit_filters(w: int, h: int) -> list[str]:
+    """Cover the canvas, centred, without distortion; convert to BT.709 limited-range YUV."""
+    return [
+        f"crop=w='min(iw,ih*{w}/{h})':h='min(ih,iw*{h}/{w})'",
+        f"scale={w}:{h}:flags=lanczos:out_color_matrix=bt709:out_range=tv",
+        "setsar=1",
+        "format=yuv420p",
+    ]
+
+
+def _layer_chain(
+    layer: Layer, input_index: int, frames: int, plan: RenderPlan, label: str
+) -> list[str]:
+    """Filter chains producing exactly ``frames`` frames of one layer at the output size."""
+    w, h, fps = plan.width, plan.height, plan.fps
+    tb = _num(1 / fps)
+    chains: list[str] = []
+    src = f"[{input_index}:v]"
+    steps: list[str] = []
+    if layer.source.kind == "video":
+        steps += [f"fps={_num(fps)}", *_fit_filters(w, h)]
+        steps += [
+            f"tpad=stop_mode=clone:stop_duration={_secs(frames / fps + 1)}",
+            f"trim=end_frame={frames}",
+        ]
+    else:
+        if layer.source.has_alpha:
+            bg = plan.background.lstrip("#")
+            chains.append(f"color=c=0x{bg}:s={w}x{h}:r={_num(fps)},trim=end_frame=1[bg{label}]")
+            chains.append(
+                f"{src}crop=w='min(iw,ih*{w}/{h})':h='min(ih,iw*{h}/{w})',"
+                f"scale={w}:{h}:flags=lanczos,format=rgba[fg{label}]"
+            )
+            chains.append(
+                f"[bg{label}][fg{label}]overlay=shortest=1:format=auto,"
+                f"scale=out_color_matrix=bt709:out_range=tv,setsar=1,format=yuv420p[flat{label}]"
+            )
+            src = f"[flat{label}]"
+        else:
+            steps += _fit_filters(w, h)
+        # Decode and scale the still once, then repeat the finished frame.
+        steps.append(f"loop=loop={frames - 1}:size=1:start=0")
+    steps += [f"settb={tb}", "setpts=N"]
+    motion = motion_filter(layer.motion, w, h, layer.first_frame, layer.clip_frames)
+    if motion:
+        steps.append(motion)
+    chains.append(f"{src}{','.join(steps)}[{label}]")
+    return chains
+
+
+def _input_args(layer: Layer, frames: int, fps: Fraction) -> list[str]:
+    src = layer.source
+    args = ["-protocol_whitelist", "file"]
+    if src.kind == "video":
+        seek = layer.source_start + layer.first_frame / float(fps)
+        args += ["-ss", _secs(seek), "-t", _secs(frames / fps + 1)]
+    else:
+        # Gives the still's stream the output rate, which xfade requires of both its inputs.
+        args += ["-framerate", _num(fps)]
+    args += ["-f", src.demuxer, "-i", f"file:{src.path}"]
+    return args
+
+
+def _check_relative(path: str) -> str:
+    """Paths inside filter strings are ones we generated; refuse anything that needs escaping."""
+    if not _SAFE_RELATIVE_PATH.fullmatch(path) or path.startswith("-"):
+        raise ValueError(f"unsafe path for a filter string: {path!r}")
+    return path
+
+
+def segment_command(
+    ffmpeg: str,
+    plan: RenderPlan,
+    seg: Segment,
+    *,
+    out: str,
+    ass: str | None,
+    fonts_dir: str | None,
+    thumb: str | None,
+) -> list[str]:
+    """FFmpeg argv for one segment; ``ass``, ``fonts_dir`` and ``thumb`` are relative to the cwd."""
+    argv = [ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
+    chains: list[str] = []
+    labels = []
+    for i, layer in enumerate(seg.layers):
+        argv += _input_args(layer, seg.frames, plan.fps)
+        label = f"l{i}"
+        chains += _layer_chain(layer, i, seg.frames, plan, label)
+        labels.append(f"[{label}]")
+    if seg.transition is not None:
+        style = XFADE_STYLES[seg.transition.type]
+        duration = _secs(seg.frames / plan.fps)
+        chains.append(
+            f"{''.join(labels)}xfade=transition={style}:duration={duration}:offset=0[mix]"
+        )
+        current = "[mix]"
+    else:
+        current = labels[0]
+    if seg.cues:
+        if ass is None or fonts_dir is None:
+            raise ValueError("a segment with subtitles needs an ASS file and a fonts folder")
+        chains.append(
+            f"{current}ass=filename={_check_relative(ass)}:fontsdir={_check_relative(fonts_dir)}[subbed]"
+        )
+        current = "[subbed]"
+    # Tag the frames themselves: FFmpeg takes colour properties from frames over encoder options.
+    chains.append(
+        f"{current}setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv[tagged]"
+    )
+    current = "[tagged]"
+    if thumb is not None and seg.thumb_frame is not None:
+        thumb_h = min(THUMB_HEIGHT, plan.height)
+        chains.append(f"{current}split[enc][th]")
+        chains.append(
+            f"[th]select='eq(n,{seg.thumb_frame})',scale=-2:{thumb_h}:flags=lanczos[thumb]"
+        )
+        current = "[enc]"
+    argv += ["-filter_complex", ";".join(chains), "-map", current]
+    argv += ["-frames:v", str(seg.frames), "-r", _num(plan.fps), *plan.encoding.argv()]
+    argv += ["-an", "-progress", "pipe:1", "-nostats", "-f", "mp4", out]
+    if thumb is not None and seg.thumb_frame is not None:
+        argv += [
+            "-map",
+            "[thumb]",
+            "-frames:v",
+            "1",
+            "-q:v",
+            "3",
+            "-f",
+            "image2",
+            "-update",
+            "1",
+            thumb,
+        ]
+    return argv
+
+
+def concat_list(segment_files: list[str]) -> str:
+    """Contents of an FFmpeg concat-demuxer list (our own cache paths only)."""
+    lines = ["ffconcat version 1.0"]
+    for name in segment_files:
+        lines.append(f"file '{_check_relative(name)}'")
+    return "\n".join(lines) + "\n"
+
+
+def mux_command(
+    ffmpeg: str, *, concat_list_file: str, audio: str, out: str, duration: float
+) -> list[str]:
+    """Join the segments without re-encoding and add the soundtrack; moov atom up front."""
+    return [
+        ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+        "-protocol_whitelist", "file", "-f", "concat", "-safe", "0", "-i", concat_list_file,
+        "-protocol_whitelist", "file", "-f", "mov", "-i", f"file:{audio}",
+        "-map", "0:v:0", "-map", "1:a:0", "-c", "copy",
+        "-t", _secs(duration),
+        "-movflags", "+faststart", "-f", "mp4", out,
+    ]  # fmt: skip
+
+
+def poster_command(ffmpeg: str, *, video: str, at: float, out: str) -> list[str]:
+    return [
+        ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+        "-protocol_whitelist", "file", "-ss", _secs(at), "-f", "mov", "-i", f"file:{video}",
+        "-frames:v", "1", "-q:v", "2", "-f", "image2", "-update", "1", out,
+    ]  # fmt: skip
+
+
+def contact_sheet_layout(count: int) -> tuple[int, int]:
+    """Columns and rows for ``count`` thumbnails: a near-square grid, one row up to 3, ≤ 6 wide."""
+    cols = count if count <= 3 else min(6, math.ceil(math.sqrt(count)))
+    return cols, math.ceil(count / cols)
+
+
+def contact_sheet_command(
+    ffmpeg: str, *, pattern: str, count: int, font_file: str, out: str, thumb_height: int
+) -> list[str]:
+    """Tile numbered thumbnails (``pattern`` like ``thumbs/%04d.jpg``, relative to the cwd)."""
+    cols, rows = contact_sheet_layout(count)
+    size = max(14, thumb_height // 7)
+    number = (
+        f"drawtext=fontfile={_check_relative(font_file)}:text='%{{eif\\:n+1\\:d}}'"
+        f":fontsize={size}:fontcolor=white:box=1:boxcolor=black@0.65:boxborderw={size // 3}"
+        f":x={size // 2}:y={size // 2}"
+    )
+    tile = f"tile={cols}x{rows}:padding=6:margin=6:color=0x1a1a1a"
+    return [
+        ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+        "-protocol_whitelist", "file", "-f", "image2", "-framerate", "1", "-start_number", "1",
+        "-i", pattern,
+        "-vf", f"{number},{tile}", "-frames:v", "1", "-q:v", "3",
+        "-f", "image2", "-update", "1", out,
+    ]  # fmt: skip
+
+
+def describe(plan: RenderPlan) -> dict[str, Any]:
+    """A JSON-able summary of a plan (for logs and the CLI's --dry-run)."""
+    return {
+        "size": [plan.width, plan.height],
+        "fps": str(plan.fps),
+        "frames": plan.total_frames,
+        "duration": round(plan.duration, 3),
+        "segments": [
+            {"kind": s.kind, "start": s.start_frame, "frames": s.frames, "key": s.key}
+            for s in plan.segments
+        ],
+    }
+
+
+def relative_to(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()

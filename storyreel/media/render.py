@@ -1,0 +1,490 @@
+"""Render a timeline to an MP4 with FFmpeg: cached segments in parallel, then a stream-copy join.
+
+Outputs beside the video: ``<name>.srt``, ``poster.jpg`` and ``contact_sheet.jpg``. Every file is
+written under a temporary name and renamed when complete, so a failure or a cancellation never
+leaves a partial output behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from storyreel.domain.cancel import CancelToken
+from storyreel.domain.timeline import (
+    Problem,
+    Timeline,
+    TimelineError,
+    parse_timeline,
+    parse_timeline_json,
+)
+from storyreel.media import plan as planning
+from storyreel.media.audio import AudioLayer, MixSpec, MusicBed, render_soundtrack
+from storyreel.media.ffmpeg import find_ffmpeg, run_ffmpeg
+from storyreel.media.fonts import FontInfo, subtitle_font
+from storyreel.media.sources import Source, SourceKey, file_digest, resolve_sources
+from storyreel.media.subtitles import Cue, build_ass, build_srt
+from storyreel.settings import Settings
+
+
+@dataclass(frozen=True)
+class RenderProgress:
+    """Where a render stands: frames done out of the total, and the current stage."""
+
+    stage: str
+    done_frames: int
+    total_frames: int
+
+    @property
+    def fraction(self) -> float:
+        return self.done_frames / self.total_frames if self.total_frames else 1.0
+
+
+ProgressCallback = Callable[[RenderProgress], None]
+
+
+@dataclass
+class RenderResult:
+    """What a render produced and how much work it had to do."""
+
+    video: Path
+    srt: Path
+    poster: Path
+    contact_sheet: Path
+    duration: float
+    frames: int
+    width: int
+    height: int
+    size_bytes: int
+    segments: int
+    encoded_segments: list[str] = field(default_factory=list)
+    audio_reused: bool = False
+    elapsed: float = 0.0
+
+    @property
+    def reused_segments(self) -> int:
+        return self.segments - len(self.encoded_segments)
+
+
+def load_timeline(
+    path: Path, allowed_roots: Sequence[Path] = ()
+) -> tuple[Timeline, dict[SourceKey, Source]]:
+    """Read, validate and check a timeline file; every problem is reported at once."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TimelineError([Problem("", f"timeline file not found: {path}")]) from None
+    except UnicodeDecodeError:
+        raise TimelineError([Problem("", f"{path} is not UTF-8 text")]) from None
+    except OSError as err:
+        raise TimelineError([Problem("", f"cannot read {path}: {err.strerror}")]) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        parse_timeline_json(text)  # raises with line and column
+        raise
+    return check_timeline(data, path.parent, allowed_roots)
+
+
+def check_timeline(
+    data: Any, base_dir: Path, allowed_roots: Sequence[Path] = ()
+) -> tuple[Timeline, dict[SourceKey, Source]]:
+    """Validate decoded timeline JSON and its files; ``TimelineError`` lists every problem."""
+    problems: list[Problem] = []
+    timeline: Timeline | None = None
+    try:
+        timeline = parse_timeline(data)
+    except TimelineError as err:
+        problems += err.problems
+    sources: dict[SourceKey, Source] = {}
+    if isinstance(data, dict):
+        sources, file_problems = resolve_sources(data, base_dir, allowed_roots)
+        problems += file_problems
+    if problems or timeline is None:
+        raise TimelineError(problems or [Problem("", "the timeline must be a JSON object")])
+    return timeline, sources
+
+
+@contextmanager
+def atomic_path(final: Path) -> Iterator[Path]:
+    """A temporary sibling of ``final`` that replaces it only if the block succeeds."""
+    tmp = final.with_name(f".{final.stem}.partial-{secrets.token_hex(4)}{final.suffix}")
+    try:
+        yield tmp
+        os.replace(tmp, final)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+class Renderer:
+    """Renders timelines with a shared, content-addressed segment cache under the data dir."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.ffmpeg = find_ffmpeg(settings.ffmpeg)
+        self.font: FontInfo = subtitle_font(settings.subtitle_font_file)
+        self.root = settings.cache_dir / "render"
+        for sub in ("segments", "audio", "tmp", "fonts"):
+            (self.root / sub).mkdir(parents=True, exist_ok=True)
+        self._font_file = self._link_font()
+        self.font_key = f"{self.font.family}:{file_digest(self.font.path)[:16]}"
+
+    def _link_font(self) -> str:
+        """Expose the font inside the cache folder so filter strings only name our own paths."""
+        link = self.root / "fonts" / f"subtitles{self.font.path.suffix.lower()}"
+        if not (link.is_symlink() and link.resolve() == self.font.path.resolve()):
+            tmp = link.with_name(f".{secrets.token_hex(4)}{link.suffix}")
+            tmp.symlink_to(self.font.path.resolve())
+            os.replace(tmp, link)
+        return planning.relative_to(link, self.root)
+
+    # --- public API ---------------------------------------------------------------------
+
+    def render_file(
+        self,
+        timeline_path: Path,
+        out: Path,
+        *,
+        preview: bool = False,
+        jobs: int | None = None,
+        allowed_roots: Sequence[Path] = (),
+        cancel: CancelToken | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> RenderResult:
+        timeline, sources = load_timeline(timeline_path, allowed_roots)
+        if preview:
+            timeline = with_quality(timeline, "preview")
+        return self.render(
+            timeline, sources, out, jobs=jobs, cancel=cancel, on_progress=on_progress
+        )
+
+    def render(
+        self,
+        timeline: Timeline,
+        sources: dict[SourceKey, Source],
+        out: Path,
+        *,
+        jobs: int | None = None,
+        cancel: CancelToken | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> RenderResult:
+        started = time.monotonic()
+        out = out.expanduser().resolve()
+        if out.suffix.lower() != ".mp4":
+            raise TimelineError([Problem("", f"the output must be an .mp4 file, not {out.name}")])
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise TimelineError(
+                [Problem("", f"cannot create the output folder {out.parent}: {err.strerror}")]
+            ) from None
+        jobs = jobs or self.settings.render_jobs
+        # Two processes per core at most: x264 threads in each, and FFmpeg threads per filter.
+        threads = 1 if jobs > 1 else 0
+        plan = planning.build_plan(timeline, sources, font_key=self.font_key, threads=threads)
+        token = CancelToken()
+        unlink_parent = cancel.on_cancel(token.cancel) if cancel is not None else None
+        tracker = _ProgressTracker(plan.total_frames, on_progress)
+        try:
+            encoded, audio_reused, audio_file = self._render_parts(
+                plan, timeline, sources, jobs, token, tracker
+            )
+            tracker.stage("joining")
+            self._mux(plan, audio_file, out, token)
+            srt = out.with_suffix(".srt")
+            with atomic_path(srt) as tmp:
+                tmp.write_text(
+                    build_srt([Cue(s.start, s.end, s.text) for s in timeline.subtitles]),
+                    encoding="utf-8",
+                )
+            poster = out.with_name("poster.jpg")
+            contact = out.with_name("contact_sheet.jpg")
+            self._poster(out, plan, poster, token)
+            self._contact_sheet(plan, contact, token)
+        finally:
+            if unlink_parent is not None:
+                unlink_parent()
+        tracker.stage("done")
+        return RenderResult(
+            video=out,
+            srt=srt,
+            poster=poster,
+            contact_sheet=contact,
+            duration=plan.duration,
+            frames=plan.total_frames,
+            width=plan.width,
+            height=plan.height,
+            size_bytes=out.stat().st_size,
+            segments=len(plan.segments),
+            encoded_segments=encoded,
+            audio_reused=audio_reused,
+            elapsed=time.monotonic() - started,
+        )
+
+    # --- steps --------------------------------------------------------------------------
+
+    def segment_path(self, key: str) -> Path:
+        return self.root / "segments" / f"{key}.mp4"
+
+    def _render_parts(
+        self,
+        plan: planning.RenderPlan,
+        timeline: Timeline,
+        sources: dict[SourceKey, Source],
+        jobs: int,
+        token: CancelToken,
+        tracker: _ProgressTracker,
+    ) -> tuple[list[str], bool, Path]:
+        """Render missing segments and the soundtrack in parallel; return what was encoded."""
+        tracker.stage("rendering")
+        spec = mix_spec(timeline, sources, plan.duration)
+        audio_file = self.root / "audio" / f"{audio_key(spec, sources)}.m4a"
+        audio_reused = audio_file.exists()
+        todo: list[planning.Segment] = []
+        seen: set[str] = set()
+        for seg in plan.segments:
+            if self.segment_path(seg.key).exists() or seg.key in seen:
+                tracker.add(seg.frames)
+            else:
+                seen.add(seg.key)
+                todo.append(seg)
+        # Longest first, so one long segment does not start last and leave a core idle.
+        todo.sort(key=lambda s: s.frames * len(s.layers), reverse=True)
+        timeout = self.settings.render_timeout_s
+        with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="render") as pool:
+            futures: list[Future[None]] = []
+            if not audio_reused:
+                futures.append(
+                    pool.submit(
+                        render_soundtrack,
+                        spec,
+                        audio_file,
+                        ffmpeg=self.ffmpeg,
+                        timeout=timeout,
+                        cancel=token,
+                    )
+                )
+            for seg in todo:
+                futures.append(pool.submit(self._render_segment, plan, seg, token, tracker))
+            done, pending = wait(futures, return_when=FIRST_EXCEPTION)
+            failed = [f for f in done if f.exception() is not None]
+            if failed:
+                token.cancel()  # stop the siblings: their FFmpeg processes are killed
+                wait(pending)
+                raise failed[0].exception()  # type: ignore[misc]
+        return [s.key for s in todo], audio_reused, audio_file
+
+    def _render_segment(
+        self,
+        plan: planning.RenderPlan,
+        seg: planning.Segment,
+        token: CancelToken,
+        tracker: _ProgressTracker,
+    ) -> None:
+        token.raise_if_cancelled()
+        tag = secrets.token_hex(4)
+        tmp_video = self.root / "tmp" / f"{seg.key}.{tag}.mp4"
+        tmp_thumb = self.root / "tmp" / f"{seg.key}.{tag}.jpg"
+        ass_file = self.root / "tmp" / f"{seg.key}.{tag}.ass"
+        try:
+            if seg.cues:
+                ass_file.write_text(
+                    build_ass(
+                        list(seg.cues),
+                        width=plan.width,
+                        height=plan.height,
+                        font_family=self.font.family,
+                    ),
+                    encoding="utf-8",
+                )
+            argv = planning.segment_command(
+                self.ffmpeg,
+                plan,
+                seg,
+                out=planning.relative_to(tmp_video, self.root),
+                ass=planning.relative_to(ass_file, self.root) if seg.cues else None,
+                fonts_dir="fonts",
+                thumb=planning.relative_to(tmp_thumb, self.root)
+                if seg.thumb_frame is not None
+                else None,
+            )
+            reported = 0
+
+            def progress(seconds: float) -> None:
+                nonlocal reported
+                frames = min(seg.frames, int(seconds * plan.fps))
+                if frames > reported:
+                    tracker.add(frames - reported)
+                    reported = frames
+
+            run_ffmpeg(
+                argv,
+                timeout=self.settings.render_timeout_s,
+                cancel=token,
+                on_progress=progress,
+                cwd=self.root,
+            )
+            tracker.add(seg.frames - reported)
+            if seg.thumb_frame is not None:
+                os.replace(tmp_thumb, self.root / "segments" / f"{seg.key}.jpg")
+            # The video lands last: its presence is what marks the segment as complete.
+            os.replace(tmp_video, self.segment_path(seg.key))
+        finally:
+            for path in (tmp_video, tmp_thumb, ass_file):
+                path.unlink(missing_ok=True)
+
+    def _mux(self, plan: planning.RenderPlan, audio: Path, out: Path, token: CancelToken) -> None:
+        list_file = self.root / "tmp" / f"concat-{secrets.token_hex(6)}.txt"
+        try:
+            list_file.write_text(
+                planning.concat_list([f"../segments/{seg.key}.mp4" for seg in plan.segments]),
+                encoding="utf-8",
+            )
+            with atomic_path(out) as tmp:
+                argv = planning.mux_command(
+                    self.ffmpeg,
+                    concat_list_file=planning.relative_to(list_file, self.root),
+                    audio=str(audio),
+                    out=f"file:{tmp}",
+                    duration=plan.duration,
+                )
+                run_ffmpeg(
+                    argv, timeout=self.settings.render_timeout_s, cancel=token, cwd=self.root
+                )
+        finally:
+            list_file.unlink(missing_ok=True)
+
+    def _poster(
+        self, video: Path, plan: planning.RenderPlan, poster: Path, token: CancelToken
+    ) -> None:
+        with atomic_path(poster) as tmp:
+            argv = planning.poster_command(
+                self.ffmpeg, video=str(video), at=plan.poster_time, out=f"file:{tmp}"
+            )
+            run_ffmpeg(argv, timeout=120, cancel=token, cwd=self.root)
+
+    def _contact_sheet(self, plan: planning.RenderPlan, out: Path, token: CancelToken) -> None:
+        work = self.root / "tmp" / f"sheet-{secrets.token_hex(6)}"
+        work.mkdir()
+        try:
+            for number, seg_index in enumerate(plan.thumb_segments, start=1):
+                thumb = self.root / "segments" / f"{plan.segments[seg_index].key}.jpg"
+                shutil.copyfile(thumb, work / f"{number:05d}.jpg")
+            with atomic_path(out) as tmp:
+                argv = planning.contact_sheet_command(
+                    self.ffmpeg,
+                    pattern=planning.relative_to(work / "%05d.jpg", self.root),
+                    count=len(plan.thumb_segments),
+                    font_file=self._font_file,
+                    out=f"file:{tmp}",
+                    thumb_height=min(planning.THUMB_HEIGHT, plan.height),
+                )
+                run_ffmpeg(argv, timeout=120, cancel=token, cwd=self.root)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+class _ProgressTracker:
+    """Adds up frames finished across parallel segments and reports them."""
+
+    def __init__(self, total: int, callback: ProgressCallback | None) -> None:
+        self.total = total
+        self.done = 0
+        self.current = "starting"
+        self.callback = callback
+        self.lock = threading.Lock()
+
+    def add(self, frames: int) -> None:
+        with self.lock:
+            self.done = min(self.total, self.done + frames)
+            self._emit()
+
+    def stage(self, name: str) -> None:
+        with self.lock:
+            self.current = name
+            self._emit()
+
+    def _emit(self) -> None:
+        if self.callback is not None:
+            self.callback(RenderProgress(self.current, self.done, self.total))
+
+
+def with_quality(timeline: Timeline, quality: str) -> Timeline:
+    output = timeline.output.model_copy(update={"quality": quality})
+    return timeline.model_copy(update={"output": output})
+
+
+def mix_spec(timeline: Timeline, sources: dict[SourceKey, Source], total: float) -> MixSpec:
+    """The soundtrack's description: narration, clips' own audio, and the music bed."""
+    voices: list[AudioLayer] = []
+    for item in timeline.narration:
+        src = sources[("audio", item.source)]
+        length = min(src.duration or total, total - item.start)
+        if length > 0:
+            voices.append(
+                AudioLayer(
+                    path=src.path,
+                    fmt=src.demuxer,
+                    start=item.start,
+                    duration=length,
+                    volume=item.volume,
+                )
+            )
+    for start, clip in zip(timeline.clip_starts(), timeline.clips, strict=True):
+        src = sources[("clip", clip.source)]
+        if clip.keep_audio and src.kind == "video" and src.has_audio:
+            voices.append(
+                AudioLayer(
+                    path=src.path,
+                    fmt=src.demuxer,
+                    start=start,
+                    duration=min(clip.duration, total - start),
+                    source_start=clip.source_start,
+                )
+            )
+    music = None
+    if timeline.music is not None:
+        m = timeline.music
+        src = sources[("audio", m.source)]
+        music = MusicBed(
+            path=src.path,
+            fmt=src.demuxer,
+            volume=m.volume,
+            duck=m.duck,
+            loop=m.loop,
+            fade_in=m.fade_in,
+            fade_out=m.fade_out,
+        )
+    return MixSpec(
+        total=total,
+        voices=tuple(voices),
+        music=music,
+        loudness=timeline.output.loudness,
+        true_peak=timeline.output.true_peak,
+    )
+
+
+def audio_key(spec: MixSpec, sources: dict[SourceKey, Source]) -> str:
+    """Hash of the soundtrack's inputs: the mix description and the bytes of the files it uses."""
+    used = {str(v.path) for v in spec.voices}
+    if spec.music is not None:
+        used.add(str(spec.music.path))
+    digests = {str(s.path): s.digest for s in sources.values() if str(s.path) in used}
+    material = {
+        "v": planning.RENDERER_VERSION,
+        "spec": spec.cache_key_material(),
+        "files": dict(sorted(digests.items())),
+    }
+    blob = json.dumps(material, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:32]

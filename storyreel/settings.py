@@ -1,0 +1,73 @@
+"""Typed settings read from the environment (prefix ``STORYREEL_``); invalid values fail fast."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_data_path
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return user_data_path("storyreel", appauthor=False)
+
+
+class Settings(BaseSettings):
+    """Everything the product can be configured with; one object, built once per process."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="STORYREEL_",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    env: Literal["development", "production", "test"] = "development"
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="Every file the product keeps (caches, database, blobs) lives under here.",
+    )
+    ffmpeg: Path | None = Field(
+        default=None,
+        description="FFmpeg binary to use instead of the one bundled with imageio-ffmpeg.",
+    )
+    render_jobs: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        ge=1,
+        le=64,
+        description="How many segments render at once.",
+    )
+    render_timeout_s: float = Field(
+        default=3600.0,
+        gt=0,
+        description="Longest a single FFmpeg invocation may run before it is killed.",
+    )
+    subtitle_font_file: Path | None = Field(
+        default=None,
+        description="Font for burned-in subtitles; defaults to the bundled Noto Sans SC.",
+    )
+
+    @field_validator("data_dir", mode="after")
+    @classmethod
+    def _expand_data_dir(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @field_validator("ffmpeg", "subtitle_font_file", mode="after")
+    @classmethod
+    def _must_exist(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.expanduser().is_file():
+            raise ValueError(f"{value} is not a file")
+        return value.expanduser() if value is not None else None
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (tests build their own ``Settings`` instead)."""
+    return Settings()
