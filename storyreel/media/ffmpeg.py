@@ -9,7 +9,7 @@ import subprocess
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -73,6 +73,7 @@ def run_ffmpeg(
     cancel: CancelToken | None = None,
     on_progress: ProgressCallback | None = None,
     cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> str:
     """Run an FFmpeg command line; return its stderr tail.
 
@@ -88,6 +89,7 @@ def run_ffmpeg(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=cwd,
+        env={**os.environ, **env} if env else None,
         start_new_session=True,  # its own group, so a kill reaches any helper it spawns
     )
     unregister = cancel.on_cancel(lambda: _kill_group(proc)) if cancel is not None else None

@@ -67,3 +67,18 @@ def subtitle_font(configured: Path | None = None) -> FontInfo:
     if not path.is_file():
         raise FontNotFound(f"{path} is missing; set STORYREEL_SUBTITLE_FONT_FILE")
     return FontInfo(path, BUNDLED_FAMILY)
+
+
+@lru_cache(maxsize=1)
+def fallback_fonts() -> tuple[Path, ...]:
+    """Fonts libass falls back to for characters the subtitle font lacks (emoji, RTL scripts...).
+
+    They come from the manimgx-fonts wheel (Noto, SIL OFL); without it, such characters show
+    as boxes but nothing fails.
+    """
+    try:
+        import manimgx_fonts
+    except ImportError:
+        return ()
+    folder = Path(manimgx_fonts.__file__).parent
+    return tuple(sorted(p for p in folder.glob("*.ttf") if "Italic" not in p.name))

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from storyreel.domain.timeline import XFADE_STYLES, Clip, Motion, Timeline, Transition
 from storyreel.media.sources import Source, SourceKey
@@ -40,6 +40,9 @@ class Encoding:
     crf: int
     gop: int
     threads: int = 0  # 0 lets x264 decide
+    # x264's default look-ahead for "medium" is 40 frames, ~60 MB per encoder at 720p; two
+    # encoders in parallel would blow the memory budget for no visible gain on segments.
+    lookahead: int = 20
 
     def argv(self) -> list[str]:
         return [
@@ -50,6 +53,7 @@ class Encoding:
             "-pix_fmt", "yuv420p",
             "-g", str(self.gop),
             "-threads", str(self.threads),
+            "-rc-lookahead", str(self.lookahead),
             "-colorspace", "bt709",
             "-color_primaries", "bt709",
             "-color_trc", "bt709",
@@ -71,16 +75,20 @@ class Layer:
 
 @dataclass(frozen=True)
 class Segment:
-    """A run of output frames rendered by one FFmpeg process into one cached file."""
+    """One clip's run of output frames, rendered by one FFmpeg process into one cached file.
 
-    index: int
-    kind: Literal["body", "transition"]
+    It starts where the clip enters (its entry transition, blending in the previous clip's tail)
+    and ends where the next clip's transition begins.
+    """
+
+    index: int  # the clip's index
     start_frame: int
     frames: int
-    layers: tuple[Layer, ...]
+    entry_frames: int  # frames of the entry transition at the start (0 for a cut)
+    layers: tuple[Layer, ...]  # (previous clip, this clip) during a transition, else (this clip,)
     transition: Transition | None
     cues: tuple[Cue, ...]  # times relative to the segment start
-    thumb_frame: int | None  # frame (within the segment) to save as the clip's thumbnail
+    thumb_frame: int  # frame (within the segment) saved as the clip's thumbnail
     key: str = ""
 
 
@@ -93,7 +101,6 @@ class RenderPlan:
     encoding: Encoding
     segments: tuple[Segment, ...]
     cues: tuple[Cue, ...]  # laid out (at most two lines each), absolute times
-    thumb_segments: tuple[int, ...]  # per clip: the segment that carries its thumbnail
     poster_time: float
     background: str
     font_key: str = ""
@@ -188,56 +195,33 @@ def build_plan(
     cues = tuple(Cue(c.start, c.end, "\n".join(lines)) for c, lines in laid_out)
 
     segments: list[Segment] = []
-    thumb_segments: list[int] = []
     clips = timeline.clips
     for i, clip in enumerate(clips):
         start, end = spans[i]
-        carried_thumb: int | None = None
-        if i > 0 and spans[i - 1][1] > start:
-            t0, t1 = start, spans[i - 1][1]
-            segments.append(
-                Segment(
-                    index=len(segments),
-                    kind="transition",
-                    start_frame=t0,
-                    frames=t1 - t0,
-                    layers=(
-                        _layer(i - 1, clips[i - 1], spans[i - 1], t0, sources),
-                        _layer(i, clip, spans[i], t0, sources),
-                    ),
-                    transition=clip.transition,
-                    cues=_cues_between(cues, t0 / fps, t1 / fps),
-                    thumb_frame=None,
-                )
+        # This clip's segment runs from its entry to where the next clip's transition begins.
+        seg_end = min(end, spans[i + 1][0]) if i + 1 < len(clips) else end
+        entry = max(0, spans[i - 1][1] - start) if i > 0 else 0
+        layers = [_layer(i, clip, spans[i], start, sources)]
+        if entry:
+            layers.insert(0, _layer(i - 1, clips[i - 1], spans[i - 1], start, sources))
+        frames = seg_end - start
+        segments.append(
+            Segment(
+                index=i,
+                start_frame=start,
+                frames=frames,
+                entry_frames=entry,
+                layers=tuple(layers),
+                transition=clip.transition if entry else None,
+                cues=_cues_between(cues, start / fps, seg_end / fps),
+                # The middle of the part only this clip covers (or its last frame if none).
+                thumb_frame=min(frames - 1, entry + (frames - entry) // 2),
             )
-            carried_thumb = len(segments) - 1
-        body_start = max(start, spans[i - 1][1]) if i > 0 else start
-        body_end = min(end, spans[i + 1][0]) if i + 1 < len(clips) else end
-        if body_end > body_start:
-            frames = body_end - body_start
-            segments.append(
-                Segment(
-                    index=len(segments),
-                    kind="body",
-                    start_frame=body_start,
-                    frames=frames,
-                    layers=(_layer(i, clip, spans[i], body_start, sources),),
-                    transition=None,
-                    cues=_cues_between(cues, body_start / fps, body_end / fps),
-                    thumb_frame=frames // 2,
-                )
-            )
-            thumb_segments.append(len(segments) - 1)
-        else:
-            # Transitions cover the whole clip: borrow the frame where it is fully in view.
-            assert carried_thumb is not None
-            segments[carried_thumb] = _with_thumb(segments[carried_thumb])
-            thumb_segments.append(carried_thumb)
+        )
 
     total_frames = spans[-1][1]
-    poster_clip = len(clips) // 3
-    poster_seg = segments[thumb_segments[poster_clip]]
-    poster_frame = poster_seg.start_frame + (poster_seg.thumb_frame or 0)
+    poster_seg = segments[len(clips) // 3]
+    poster_frame = poster_seg.start_frame + poster_seg.thumb_frame
     plan = RenderPlan(
         width=width,
         height=height,
@@ -246,17 +230,12 @@ def build_plan(
         encoding=encoding,
         segments=tuple(segments),
         cues=cues,
-        thumb_segments=tuple(thumb_segments),
         poster_time=float(poster_frame / fps),
         background=timeline.canvas.background,
         font_key=font_key,
     )
     keyed = tuple(_replace_key(s, segment_key(plan, s)) for s in plan.segments)
     return RenderPlan(**{**plan.__dict__, "segments": keyed})
-
-
-def _with_thumb(seg: Segment) -> Segment:
-    return Segment(**{**seg.__dict__, "thumb_frame": seg.frames - 1})
 
 
 def _replace_key(seg: Segment, key: str) -> Segment:
@@ -272,6 +251,7 @@ def segment_key(plan: RenderPlan, seg: Segment) -> str:
         "enc": plan.encoding.__dict__ | {"threads": None},
         "bg": plan.background,
         "frames": seg.frames,
+        "entry": seg.entry_frames,
         "layers": [
             {
                 "src": layer.source.digest,
@@ -304,9 +284,7 @@ def _canonical_command(plan: RenderPlan, seg: Segment) -> list[str]:
         for layer in seg.layers
     )
     stand_in = dataclasses.replace(seg, layers=layers)
-    return segment_command(
-        "ffmpeg", plan, stand_in, out="OUT", ass="ASS", fonts_dir="FONTS", thumb="THUMB"
-    )
+    return segment_command("ffmpeg", plan, stand_in, out="OUT", ass="ASS", fonts_dir="FONTS")
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -452,20 +430,22 @@ def segment_command(
     out: str,
     ass: str | None,
     fonts_dir: str | None,
-    thumb: str | None,
 ) -> list[str]:
-    """FFmpeg argv for one segment; ``ass``, ``fonts_dir`` and ``thumb`` are relative to the cwd."""
+    """FFmpeg argv for one segment; ``ass`` and ``fonts_dir`` are relative to the cwd."""
     argv = [ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
     chains: list[str] = []
     labels = []
     for i, layer in enumerate(seg.layers):
-        argv += _input_args(layer, seg.frames, plan.fps)
+        # The previous clip is only needed for the entry transition; this clip for all of it.
+        is_outgoing = len(seg.layers) == 2 and i == 0
+        frames = seg.entry_frames if is_outgoing else seg.frames
+        argv += _input_args(layer, frames, plan.fps)
         label = f"l{i}"
-        chains += _layer_chain(layer, i, seg.frames, plan, label)
+        chains += _layer_chain(layer, i, frames, plan, label)
         labels.append(f"[{label}]")
-    if seg.transition is not None:
+    if seg.transition is not None and len(seg.layers) == 2:
         style = XFADE_STYLES[seg.transition.type]
-        duration = _secs(seg.frames / plan.fps)
+        duration = _secs(seg.entry_frames / plan.fps)
         chains.append(
             f"{''.join(labels)}xfade=transition={style}:duration={duration}:offset=0[mix]"
         )
@@ -484,30 +464,9 @@ def segment_command(
         f"{current}setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv[tagged]"
     )
     current = "[tagged]"
-    if thumb is not None and seg.thumb_frame is not None:
-        thumb_h = min(THUMB_HEIGHT, plan.height)
-        chains.append(f"{current}split[enc][th]")
-        chains.append(
-            f"[th]select='eq(n,{seg.thumb_frame})',scale=-2:{thumb_h}:flags=lanczos[thumb]"
-        )
-        current = "[enc]"
     argv += ["-filter_complex", ";".join(chains), "-map", current]
     argv += ["-frames:v", str(seg.frames), "-r", _num(plan.fps), *plan.encoding.argv()]
     argv += ["-an", "-progress", "pipe:1", "-nostats", "-f", "mp4", out]
-    if thumb is not None and seg.thumb_frame is not None:
-        argv += [
-            "-map",
-            "[thumb]",
-            "-frames:v",
-            "1",
-            "-q:v",
-            "3",
-            "-f",
-            "image2",
-            "-update",
-            "1",
-            thumb,
-        ]
     return argv
 
 
@@ -533,11 +492,15 @@ def mux_command(
     ]  # fmt: skip
 
 
-def poster_command(ffmpeg: str, *, video: str, at: float, out: str) -> list[str]:
+def frame_grab_command(
+    ffmpeg: str, *, video: str, at: float, out: str, height: int | None = None
+) -> list[str]:
+    """One frame of an MP4 as a JPEG (optionally scaled to ``height``); seeks, then decodes."""
+    scale = ["-vf", f"scale=-2:{height}:flags=lanczos"] if height else []
     return [
         ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-        "-protocol_whitelist", "file", "-ss", _secs(at), "-f", "mov", "-i", f"file:{video}",
-        "-frames:v", "1", "-q:v", "2", "-f", "image2", "-update", "1", out,
+        "-protocol_whitelist", "file", "-ss", _secs(at), "-f", "mov", "-i", video,
+        *scale, "-frames:v", "1", "-q:v", "2", "-f", "image2", "-update", "1", out,
     ]  # fmt: skip
 
 
@@ -576,7 +539,7 @@ def describe(plan: RenderPlan) -> dict[str, Any]:
         "frames": plan.total_frames,
         "duration": round(plan.duration, 3),
         "segments": [
-            {"kind": s.kind, "start": s.start_frame, "frames": s.frames, "key": s.key}
+            {"start": s.start_frame, "frames": s.frames, "entry": s.entry_frames, "key": s.key}
             for s in plan.segments
         ],
     }

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from storyreel.domain.cancel import CancelToken
 from storyreel.domain.timeline import (
@@ -32,7 +33,7 @@ from storyreel.domain.timeline import (
 from storyreel.media import plan as planning
 from storyreel.media.audio import AudioLayer, MixSpec, MusicBed, render_soundtrack
 from storyreel.media.ffmpeg import find_ffmpeg, run_ffmpeg
-from storyreel.media.fonts import FontInfo, subtitle_font
+from storyreel.media.fonts import FontInfo, fallback_fonts, subtitle_font
 from storyreel.media.sources import Source, SourceKey, file_digest, resolve_sources
 from storyreel.media.subtitles import Cue, build_ass, build_srt
 from storyreel.settings import Settings
@@ -68,6 +69,7 @@ class RenderResult:
     height: int
     size_bytes: int
     segments: int
+    segment_keys: list[str] = field(default_factory=list)  # in clip order
     encoded_segments: list[str] = field(default_factory=list)
     audio_reused: bool = False
     elapsed: float = 0.0
@@ -137,16 +139,34 @@ class Renderer:
         self.root = settings.cache_dir / "render"
         for sub in ("segments", "audio", "tmp", "fonts"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
+        self.ffmpeg_env: dict[str, str] = {}
         self._font_file = self._link_font()
-        self.font_key = f"{self.font.family}:{file_digest(self.font.path)[:16]}"
+        fonts = [self.font.path, *fallback_fonts()]
+        self.font_key = ",".join(f"{p.name}:{file_digest(p)[:12]}" for p in fonts)
 
     def _link_font(self) -> str:
-        """Expose the font inside the cache folder so filter strings only name our own paths."""
-        link = self.root / "fonts" / f"subtitles{self.font.path.suffix.lower()}"
-        if not (link.is_symlink() and link.resolve() == self.font.path.resolve()):
-            tmp = link.with_name(f".{secrets.token_hex(4)}{link.suffix}")
-            tmp.symlink_to(self.font.path.resolve())
-            os.replace(tmp, link)
+        """Expose the fonts inside the cache folder so filter strings only name our own paths.
+
+        libass loads every font in the folder and falls back to them for missing glyphs.
+        """
+        folder = self.root / "fonts"
+        link = folder / f"subtitles{self.font.path.suffix.lower()}"
+        _symlink(link, self.font.path)
+        for index, fallback in enumerate(fallback_fonts()):
+            _symlink(folder / f"fallback-{index:02d}{fallback.suffix.lower()}", fallback)
+        # libass asks fontconfig for fallbacks; confine it to our fonts so output does not
+        # depend on what happens to be installed on the machine (and cache keys stay honest).
+        conf = folder / "fonts.conf"
+        text = (
+            '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+            f"  <dir>{escape(str(folder))}</dir>\n"
+            f"  <cachedir>{escape(str(self.root / 'fontconfig-cache'))}</cachedir>\n"
+            "</fontconfig>\n"
+        )
+        if not conf.exists() or conf.read_text(encoding="utf-8") != text:
+            with atomic_path(conf) as tmp:
+                tmp.write_text(text, encoding="utf-8")
+        self.ffmpeg_env = {"FONTCONFIG_FILE": str(conf)}
         return planning.relative_to(link, self.root)
 
     # --- public API ---------------------------------------------------------------------
@@ -227,6 +247,7 @@ class Renderer:
             height=plan.height,
             size_bytes=out.stat().st_size,
             segments=len(plan.segments),
+            segment_keys=[seg.key for seg in plan.segments],
             encoded_segments=encoded,
             audio_reused=audio_reused,
             elapsed=time.monotonic() - started,
@@ -315,9 +336,6 @@ class Renderer:
                 out=planning.relative_to(tmp_video, self.root),
                 ass=planning.relative_to(ass_file, self.root) if seg.cues else None,
                 fonts_dir="fonts",
-                thumb=planning.relative_to(tmp_thumb, self.root)
-                if seg.thumb_frame is not None
-                else None,
             )
             reported = 0
 
@@ -334,10 +352,20 @@ class Renderer:
                 cancel=token,
                 on_progress=progress,
                 cwd=self.root,
+                env=self.ffmpeg_env,
             )
+            # The thumbnail comes from the encoded segment: a seek and a few decoded frames,
+            # far cheaper than a second output branch inside the encode.
+            grab = planning.frame_grab_command(
+                self.ffmpeg,
+                video=planning.relative_to(tmp_video, self.root),
+                at=float(seg.thumb_frame / plan.fps),
+                out=planning.relative_to(tmp_thumb, self.root),
+                height=min(planning.THUMB_HEIGHT, plan.height),
+            )
+            run_ffmpeg(grab, timeout=120, cancel=token, cwd=self.root)
             tracker.add(seg.frames - reported)
-            if seg.thumb_frame is not None:
-                os.replace(tmp_thumb, self.root / "segments" / f"{seg.key}.jpg")
+            os.replace(tmp_thumb, self.root / "segments" / f"{seg.key}.jpg")
             # The video lands last: its presence is what marks the segment as complete.
             os.replace(tmp_video, self.segment_path(seg.key))
         finally:
@@ -369,8 +397,8 @@ class Renderer:
         self, video: Path, plan: planning.RenderPlan, poster: Path, token: CancelToken
     ) -> None:
         with atomic_path(poster) as tmp:
-            argv = planning.poster_command(
-                self.ffmpeg, video=str(video), at=plan.poster_time, out=f"file:{tmp}"
+            argv = planning.frame_grab_command(
+                self.ffmpeg, video=f"file:{video}", at=plan.poster_time, out=f"file:{tmp}"
             )
             run_ffmpeg(argv, timeout=120, cancel=token, cwd=self.root)
 
@@ -378,21 +406,31 @@ class Renderer:
         work = self.root / "tmp" / f"sheet-{secrets.token_hex(6)}"
         work.mkdir()
         try:
-            for number, seg_index in enumerate(plan.thumb_segments, start=1):
-                thumb = self.root / "segments" / f"{plan.segments[seg_index].key}.jpg"
+            for number, seg in enumerate(plan.segments, start=1):
+                thumb = self.root / "segments" / f"{seg.key}.jpg"
                 shutil.copyfile(thumb, work / f"{number:05d}.jpg")
             with atomic_path(out) as tmp:
                 argv = planning.contact_sheet_command(
                     self.ffmpeg,
                     pattern=planning.relative_to(work / "%05d.jpg", self.root),
-                    count=len(plan.thumb_segments),
+                    count=len(plan.segments),
                     font_file=self._font_file,
                     out=f"file:{tmp}",
                     thumb_height=min(planning.THUMB_HEIGHT, plan.height),
                 )
-                run_ffmpeg(argv, timeout=120, cancel=token, cwd=self.root)
+                run_ffmpeg(argv, timeout=120, cancel=token, cwd=self.root, env=self.ffmpeg_env)
         finally:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def _symlink(link: Path, target: Path) -> None:
+    """Point ``link`` at ``target``, atomically, unless it already does."""
+    target = target.resolve()
+    if link.is_symlink() and link.resolve() == target:
+        return
+    tmp = link.with_name(f".{secrets.token_hex(4)}{link.suffix}")
+    tmp.symlink_to(target)
+    os.replace(tmp, link)
 
 
 class _ProgressTracker:

@@ -186,14 +186,22 @@ def test_subtitles_only_inside_their_span(settings: Settings, tmp_path: Path) ->
     assert shown[20:] == [False] * 10
 
 
-def test_cjk_subtitles_draw_real_glyphs(settings: Settings, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("first_text", "second_text"),
+    # Same lengths within a pair, so two rows of identical boxes would look alike.
+    [("山川日月", "水火风云"), ("😀🌊🔥🎬", "🐉🌙🚀🎵"), ("שלום", "אבגד"), ("سلام", "كتاب")],
+    ids=["cjk", "emoji", "hebrew", "arabic"],
+)
+def test_subtitles_draw_real_glyphs(
+    settings: Settings, tmp_path: Path, first_text: str, second_text: str
+) -> None:
     # Missing glyphs all draw the same box; real glyphs for different characters differ.
     data = grey_clip_timeline(
         tmp_path,
         2.0,
         [
-            {"start": 0.0, "end": 1.0, "text": "山川日月"},
-            {"start": 1.0, "end": 2.0, "text": "水火风云"},
+            {"start": 0.0, "end": 1.0, "text": first_text},
+            {"start": 1.0, "end": 2.0, "text": second_text},
         ],
     )
     frames = gray_frames(render(settings, tmp_path, data).video)
@@ -269,7 +277,7 @@ def test_loudness_and_true_peak_of_the_final_mix(settings: Settings, tmp_path: P
 def test_second_render_reencodes_nothing(settings: Settings, tmp_path: Path) -> None:
     data = small_timeline(tmp_path)
     first = render(settings, tmp_path, data, "a.mp4")
-    assert len(first.encoded_segments) == first.segments == 5
+    assert len(first.encoded_segments) == first.segments == 3  # one per clip
     second = render(settings, tmp_path, data, "b.mp4")
     assert second.encoded_segments == [] and second.audio_reused
     assert (tmp_path / "out" / "a.mp4").read_bytes() == (tmp_path / "out" / "b.mp4").read_bytes()
@@ -278,18 +286,20 @@ def test_second_render_reencodes_nothing(settings: Settings, tmp_path: Path) -> 
 def test_changing_one_clip_reencodes_only_its_segments(settings: Settings, tmp_path: Path) -> None:
     data = small_timeline(tmp_path, clips=4)
     first = render(settings, tmp_path, data, "a.mp4")
-    assert first.segments == 7  # 4 bodies + 3 transitions
+    assert first.segments == 4  # one per clip, each starting with its entry transition
     make_image(tmp_path / "c2.png", 640, 360, "smptehdbars")  # clip 2 gets a new picture
     edited = render(settings, tmp_path, data, "b.mp4")
-    # Its body and the two transitions it takes part in; nothing else.
-    assert len(edited.encoded_segments) == 3
+    # Its own segment and the next one, whose entry transition shows clip 2's tail; no other.
+    assert len(edited.encoded_segments) == 2
+    assert set(edited.encoded_segments) == set(edited.segment_keys[2:])
+    assert edited.segment_keys[:2] == first.segment_keys[:2]
     assert edited.audio_reused
     # The incremental result equals a clean render of the same timeline.
     clean_settings = Settings(data_dir=tmp_path / "clean-data", render_jobs=2)
     clean = Renderer(clean_settings).render_file(
         tmp_path / "timeline.json", tmp_path / "out" / "c.mp4"
     )
-    assert len(clean.encoded_segments) == 7
+    assert len(clean.encoded_segments) == 4
     a, b = gray_frames(edited.video), gray_frames(clean.video)
     assert len(a) == len(b)
     assert max(float(np.abs(x - y).mean()) for x, y in zip(a, b, strict=True)) < 0.5
