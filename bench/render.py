@@ -4,7 +4,10 @@ Prints, measured side by side in one run (medians over --repeat runs):
   * full render wall time and peak memory (the whole process tree: Python + every FFmpeg),
   * the wall time of a plain libx264 encode of a synthetic source of the same length, size,
     fps, preset and CRF (the floor no renderer can beat), and the ratio of the two,
-  * the wall time of a re-render after one clip's image changed, and its ratio to the full render.
+  * the wall time of a re-render after one clip's image changed, and its ratio to the full render,
+  * and, for context, the encode alone of the very frames the render produced (pre-decoded to raw
+    video, same encoder settings): what any renderer would pay for these pixels, so the ratio to
+    it is the renderer's own overhead (decode, fit, motion, transitions, subtitles, audio, joins).
 
 Targets (2-core machine): render ≤ 1.5 × plain encode; peak RSS ≤ 500 MB; one-clip re-render
 ≤ 25 % of the full render.
@@ -151,6 +154,20 @@ def plain_encode(seconds: float, out: Path) -> None:
     )  # fmt: skip
 
 
+def same_frames_encode(rendered: Path, raw: Path, out: Path) -> float:
+    """Encode time of exactly the rendered pixels (decoding them to raw first is not timed)."""
+    ffmpeg("-i", str(rendered), "-an", "-f", "rawvideo", "-pix_fmt", "yuv420p", str(raw))
+    encoder = encoding_for("final", fps_fraction(FPS), threads=0).argv()
+    t0 = time.perf_counter()
+    ffmpeg(
+        "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{WIDTH}x{HEIGHT}", "-r", str(FPS),
+        "-i", str(raw), *encoder, "-an", str(out),
+    )  # fmt: skip
+    elapsed = time.perf_counter() - t0
+    raw.unlink()
+    return elapsed
+
+
 def verdict(ok: bool) -> str:
     return "ok" if ok else "MISSED"
 
@@ -171,7 +188,7 @@ def main() -> int:
     duration = CLIPS * CLIP_SECONDS - (CLIPS - 1) * CROSSFADE
     print(f"timeline: {CLIPS} clips, {duration:.1f}s, {WIDTH}x{HEIGHT}@{FPS}, 1080p sources")
 
-    full, peaks, plain, rerender, reencoded = [], [], [], [], []
+    full, peaks, plain, rerender, reencoded, same = [], [], [], [], [], []
     edited = media / "shot_05.png"
     original = edited.read_bytes()
     for run in range(args.repeat):
@@ -185,6 +202,7 @@ def main() -> int:
         peaks.append(peak)
         t_plain, _ = timed(lambda: plain_encode(duration, work / "plain.mp4"))
         plain.append(t_plain)
+        same.append(same_frames_encode(out, work / "frames.yuv", work / "same.mp4"))
         # Change one clip's picture: same size, different content.
         new_picture = f"gradients=s=1920x1080:type=spiral:seed={run + 100}"
         ffmpeg("-f", "lavfi", "-i", new_picture, "-frames:v", "1", str(edited))
@@ -194,6 +212,7 @@ def main() -> int:
         reencoded.append(len(result_box[0].encoded_segments))
         print(
             f"run {run + 1}: render {t:.2f}s (peak {peak / 2**20:.0f} MB), plain {t_plain:.2f}s, "
+            f"same-frames encode {same[-1]:.2f}s, "
             f"one-clip re-render {t_re:.2f}s ({reencoded[-1]} segments re-encoded)"
         )
     edited.write_bytes(original)
@@ -207,6 +226,8 @@ def main() -> int:
         ("plain libx264 encode (floor)", f"{med(plain):.2f}s", ""),
         ("render / plain encode", f"{ratio:.2f}x", f"<= 1.5x  {verdict(ratio <= 1.5)}"),
         ("peak RSS (process tree)", f"{peak_mb:.0f} MB", f"<= 500 MB  {verdict(peak_mb <= 500)}"),
+        ("encode of the same frames", f"{med(same):.2f}s", ""),
+        ("render / same-frames encode", f"{med(full) / med(same):.2f}x", "(overhead)"),
         ("one-clip re-render", f"{med(rerender):.2f}s", ""),
         ("re-render / full render", f"{re_ratio:.0%}", f"<= 25%  {verdict(re_ratio <= 0.25)}"),
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import sys
 import threading
@@ -21,9 +22,12 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.table import Table
 
 from storyreel import __version__
 from storyreel.domain.cancel import Cancelled, CancelToken
+from storyreel.domain.storyboard import Storyboard
+from storyreel.domain.styles import StylePreset
 from storyreel.domain.timeline import TimelineError, timeline_json_schema
 from storyreel.media.ffmpeg import FFmpegError, FFmpegNotFound
 from storyreel.media.fonts import FontNotFound
@@ -167,6 +171,251 @@ def render(
         f"{_humanize_bytes(result.size_bytes)}, in {result.elapsed:.1f}s "
         f"({len(result.encoded_segments)} segment(s) encoded, {reused} reused)"
     )
+
+
+def _parse_length(value: str | None) -> float | None:
+    """'60s', '90', '2m', '1m30s' → seconds."""
+    if value is None:
+        return None
+    text = value.strip().lower().replace(" ", "")
+    match = re.fullmatch(r"(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?", text)
+    if not text or match is None or not any(match.groups()):
+        raise fail(f"--length {value!r} is not a length; write e.g. 60s, 90 or 2m", 2)
+    minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
+    total = minutes * 60 + seconds
+    if not 5 <= total <= 3600:
+        raise fail(f"--length must be between 5s and 1 hour, not {value}", 2)
+    return total
+
+
+def _make_progress(quiet: bool) -> Progress:
+    return Progress(
+        TextColumn("{task.description:<11}"),
+        BarColumn(),
+        TextColumn("{task.completed:.0f}/{task.total:.0f}"),
+        TextColumn("{task.fields[detail]}"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=quiet or not err.is_terminal,
+    )
+
+
+@app.command()
+def make(
+    story: Annotated[
+        Path | None, typer.Argument(help="Story file (.txt or .md). Omit with --from.")
+    ] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the MP4.")] = Path(
+        "film.mp4"
+    ),
+    from_storyboard: Annotated[
+        Path | None,
+        typer.Option("--from", help="Re-make from an (edited) storyboard.json instead."),
+    ] = None,
+    style: Annotated[
+        str, typer.Option("--style", help="Style preset (see `storyreel styles`).")
+    ] = "cinematic",
+    aspect: Annotated[str, typer.Option("--aspect", help="16:9, 9:16 or 1:1.")] = "16:9",
+    lang: Annotated[str, typer.Option("--lang", help="auto, zh or en.")] = "auto",
+    voice: Annotated[
+        str, typer.Option("--voice", help="Voice id (see `storyreel voices`).")
+    ] = "auto",
+    music: Annotated[
+        str, typer.Option("--music", help="Music mood (see `storyreel styles`), auto or none.")
+    ] = "auto",
+    length: Annotated[
+        str | None, typer.Option("--length", help="Target length, e.g. 60s or 2m.")
+    ] = None,
+    preview: Annotated[bool, typer.Option("--preview", help="Fast 480p render.")] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for every generator.")] = 0,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", min=1, max=64, help="Parallel jobs.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+) -> None:
+    """Turn a story into a finished video: storyboard, pictures, voice, music, render."""
+    from storyreel.domain.storyboard import ASPECTS
+    from storyreel.domain.styles import UnknownStyle, get_style
+    from storyreel.pipeline.context import PipelineContext
+    from storyreel.pipeline.ingest import StoryError, read_story
+    from storyreel.pipeline.make import STAGES, MakeOptions, StageProgress, make_video
+    from storyreel.providers.base import ProviderError
+
+    settings = load_settings()
+    if (story is None) == (from_storyboard is None):
+        raise fail("give a story file, or --from storyboard.json (not both)", 2)
+    if aspect not in ASPECTS:
+        raise fail(f"unknown --aspect {aspect!r}; use one of {', '.join(ASPECTS)}", 2)
+    if lang not in ("auto", "zh", "en"):
+        raise fail(f"unknown --lang {lang!r}; use auto, zh or en", 2)
+    if output.suffix.lower() != ".mp4":
+        raise fail(f"the output must be an .mp4 file, not {output.name}", 2)
+    try:
+        preset = get_style(style)
+    except UnknownStyle as exc:
+        raise fail(str(exc), 2) from None
+    try:
+        ctx = PipelineContext.create(settings)
+        _check_choices(ctx, voice, music)
+    except ProviderError as exc:
+        raise fail(str(exc), 2) from None
+    text: str | None = None
+    board: Storyboard | None = None
+    try:
+        if story is not None:
+            text = read_story(story, settings.max_story_chars)
+        else:
+            assert from_storyboard is not None
+            board = _read_storyboard(from_storyboard)
+    except StoryError as exc:
+        raise fail(str(exc), 2) from None
+    options = MakeOptions(
+        style=_board_style(board, preset),
+        aspect=board.aspect if board is not None else aspect,  # type: ignore[arg-type]
+        language=lang,  # type: ignore[arg-type]
+        voice=voice,
+        music=None if music == "none" else music,
+        target_seconds=_parse_length(length),
+        preview=preview,
+        seed=seed,
+        jobs=jobs or settings.render_jobs,
+    )
+    token = CancelToken()
+    _cancel_on_interrupt(token)
+    progress = _make_progress(quiet)
+    bars = {s: progress.add_task(s, total=None, detail="") for s in STAGES}
+
+    def on_progress(p: StageProgress) -> None:
+        progress.update(bars[p.stage], completed=p.done, total=p.total, detail=p.detail)
+
+    try:
+        with progress:
+            result = make_video(
+                ctx, output, options, story=text, board=board, on_progress=on_progress, cancel=token
+            )
+    except Cancelled:
+        raise fail("cancelled; no video was written", 130) from None
+    except ProviderError as exc:
+        raise fail(str(exc)) from None
+    except TimelineError as exc:
+        raise fail(str(exc)) from None
+    except FFmpegError as exc:
+        tail = exc.stderr_tail.strip().splitlines()[-3:]
+        raise fail(f"FFmpeg failed (exit {exc.returncode}): {' | '.join(tail)}") from None
+    r = result.render
+    made = ", ".join(
+        f"{name} {st.generated} new/{st.cached} cached"
+        for name, st in result.stages.items()
+        if name in ("images", "voices", "render")
+    )
+    out.print(
+        f"wrote {r.video} — {len(result.board.shots)} shots, {r.duration:.1f}s, "
+        f"{r.width}x{r.height}, {_humanize_bytes(r.size_bytes)}, in {result.elapsed:.1f}s ({made})"
+    )
+    out.print(
+        f"  edit {result.storyboard.name}, then: "
+        f"storyreel make --from {result.storyboard} -o {r.video}"
+    )
+
+
+def _board_style(board: Storyboard | None, chosen: StylePreset) -> StylePreset:
+    """An edited storyboard keeps its own style when it names a known one."""
+    from storyreel.domain.styles import STYLES
+
+    return STYLES.get(board.style, chosen) if board is not None else chosen
+
+
+def _check_choices(ctx: object, voice: str, music: str) -> None:
+    """Unknown voices and moods fail before any work starts."""
+    from storyreel.pipeline.context import PipelineContext
+
+    assert isinstance(ctx, PipelineContext)
+    if voice != "auto":
+        known = [v.id for v in ctx.registry.voice().voices()]
+        if known and voice not in known:
+            raise typer.BadParameter(f"unknown --voice {voice!r}; see `storyreel voices`")
+    if music not in ("auto", "none"):
+        moods = ctx.registry.music().moods()
+        if moods and music not in moods:
+            raise typer.BadParameter(
+                f"unknown --music {music!r}; use auto, none or one of {', '.join(moods)}"
+            )
+
+
+def _read_storyboard(path: Path) -> Storyboard:
+    from storyreel.pipeline.ingest import StoryError
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise StoryError(f"storyboard file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StoryError(f"cannot read {path}: {exc}") from None
+    try:
+        return Storyboard.model_validate_json(text)
+    except ValidationError as exc:
+        problems = "\n".join(
+            f"  - {_loc(e['loc'])}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()
+        )
+        raise StoryError(f"invalid storyboard {path.name}:\n{problems}") from None
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(document)"
+
+
+@app.command()
+def styles() -> None:
+    """List the style presets."""
+    from storyreel.domain.styles import STYLES
+
+    table = Table("name", "label", "描述 / description", box=None, pad_edge=False)
+    for s in STYLES.values():
+        table.add_row(s.name, f"{s.label} · {s.label_zh}", s.description)
+    out.print(table)
+
+
+@app.command()
+def voices() -> None:
+    """List the voices of the configured speech provider."""
+    from storyreel.providers.base import ProviderError
+    from storyreel.providers.registry import ProviderRegistry
+
+    try:
+        synth = ProviderRegistry(load_settings()).voice()
+    except ProviderError as exc:
+        raise fail(str(exc)) from None
+    table = Table("voice", "language", "description", box=None, pad_edge=False)
+    for v in synth.voices():
+        table.add_row(v.id, v.language, v.description)
+    out.print(table)
+
+
+@app.command()
+def providers() -> None:
+    """List providers per capability, which one is chosen, and whether it is ready."""
+    from storyreel.providers.base import CAPABILITIES, ProviderError
+    from storyreel.providers.registry import ProviderRegistry
+
+    settings = load_settings()
+    registry = ProviderRegistry(settings)
+    table = Table("capability", "provider", "chosen", "status", box=None, pad_edge=False)
+    for capability in CAPABILITIES:
+        chosen = getattr(settings.providers, capability)
+        for cls in registry.classes(capability):
+            status = "offline" if cls.offline else "online"
+            if cls.name == chosen:
+                try:
+                    registry.get(capability, cls.name)
+                    status += ", ready"
+                except ProviderError as exc:
+                    status += f", NOT READY: {exc}"
+            table.add_row(capability, cls.name, "*" if cls.name == chosen else "", status)
+    out.print(table)
+    out.print("choose with STORYREEL_PROVIDERS__<CAPABILITY>=<name>")
 
 
 @timeline_app.command("schema")

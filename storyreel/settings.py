@@ -8,12 +8,24 @@ from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_data_path
-from pydantic import Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 def _default_data_dir() -> Path:
     return user_data_path("storyreel", appauthor=False)
+
+
+class ProviderChoice(BaseModel):
+    """Which provider serves each capability (``STORYREEL_PROVIDERS__IMAGE=sketch``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    storyboard: str = "rules"
+    image: str = "sketch"
+    voice: str = "espeak"
+    motion: str = "kenburns"
+    music: str = "ambient"
 
 
 class Settings(BaseSettings):
@@ -44,6 +56,13 @@ class Settings(BaseSettings):
         default=3600.0,
         gt=0,
         description="Longest a single FFmpeg invocation may run before it is killed.",
+    )
+    providers: ProviderChoice = Field(default_factory=ProviderChoice)
+    max_story_chars: int = Field(
+        default=100_000,
+        ge=100,
+        le=10_000_000,
+        description="Longest story accepted, in characters (STORYREEL_MAX_STORY_CHARS).",
     )
     subtitle_font_file: Path | None = Field(
         default=None,

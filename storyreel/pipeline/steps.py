@@ -1,0 +1,297 @@
+"""The generation steps: storyboard, image, voice, motion, music — each cached by content.
+
+Every step asks the registry for the chosen provider, builds a request describing everything
+that affects the result, and looks it up in the result cache first; a hit costs nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from storyreel.domain.storyboard import Shot, Storyboard
+from storyreel.domain.timeline import Motion
+from storyreel.pipeline.context import PipelineContext
+from storyreel.providers.base import (
+    Brief,
+    ImageSpec,
+    MotionSpec,
+    ProviderError,
+    Usage,
+    VoiceSpec,
+    WordTiming,
+)
+from storyreel.providers.cache import CachedResult, cache_key
+
+
+@dataclass
+class Asset:
+    """A generated file in the blob store, with what it cost (nothing, when cached)."""
+
+    path: Path
+    key: str
+    cached: bool
+    usage: Usage
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class VoiceAsset(Asset):
+    duration: float = 0.0
+    words: list[WordTiming] | None = None
+
+
+def _path_of(ctx: PipelineContext, hit: CachedResult) -> Path:
+    path = ctx.store.local_path(hit.payload_key)
+    if path is None:  # remote stores get a local copy for FFmpeg
+        path = ctx.settings.cache_dir / "blobs" / hit.payload_key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(ctx.store.read_bytes(hit.payload_key))
+    return path
+
+
+def _usage_from(meta: dict[str, Any], cached: bool) -> Usage:
+    u = meta.get("usage", {})
+    return Usage(
+        provider=str(u.get("provider", "")),
+        model=str(u.get("model", "")),
+        seconds=0.0 if cached else float(u.get("seconds", 0.0)),
+        units={} if cached else dict(u.get("units", {})),
+        cached=cached,
+    )
+
+
+def _usage_meta(usage: Usage) -> dict[str, Any]:
+    return {
+        "provider": usage.provider,
+        "model": usage.model,
+        "seconds": usage.seconds,
+        "units": usage.units,
+    }
+
+
+def story_digest(story: str) -> str:
+    return hashlib.sha256(story.encode()).hexdigest()
+
+
+# --- storyboard -----------------------------------------------------------------------------
+
+
+def write_storyboard(
+    ctx: PipelineContext, story: str, brief: Brief, provider: str | None = None
+) -> tuple[Storyboard, Usage]:
+    """The story as a validated storyboard (from cache when this exact request was seen)."""
+    writer = ctx.registry.storyboard(provider)
+    request = {
+        "story": story_digest(story),
+        "style": brief.style.name,
+        "language": brief.language,
+        "aspect": brief.aspect,
+        "target_seconds": brief.target_seconds,
+        "max_shots": brief.max_shots,
+        "title": brief.title,
+        "seed": brief.seed,
+    }
+    key = cache_key("storyboard", writer.name, writer.model, request)
+    if writer.deterministic:
+        hit = ctx.cache.get("storyboard", key, "json")
+        if hit is not None:
+            board = Storyboard.model_validate_json(ctx.store.read_bytes(hit.payload_key))
+            return board, _usage_from(hit.meta, cached=True)
+    board, usage = writer.write(story, brief)
+    ctx.cache.put(
+        "storyboard",
+        key,
+        "json",
+        board.model_dump_json(indent=2).encode(),
+        {"usage": _usage_meta(usage)},
+    )
+    return board, usage
+
+
+# --- image ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImageOptions:
+    """Per-call overrides of the image provider's defaults."""
+
+    provider: str | None = None
+    model: str | None = None
+    seed: int | None = None
+    steps: int | None = None
+    guidance: float | None = None
+
+
+def image_spec(
+    board: Storyboard, shot: Shot, width: int, height: int, seed: int, options: ImageOptions
+) -> ImageSpec:
+    return ImageSpec(
+        width=width,
+        height=height,
+        seed=options.seed if options.seed is not None else seed,
+        style=board.style,
+        shot_type=shot.shot_type,
+        characters=tuple(board.character(c) for c in shot.characters),
+        caption=_caption(shot.visual_prompt, board.style),
+        mood=shot.mood,
+        time_of_day=shot.time_of_day,
+        setting=shot.setting,
+        negative_prompt=shot.negative_prompt,
+        model=options.model,
+        steps=options.steps,
+        guidance=options.guidance,
+    )
+
+
+def _caption(prompt: str, style_name: str) -> str:
+    """The prompt without the style's boilerplate prefix: what this shot is, in a few words."""
+    from storyreel.domain.styles import STYLES
+
+    style = STYLES.get(style_name)
+    if style is not None and prompt.startswith(style.prompt_prefix):
+        rest = prompt[len(style.prompt_prefix) :].lstrip(" ,.;:")
+        return rest or prompt
+    return prompt
+
+
+def make_image(
+    ctx: PipelineContext,
+    board: Storyboard,
+    shot: Shot,
+    width: int,
+    height: int,
+    *,
+    seed: int = 0,
+    options: ImageOptions | None = None,
+) -> Asset:
+    """The shot's picture, as a PNG in the blob store."""
+    options = options or ImageOptions()
+    generator = ctx.registry.image(options.provider)
+    spec = image_spec(board, shot, width, height, seed, options)
+    request = {
+        "prompt": shot.visual_prompt,
+        "spec": {
+            **dataclasses.asdict(spec),
+            "characters": [c.model_dump() for c in spec.characters],
+        },
+    }
+    key = cache_key("image", generator.name, options.model or generator.model, request)
+    hit = ctx.cache.get("image", key, "png") if generator.deterministic else None
+    if hit is not None:
+        return Asset(_path_of(ctx, hit), key, True, _usage_from(hit.meta, True), hit.meta)
+    result = generator.generate(shot.visual_prompt, spec)
+    meta = {"seed": result.seed, "usage": _usage_meta(result.usage), **result.meta}
+    stored = ctx.cache.put("image", key, "png", result.data, meta)
+    return Asset(_path_of(ctx, stored), key, False, result.usage, meta)
+
+
+# --- voice ----------------------------------------------------------------------------------
+
+
+def make_voice(
+    ctx: PipelineContext, text: str, voice: VoiceSpec, provider: str | None = None
+) -> VoiceAsset:
+    """The narration spoken, as a WAV with its exact duration (and word timings if known)."""
+    synth = ctx.registry.voice(provider)
+    request = {"text": text, "voice": dataclasses.asdict(voice)}
+    key = cache_key("voice", synth.name, synth.model, request)
+    hit = ctx.cache.get("voice", key, "wav") if synth.deterministic else None
+    if hit is not None:
+        return _voice_asset(ctx, hit, cached=True)
+    result = synth.synthesize(text, voice)
+    meta = {
+        "duration": result.duration,
+        "words": [dataclasses.asdict(w) for w in result.words] if result.words else None,
+        "usage": _usage_meta(result.usage),
+    }
+    return _voice_asset(ctx, ctx.cache.put("voice", key, "wav", result.wav, meta), cached=False)
+
+
+def _voice_asset(ctx: PipelineContext, hit: CachedResult, *, cached: bool) -> VoiceAsset:
+    words = hit.meta.get("words")
+    return VoiceAsset(
+        path=_path_of(ctx, hit),
+        key=hit.key,
+        cached=cached,
+        usage=_usage_from(hit.meta, cached),
+        meta=hit.meta,
+        duration=float(hit.meta["duration"]),
+        words=[WordTiming(**w) for w in words] if words else None,
+    )
+
+
+# --- motion ---------------------------------------------------------------------------------
+
+
+@dataclass
+class MotionChoice:
+    """How a shot moves: a plan for the renderer, or a generated clip replacing the picture."""
+
+    plan: Motion
+    clip: Asset | None
+    usage: Usage
+
+
+def make_motion(
+    ctx: PipelineContext, image: Path, spec: MotionSpec, provider: str | None = None
+) -> MotionChoice:
+    animator = ctx.registry.motion(provider)
+    image_bytes = image.read_bytes()
+    request = {
+        "image": hashlib.sha256(image_bytes).hexdigest(),
+        "spec": dataclasses.asdict(spec),
+    }
+    key = cache_key("motion", animator.name, animator.model, request)
+    hit = ctx.cache.get("motion", key, "json") if animator.deterministic else None
+    if hit is not None:
+        return _motion_choice(ctx, hit, cached=True)
+    started = time.perf_counter()
+    result = animator.animate(image_bytes, spec)
+    clip_key = None
+    if result.clip is not None:
+        clip_key = ctx.cache.put("motion", key, "mp4", result.clip, {"usage": {}}).payload_key
+    elif result.plan is None:
+        raise ProviderError(f"motion provider {animator.name!r} returned neither plan nor clip")
+    plan = result.plan or Motion()
+    meta = {
+        "plan": plan.model_dump(),
+        "clip": clip_key,
+        "usage": _usage_meta(result.usage),
+        "seconds": time.perf_counter() - started,
+    }
+    return _motion_choice(ctx, ctx.cache.put("motion", key, "json", b"{}", meta), cached=False)
+
+
+def _motion_choice(ctx: PipelineContext, hit: CachedResult, *, cached: bool) -> MotionChoice:
+    usage = _usage_from(hit.meta, cached)
+    clip = None
+    clip_key = hit.meta.get("clip")
+    if clip_key:
+        path = ctx.store.local_path(clip_key)
+        if path is not None:
+            clip = Asset(path, hit.key, cached, usage)
+    return MotionChoice(plan=Motion.model_validate(hit.meta["plan"]), clip=clip, usage=usage)
+
+
+# --- music ----------------------------------------------------------------------------------
+
+
+def make_music(
+    ctx: PipelineContext, mood: str, seconds: float, seed: int = 0, provider: str | None = None
+) -> Asset:
+    """A music bed for the mood (the renderer loops it to the video's length)."""
+    source = ctx.registry.music(provider)
+    request = {"mood": mood, "seconds": round(seconds, 1), "seed": seed}
+    key = cache_key("music", source.name, source.model, request)
+    hit = ctx.cache.get("music", key, "wav") if source.deterministic else None
+    if hit is not None:
+        return Asset(_path_of(ctx, hit), key, True, _usage_from(hit.meta, True), hit.meta)
+    result = source.track(mood, seconds, seed)
+    meta = {"duration": result.duration, "usage": _usage_meta(result.usage)}
+    stored = ctx.cache.put("music", key, "wav", result.wav, meta)
+    return Asset(_path_of(ctx, stored), key, False, result.usage, meta)

@@ -1,0 +1,218 @@
+"""Storyboard + generated media → a render timeline. Pure: no I/O, paths are given.
+
+Shot durations come from the real narration: each clip holds its entry transition, a short
+lead-in, the narration, a breath, and the next clip's transition. Subtitles are the narration
+split into readable cues, timed in proportion to the audio (or to word timings when known).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from storyreel.domain.storyboard import Aspect, Storyboard
+from storyreel.domain.timeline import (
+    Canvas,
+    Clip,
+    Motion,
+    Music,
+    Narration,
+    Output,
+    Subtitle,
+    Timeline,
+    Transition,
+)
+from storyreel.providers.base import WordTiming
+
+LEAD_IN = 0.3  # seconds of picture before the voice starts
+BREATH = 0.6  # seconds after the voice before the next transition
+END_HOLD = 1.2  # the last shot lingers before the music fades
+CROSSFADE = 0.5
+SCENE_FADE = 0.8  # a new scene fades through black
+MIN_CLIP = 1.5
+
+CANVAS_SIZES: dict[str, tuple[int, int]] = {
+    "16:9": (1280, 720),
+    "9:16": (720, 1280),
+    "1:1": (1080, 1080),
+}
+
+# Longest cue before we split it: about two subtitle lines.
+MAX_CUE_CJK = 30
+MAX_CUE_LATIN = 84
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?…；;])\s*|(?<=[.])\s+")
+_CLAUSE_END = re.compile(r"(?<=[，、,：:—])\s*")
+
+
+@dataclass(frozen=True)
+class ShotMedia:
+    """What was generated for one shot."""
+
+    image: Path  # a picture, or a video clip when the motion provider animated it
+    voice: Path
+    voice_seconds: float
+    motion: Motion
+    words: tuple[WordTiming, ...] | None = None
+
+
+def canvas_for(aspect: Aspect, fps: float = 30) -> Canvas:
+    width, height = CANVAS_SIZES[aspect]
+    return Canvas(width=width, height=height, fps=fps)
+
+
+def _is_cjk(text: str) -> bool:
+    cjk = sum(1 for ch in text if "\u3040" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff")
+    return cjk * 2 >= len(text.strip() or "x")
+
+
+def _weight(text: str) -> int:
+    """How long a piece takes to say, roughly: its letters and digits."""
+    return max(1, sum(1 for ch in text if ch.isalnum()))
+
+
+def split_cues(text: str) -> list[str]:
+    """Narration → readable pieces: sentences, then clauses, then words, each ≤ two lines."""
+    limit = MAX_CUE_CJK if _is_cjk(text) else MAX_CUE_LATIN
+    pieces: list[str] = []
+    for sentence in filter(None, (s.strip() for s in _SENTENCE_END.split(text))):
+        pieces.extend(_fit(sentence, limit))
+    return pieces or [text.strip()]
+
+
+def _fit(sentence: str, limit: int) -> list[str]:
+    if len(sentence) <= limit:
+        return [sentence]
+    out: list[str] = []
+    current = ""
+    for clause in filter(None, _CLAUSE_END.split(sentence)):
+        if current and len(current) + len(clause) > limit:
+            out.append(current.strip())
+            current = ""
+        current += clause if _is_cjk(clause) or not current else f" {clause}".replace("  ", " ")
+    if current.strip():
+        out.append(current.strip())
+    # A clause still too long is left whole: the renderer's layout splits it by time.
+    return out
+
+
+def cue_times(
+    pieces: list[str], start: float, seconds: float, words: tuple[WordTiming, ...] | None
+) -> list[tuple[float, float]]:
+    """When each piece is on screen: proportional to its length, snapped to word timings."""
+    total = sum(_weight(p) for p in pieces)
+    times: list[tuple[float, float]] = []
+    t = 0.0
+    for piece in pieces:
+        span = seconds * _weight(piece) / total
+        times.append((t, t + span))
+        t += span
+    if words:
+        times = _snap_to_words(pieces, times, words, seconds)
+    return [(start + a, start + b) for a, b in times]
+
+
+def _snap_to_words(
+    pieces: list[str],
+    times: list[tuple[float, float]],
+    words: tuple[WordTiming, ...],
+    seconds: float,
+) -> list[tuple[float, float]]:
+    """Start each cue when its first word is spoken.
+
+    When the provider's words line up with the text's words we know exactly which word opens
+    each cue; otherwise (e.g. CJK, where "words" are the engine's own) snap to the nearest one.
+    """
+    counts = [len(p.split()) for p in pieces]
+    if sum(counts) == len(words):
+        firsts, index = [], 0
+        for count in counts:
+            firsts.append(words[index].start if index else 0.0)
+            index += count
+    else:
+        boundaries = [w.start for w in words]
+        firsts = [min(boundaries, key=lambda x: abs(x - a)) if a > 0 else 0.0 for a, _ in times]
+    ends = [*firsts[1:], seconds]
+    return [(a, max(a + 0.2, b)) for a, b in zip(firsts, ends, strict=True)]
+
+
+def transitions_for(board: Storyboard) -> list[Transition]:
+    """Cut into the first shot, crossfade within a scene, fade through black between scenes."""
+    out = [Transition()]
+    for prev, shot in zip(board.shots, board.shots[1:], strict=False):
+        if shot.scene != prev.scene:
+            out.append(Transition(type="fade", duration=SCENE_FADE))
+        else:
+            out.append(Transition(type="crossfade", duration=CROSSFADE))
+    return out
+
+
+def build_timeline(
+    board: Storyboard,
+    media: list[ShotMedia],
+    *,
+    base_dir: Path,
+    music: Path | None,
+    quality: Literal["final", "preview"] = "final",
+    fps: float = 30,
+) -> Timeline:
+    """The render timeline; every path is written relative to ``base_dir``."""
+    if len(media) != len(board.shots):
+        raise ValueError("one ShotMedia per shot is required")
+    transitions = transitions_for(board)
+    clips: list[Clip] = []
+    narration: list[Narration] = []
+    subtitles: list[Subtitle] = []
+    start = 0.0
+    for i, (shot, m) in enumerate(zip(board.shots, media, strict=True)):
+        entry = transitions[i].duration
+        exit_ = transitions[i + 1].duration if i + 1 < len(transitions) else 0.0
+        tail = END_HOLD if i == len(media) - 1 else BREATH
+        duration = max(MIN_CLIP, entry + LEAD_IN + m.voice_seconds + tail + exit_)
+        voice_at = start + entry + LEAD_IN
+        clips.append(
+            Clip(
+                source=_rel(m.image, base_dir),
+                duration=round(duration, 3),
+                motion=m.motion,
+                transition=transitions[i],
+            )
+        )
+        narration.append(Narration(source=_rel(m.voice, base_dir), start=round(voice_at, 3)))
+        pieces = split_cues(shot.narration)
+        for text, (a, b) in zip(
+            pieces, cue_times(pieces, voice_at, m.voice_seconds, m.words), strict=True
+        ):
+            subtitles.append(Subtitle(start=round(a, 3), end=round(b, 3), text=text))
+        start += round(duration, 3) - exit_
+    music_track = (
+        Music(source=_rel(music, base_dir), volume=0.3, duck=True, loop=True)
+        if music is not None
+        else None
+    )
+    width, height = CANVAS_SIZES[board.aspect]
+    total = sum(c.duration for c in clips) - sum(t.duration for t in transitions)
+    return Timeline(
+        canvas=Canvas(width=width, height=height, fps=fps),
+        clips=clips,
+        narration=narration,
+        subtitles=_within(subtitles, total),
+        music=music_track,
+        output=Output(quality=quality),
+    )
+
+
+def _within(subtitles: list[Subtitle], total: float) -> list[Subtitle]:
+    """Clamp cues to the video (rounding can push the last one a millisecond past the end)."""
+    out = []
+    for s in subtitles:
+        end = min(s.end, total)
+        if end - s.start >= 0.05:
+            out.append(Subtitle(start=s.start, end=round(end, 3), text=s.text))
+    return out
+
+
+def _rel(path: Path, base_dir: Path) -> str:
+    return path.relative_to(base_dir).as_posix()

@@ -1,0 +1,236 @@
+"""One small base class per capability; every provider (built-in or plugin) implements one.
+
+A provider declares ``name`` and ``capability``, is built from ``Settings``, checks in
+``check()`` that what it needs (a key, a model path, a binary) is there — raising
+``ProviderNotConfigured`` naming the exact setting — and implements one method.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from storyreel.domain.storyboard import Character, Storyboard
+from storyreel.domain.styles import StylePreset
+from storyreel.domain.timeline import Motion
+from storyreel.settings import Settings
+
+Capability = Literal["storyboard", "image", "voice", "motion", "music"]
+CAPABILITIES: tuple[Capability, ...] = ("storyboard", "image", "voice", "motion", "music")
+
+
+class ProviderError(Exception):
+    """A provider call failed; ``retryable`` says whether trying again may help."""
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class ProviderNotConfigured(ProviderError):
+    """The provider cannot run until ``setting`` is set."""
+
+    def __init__(self, provider: str, setting: str, why: str) -> None:
+        super().__init__(f"provider {provider!r} needs {setting}: {why}")
+        self.provider = provider
+        self.setting = setting
+
+
+class UnknownProvider(ProviderError):
+    def __init__(self, capability: str, name: str, known: list[str]) -> None:
+        super().__init__(
+            f"no {capability} provider called {name!r}; available: {', '.join(known) or 'none'}"
+        )
+
+
+@dataclass
+class Usage:
+    """What one call consumed, for cost accounting: units such as tokens, images, characters."""
+
+    provider: str
+    model: str
+    seconds: float = 0.0
+    units: dict[str, float] = field(default_factory=dict)
+    cached: bool = False
+
+
+class Provider(ABC):
+    """Shared shape of all providers."""
+
+    name: ClassVar[str]
+    capability: ClassVar[Capability]
+    #: Needs no network, no GPU and no model download.
+    offline: ClassVar[bool] = False
+    #: Same inputs and seed give the same output (so results may be cached).
+    deterministic: ClassVar[bool] = True
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @property
+    def model(self) -> str:
+        """The model (or engine version) this provider uses; part of every cache key."""
+        return self.name
+
+    def check(self) -> None:  # noqa: B027 - optional hook, most offline providers need nothing
+        """Raise ``ProviderNotConfigured`` if a key, model path or binary is missing."""
+
+
+# --- storyboard -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Brief:
+    """What the storyboard should be like, besides the story itself."""
+
+    style: StylePreset
+    language: Literal["auto", "zh", "en"] = "auto"
+    aspect: Literal["16:9", "9:16", "1:1"] = "16:9"
+    target_seconds: float | None = None
+    max_shots: int = 60
+    title: str | None = None
+    seed: int = 0
+
+
+class StoryboardWriter(Provider):
+    capability: ClassVar[Capability] = "storyboard"
+
+    @abstractmethod
+    def write(self, story: str, brief: Brief) -> tuple[Storyboard, Usage]:
+        """Turn a story into a validated storyboard."""
+
+
+# --- image ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImageSpec:
+    """Everything about the picture besides its prompt text."""
+
+    width: int
+    height: int
+    seed: int = 0
+    style: str = "cinematic"
+    shot_type: str = "medium"
+    characters: tuple[Character, ...] = ()
+    caption: str = ""
+    mood: str = ""
+    time_of_day: str = ""
+    setting: str = ""
+    negative_prompt: str = ""
+    model: str | None = None
+    steps: int | None = None
+    guidance: float | None = None
+
+
+@dataclass
+class ImageResult:
+    data: bytes  # PNG
+    seed: int
+    usage: Usage
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+class ImageGenerator(Provider):
+    capability: ClassVar[Capability] = "image"
+
+    @abstractmethod
+    def generate(self, prompt: str, spec: ImageSpec) -> ImageResult:
+        """Make one picture for ``prompt``."""
+
+
+# --- voice ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VoiceSpec:
+    voice: str = "auto"  # a provider voice id, or 'auto' to pick by the text's language
+    language: str = "auto"
+    rate: float = 1.0  # 1.0 = the voice's normal speed
+    pitch: float = 1.0
+
+
+@dataclass(frozen=True)
+class WordTiming:
+    word: str
+    start: float
+    end: float
+
+
+@dataclass
+class SpeechResult:
+    wav: bytes
+    duration: float  # exact, in seconds
+    usage: Usage
+    words: list[WordTiming] | None = None
+
+
+@dataclass(frozen=True)
+class VoiceInfo:
+    id: str
+    language: str
+    description: str
+
+
+class SpeechSynthesizer(Provider):
+    capability: ClassVar[Capability] = "voice"
+
+    @abstractmethod
+    def synthesize(self, text: str, voice: VoiceSpec) -> SpeechResult:
+        """Speak ``text``; the WAV's duration is returned exactly."""
+
+    def voices(self) -> list[VoiceInfo]:
+        """Voices this provider offers (for `storyreel voices`)."""
+        return []
+
+
+# --- motion ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MotionSpec:
+    shot_type: str
+    index: int  # the shot's position, so a plan can vary across shots
+    previous: str | None = None  # the motion of the shot before, to avoid repeats
+    preferred: str | None = None  # the storyboard's camera_motion, if any
+    seconds: float = 5.0
+    seed: int = 0
+
+
+@dataclass
+class MotionResult:
+    """Either a motion plan for the renderer (Ken Burns) or a video clip (image-to-video)."""
+
+    usage: Usage
+    plan: Motion | None = None
+    clip: bytes | None = None  # MP4
+
+
+class MotionGenerator(Provider):
+    capability: ClassVar[Capability] = "motion"
+
+    @abstractmethod
+    def animate(self, image: bytes, spec: MotionSpec) -> MotionResult:
+        """Decide how the shot's picture moves."""
+
+
+# --- music ----------------------------------------------------------------------------------
+
+
+@dataclass
+class AudioResult:
+    wav: bytes
+    duration: float
+    usage: Usage
+
+
+class MusicSource(Provider):
+    capability: ClassVar[Capability] = "music"
+
+    @abstractmethod
+    def track(self, mood: str, seconds: float, seed: int = 0) -> AudioResult:
+        """A music bed for ``mood`` that loops seamlessly, about ``seconds`` long."""
+
+    def moods(self) -> list[str]:
+        return []

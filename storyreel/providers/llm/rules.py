@@ -1,0 +1,616 @@
+"""The offline storyboard writer: a story becomes shots by rules, with no model and no network.
+
+Steps: split the story into paragraphs and sentences, mark scene changes, cut sentences that are
+far too long at clauses, group sentences into shots of about 3-8 s of narration, condense to the
+target length (or ``max_shots``) by keeping a representative subset, then give every shot its
+characters, shot type, camera motion, mood, time of day, setting and prompts. The same story and
+brief always give the same storyboard; ``brief.seed`` only breaks ties (pan direction).
+"""
+
+from __future__ import annotations
+
+import bisect
+import colorsys
+import hashlib
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from storyreel.domain import cues
+from storyreel.domain.names import FoundName, NameMatcher, find_characters
+from storyreel.domain.storyboard import Character, Shot, ShotType, Storyboard, slug
+from storyreel.domain.text import (
+    detect_language,
+    estimate_speech_seconds,
+    fit_sentence,
+    has_blank_lines,
+    has_letters,
+    is_cjk,
+    join_sentences,
+    normalize_line,
+    shorten,
+    split_clauses,
+    split_paragraphs,
+)
+from storyreel.domain.timeline import MotionType
+from storyreel.providers.base import Brief, ProviderError, StoryboardWriter, Usage
+
+MODEL = "rules-1"
+
+# --- pacing ----------------------------------------------------------------------------------
+
+#: Narration per shot: shots aim for IDEAL and stay between MIN and MAX where sentences allow.
+MIN_SHOT_SECONDS = 3.0
+IDEAL_SHOT_SECONDS = 5.0
+MAX_SHOT_SECONDS = 8.0
+#: When ``max_shots`` forces fewer shots, they may carry up to this much narration.
+MERGED_SHOT_SECONDS = 12.0
+#: A single sentence longer than this is cut at clauses (shorter ones are never cut).
+LONG_SENTENCE_SECONDS = 10.0
+#: Silence after each shot's narration, included in ``duration_hint``.
+BREATH_SECONDS = 0.8
+#: A paragraph break starts a new scene only after the current scene has this much narration.
+SCENE_MIN_SECONDS = 6.0
+#: A paragraph with dialogue shorter than this continues the conversation's scene.
+SHORT_PARAGRAPH_SECONDS = 8.0
+#: Condense only when the story runs this much longer than ``target_seconds``.
+CONDENSE_TOLERANCE = 0.25
+#: Hard caps that keep shots inside the schema whatever the input (run-on text, no spaces).
+MAX_PIECE_CHARS = 300
+MAX_SHOT_CHARS = 600
+MAX_SHOTS_ALLOWED = 500
+#: After condensing, how many more sentences are tried for the room left (bounds the work).
+FILL_ATTEMPTS = 200
+
+# --- looks -----------------------------------------------------------------------------------
+
+#: Character colours in order of first appearance (Tableau 10 and two more: distinct, calm).
+PALETTE: tuple[str, ...] = (
+    "#4e79a7",
+    "#e15759",
+    "#59a14f",
+    "#f28e2b",
+    "#b07aa1",
+    "#76b7b2",
+    "#edc948",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+    "#86bcb6",
+    "#d37295",
+)
+_SHOT_PHRASES: dict[str, str] = {
+    "wide": "Wide establishing shot of",
+    "medium": "Medium shot of",
+    "close_up": "Close-up of",
+}
+_TIME_WORDS: dict[str, str] = {
+    "dawn": "dawn light",
+    "day": "daylight",
+    "dusk": "dusk, golden hour light",
+    "night": "night, moonlight",
+}
+_MOOD_WORDS: dict[str, str] = {
+    "calm": "calm, peaceful atmosphere",
+    "tense": "tense, dramatic atmosphere",
+    "joyful": "joyful, warm atmosphere",
+    "sad": "melancholy, somber atmosphere",
+    "epic": "epic, grand atmosphere",
+    "mysterious": "mysterious, moody atmosphere",
+}
+_MAX_SAME_TYPE_IN_ROW = 3
+_EN_ACTION_CHARS = 200
+_ZH_ACTION_CHARS = 120
+_DESCRIPTION_CHARS = 120
+_SETTING_CHARS = 80
+_TITLE_MAX_CHARS = 60
+_TITLE_MAX_WORDS = 10
+_FALLBACK_TITLE_WORDS = 6
+_FALLBACK_TITLE_CJK = 16
+_TITLE_END_PUNCT = frozenset(".!?。！？…；;:：,，")
+
+
+class RulesStoryboardWriter(StoryboardWriter):
+    """Storyboards by rules (Chinese, English and mixed text); offline and deterministic."""
+
+    name: ClassVar[str] = "rules"
+    offline: ClassVar[bool] = True
+
+    @property
+    def model(self) -> str:
+        return MODEL
+
+    def write(self, story: str, brief: Brief) -> tuple[Storyboard, Usage]:
+        started = time.perf_counter()
+        board = build_storyboard(story, brief)
+        usage = Usage(
+            provider=self.name,
+            model=MODEL,
+            seconds=time.perf_counter() - started,
+            units={"characters": float(len(story))},
+        )
+        return board, usage
+
+
+# --- the plan --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Unit:
+    """A piece of narration never cut further: a sentence, or a clause of a far too long one."""
+
+    text: str
+    seconds: float
+    first_in_paragraph: bool
+    cue: bool  # opens with a time or place transition
+    paragraph_dialogue: bool  # its paragraph quotes someone...
+    paragraph_seconds: float  # ...and is this long
+    paragraph_block: bool  # its paragraph is set off by blank lines (not just a line break)
+    opens_with_quote: bool
+    attribution: bool  # "Captain Ellis shouted." stays with the quote before it
+    scene: int = 1
+
+
+def build_storyboard(story: str, brief: Brief) -> Storyboard:
+    """The storyboard for ``story``; raises ``ProviderError`` when there is nothing to tell."""
+    if not story.strip() or not has_letters(story):
+        raise ProviderError(
+            "the story is empty: give it some words to tell"
+            + (" (it has only digits, punctuation or symbols)" if story.strip() else ""),
+            retryable=False,
+        )
+    language = brief.language if brief.language != "auto" else detect_language(story)
+    paragraphs = split_paragraphs(story)
+    title, paragraphs = _title(story, paragraphs, brief.title)
+    units = _units(paragraphs, blocks=has_blank_lines(story))
+    if not units:
+        raise ProviderError("the story is empty: no sentence with words in it", retryable=False)
+    _assign_scenes(units)
+    target = brief.target_seconds if brief.target_seconds and brief.target_seconds > 0 else None
+    max_shots = max(1, min(brief.max_shots, MAX_SHOTS_ALLOWED))
+    groups = _plan(units, target, max_shots)
+
+    texts = [u.text for u in units]
+    names = find_characters(texts)
+    matcher = NameMatcher(names)
+    characters = _characters(names, texts)
+    shots = _Composer(brief, matcher, characters).shots(groups)
+    used = {cid for shot in shots for cid in shot.characters}
+    return Storyboard(
+        title=title,
+        language=language,
+        style=brief.style.name,
+        aspect=brief.aspect,
+        characters=[c for c in characters if c.id in used],
+        shots=shots,
+    )
+
+
+def _units(paragraphs: Sequence[Sequence[str]], blocks: bool) -> list[_Unit]:
+    """Every sentence, timed; one far longer than a shot becomes several units (its clauses)."""
+    out: list[_Unit] = []
+    for paragraph in paragraphs:
+        seconds = [estimate_speech_seconds(s) for s in paragraph]
+        dialogue = any(cues.has_dialogue(s) for s in paragraph)
+        for i, (sentence, secs) in enumerate(zip(paragraph, seconds, strict=True)):
+            long = secs > LONG_SENTENCE_SECONDS or len(sentence) > MAX_PIECE_CHARS
+            pieces = fit_sentence(sentence, MAX_SHOT_SECONDS, MAX_PIECE_CHARS) if long else []
+            for j, piece in enumerate(pieces or [sentence]):
+                out.append(
+                    _Unit(
+                        text=piece,
+                        seconds=estimate_speech_seconds(piece) if pieces else secs,
+                        first_in_paragraph=i == 0 and j == 0,
+                        cue=j == 0 and cues.is_scene_transition(piece),
+                        paragraph_dialogue=dialogue,
+                        paragraph_seconds=sum(seconds),
+                        paragraph_block=blocks,
+                        opens_with_quote=j == 0 and cues.opens_with_dialogue(piece),
+                        attribution=cues.is_attribution(piece),
+                    )
+                )
+    return out
+
+
+def _assign_scenes(units: list[_Unit]) -> None:
+    """Number scenes from 1: a new one at time/place transitions and narrative paragraph breaks."""
+    scene, seconds = 1, 0.0
+    for i, unit in enumerate(units):
+        if i and _starts_scene(unit, seconds):
+            scene, seconds = scene + 1, 0.0
+        unit.scene = scene
+        seconds += unit.seconds
+
+
+def _starts_scene(unit: _Unit, scene_seconds: float) -> bool:
+    if unit.cue:
+        return scene_seconds >= MIN_SHOT_SECONDS  # "第二天。" alone does not make a scene
+    if not unit.first_in_paragraph or scene_seconds < SCENE_MIN_SECONDS:
+        return False
+    # A reply in a conversation stays in its scene; so does a short paragraph that is only a
+    # line of its own (web-novel style) rather than a block set off by blank lines.
+    conversation = unit.opens_with_quote or (
+        unit.paragraph_dialogue and unit.paragraph_seconds < SHORT_PARAGRAPH_SECONDS
+    )
+    short_line = not unit.paragraph_block and unit.paragraph_seconds < SHORT_PARAGRAPH_SECONDS
+    return not (conversation or short_line)
+
+
+def _plan(units: list[_Unit], target: float | None, max_shots: int) -> list[list[_Unit]]:
+    """Groups of units, one per shot: everything if it fits, else merged, else condensed."""
+    groups = _group(units, MAX_SHOT_SECONDS)
+    within_target = target is None or _total(groups) <= target * (1 + CONDENSE_TOLERANCE)
+    if within_target and len(groups) <= max_shots:
+        return groups
+    if within_target:
+        merged = _group(units, MERGED_SHOT_SECONDS)
+        if len(merged) <= max_shots:
+            return merged
+    order = _priority(units)
+    if target is None:
+        return _condense(units, order, MERGED_SHOT_SECONDS, None, max_shots)
+    options = [
+        _condense(units, order, limit, target, max_shots)
+        for limit in (MAX_SHOT_SECONDS, MERGED_SHOT_SECONDS)
+    ]
+    # Longer shots only help when max_shots, not the target, is what holds the story back.
+    return min(options, key=lambda g: abs(_total(g) - target))
+
+
+def _group(units: Sequence[_Unit], max_seconds: float) -> list[list[_Unit]]:
+    """Consecutive units of one scene, closed near the ideal length and never past the max."""
+    ideal = max_seconds * IDEAL_SHOT_SECONDS / MAX_SHOT_SECONDS
+    groups: list[list[_Unit]] = []
+    current: list[_Unit] = []
+    seconds = 0.0
+    chars = 0
+    for unit in units:
+        if current and (
+            unit.scene != current[-1].scene
+            or (seconds >= ideal and not unit.attribution)
+            or seconds + unit.seconds > max_seconds
+            or chars + len(unit.text) > MAX_SHOT_CHARS
+        ):
+            groups.append(current)
+            current, seconds, chars = [], 0.0, 0
+        current.append(unit)
+        seconds += unit.seconds
+        chars += len(unit.text)
+    if current:
+        groups.append(current)
+    return _merge_short(groups, max_seconds)
+
+
+def _merge_short(groups: list[list[_Unit]], max_seconds: float) -> list[list[_Unit]]:
+    """Fold a shot under MIN_SHOT_SECONDS into a neighbour of the same scene when both fit."""
+    out: list[list[_Unit]] = []
+    for group in groups:
+        if out and out[-1][0].scene == group[0].scene:
+            short = _seconds(group) < MIN_SHOT_SECONDS or _seconds(out[-1]) < MIN_SHOT_SECONDS
+            fits = _seconds(out[-1]) + _seconds(group) <= max_seconds and (
+                sum(len(u.text) for u in out[-1] + group) <= MAX_SHOT_CHARS
+            )
+            if short and fits:
+                out[-1] = out[-1] + group
+                continue
+        out.append(group)
+    return out
+
+
+def _seconds(group: Sequence[_Unit]) -> float:
+    return sum(u.seconds for u in group)
+
+
+def _duration_hint(seconds: float) -> float:
+    return min(60.0, round(seconds + BREATH_SECONDS, 1))
+
+
+def _total(groups: Sequence[Sequence[_Unit]]) -> float:
+    return sum(_duration_hint(_seconds(g)) for g in groups)
+
+
+def _condense(
+    units: list[_Unit],
+    order: Sequence[int],
+    max_seconds: float,
+    target: float | None,
+    max_shots: int,
+) -> list[list[_Unit]]:
+    """The most units (by priority) whose shots fit the target and ``max_shots``."""
+
+    def build(kept: Iterable[int]) -> list[list[_Unit]]:
+        return _group([units[i] for i in sorted(kept)], max_seconds)
+
+    def fits(groups: list[list[_Unit]]) -> bool:
+        return len(groups) <= max_shots and (target is None or _total(groups) <= target)
+
+    # Shots and seconds grow with the prefix of the priority order that is kept, so a binary
+    # search finds the longest prefix that fits...
+    low, high, k = 1, len(order), 1
+    best = build(order[:1])
+    while low <= high:
+        middle = (low + high) // 2
+        groups = build(order[:middle])
+        if fits(groups):
+            best, k, low = groups, middle, middle + 1
+        else:
+            high = middle - 1
+    # ...then later units that still fit fill the room left (a sentence joining a scene
+    # already shown lengthens a shot without adding one).
+    kept = set(order[:k])
+    for index in order[k : k + FILL_ATTEMPTS]:
+        groups = build(kept | {index})
+        if fits(groups):
+            kept.add(index)
+            best = groups
+    return best[:max_shots]
+
+
+def _priority(units: Sequence[_Unit]) -> list[int]:
+    """Which units to keep first: the opening and ending, scene and paragraph openers, then the
+    rest, each list in an order whose every prefix is spread evenly over the story."""
+    n = len(units)
+    scene_openers = [i for i in range(n) if i == 0 or units[i].scene != units[i - 1].scene]
+    paragraph_openers = [i for i in range(n) if units[i].first_in_paragraph]
+    order = [0, n - 1]
+    for items in (scene_openers, paragraph_openers, list(range(n))):
+        order.extend(items[j] for j in _spread_order(len(items)))
+    return list(dict.fromkeys(order))
+
+
+def _spread_order(m: int) -> list[int]:
+    """0..m-1 in van der Corput order (0, 1/2, 1/4, 3/4, ...): any prefix covers the range."""
+    if m <= 1:
+        return list(range(m))
+    bits = (m - 1).bit_length()
+    seen: dict[int, None] = {}
+    for j in range(1 << bits):
+        reversed_j = int(f"{j:0{bits}b}"[::-1], 2)
+        seen.setdefault((reversed_j * m) >> bits, None)
+    return list(seen)
+
+
+# --- title and characters --------------------------------------------------------------------
+
+
+def _title(
+    story: str, paragraphs: list[list[str]], wanted: str | None
+) -> tuple[str, list[list[str]]]:
+    """The title, and the paragraphs without the story's own title line if it was used."""
+    raw = next((line for line in story.splitlines() if line.strip()), "")
+    first_line = normalize_line(raw)
+    # Shown with its spaces ("第一章 风起"), matched as narration normalises it ("第一章风起").
+    heading = _as_heading(" ".join(normalize_line(word) for word in raw.split()))
+    rest = paragraphs
+    if heading and paragraphs and paragraphs[0][0] == first_line:
+        remaining = [paragraphs[0][1:], *paragraphs[1:]]
+        rest = [p for p in remaining if p]
+    chosen = normalize_line(wanted or "")
+    if chosen:
+        same = heading is not None and heading.casefold() == chosen.strip("#《》 ").casefold()
+        return chosen[:200], (rest if same and rest else paragraphs)
+    if heading and rest:
+        return heading[:200], rest
+    return _fallback_title(paragraphs[0][0] if paragraphs else first_line), paragraphs
+
+
+def _as_heading(line: str) -> str | None:
+    """The line as a title when it looks like one: short, no sentence punctuation, not a quote."""
+    text = line.lstrip("#").strip().strip("《》")
+    if not text or not has_letters(text) or text[0] in "\"“「'‘":
+        return None
+    cjk = sum(is_cjk(ch) for ch in text)
+    too_long = len(text) > (_TITLE_MAX_CHARS // 2 if cjk > len(text) // 2 else _TITLE_MAX_CHARS)
+    if too_long or len(text.split()) > _TITLE_MAX_WORDS or text[-1] in _TITLE_END_PUNCT:
+        return None
+    if any(mark in text for mark in "。！？!?"):
+        return None
+    return text
+
+
+def _fallback_title(sentence: str) -> str:
+    """The first few words (or characters) of the story."""
+    if detect_language(sentence) == "zh":
+        # Whole clauses while they fit: "从前有一座山，山上有一座庙" rather than a cut word.
+        head = ""
+        for clause in split_clauses(sentence):
+            if head and len(head) + len(clause) > _FALLBACK_TITLE_CJK:
+                break
+            head += clause
+        head = head[:_FALLBACK_TITLE_CJK]
+    else:
+        head = " ".join(sentence.split()[:_FALLBACK_TITLE_WORDS])
+    head = head.rstrip("".join(_TITLE_END_PUNCT) + " \"“”'")
+    return (head or sentence or "Untitled")[:200]
+
+
+def _characters(names: Sequence[FoundName], sentences: Sequence[str]) -> list[Character]:
+    """Characters with stable ids, a description from their first sentence and a colour."""
+    starts: list[int] = []
+    offset = 0
+    for sentence in sentences:
+        starts.append(offset)
+        offset += len(sentence) + 1
+    ids: set[str] = set()
+    out: list[Character] = []
+    for index, found in enumerate(names):
+        cid = slug(found.name, "char")
+        base, n = cid, 2
+        while cid in ids:
+            cid, n = f"{base[:60]}-{n}", n + 1
+        ids.add(cid)
+        where = max(0, bisect.bisect_right(starts, found.first) - 1)
+        out.append(
+            Character(
+                id=cid,
+                name=shorten(found.name, 100),
+                description=shorten(sentences[where], _DESCRIPTION_CHARS) if sentences else "",
+                color=_colour(index),
+            )
+        )
+    return out
+
+
+def _colour(index: int) -> str:
+    if index < len(PALETTE):
+        return PALETTE[index]
+    # Past the palette: golden-angle hues stay apart from each other for a long while.
+    hue = (index * 0.381966) % 1.0
+    r, g, b = colorsys.hls_to_rgb(hue, 0.55, 0.5)
+    return f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}"
+
+
+# --- shots -----------------------------------------------------------------------------------
+
+
+class _Composer:
+    """Turns planned groups into shots, carrying state (mood, place, rhythm) from shot to shot."""
+
+    def __init__(self, brief: Brief, matcher: NameMatcher, characters: list[Character]) -> None:
+        self.brief = brief
+        self.matcher = matcher  # indexes the same names, in the same order, as ``characters``
+        self.ids = [c.id for c in characters]
+        self.names = {c.id: c.name for c in characters}
+
+    def shots(self, groups: Sequence[Sequence[_Unit]]) -> list[Shot]:
+        narrations = [join_sentences(u.text for u in g) for g in groups]
+        scenes = self._renumber([g[0].scene for g in groups])
+        places = [cues.find_place(n) or "" for n in narrations]
+        scene_places = self._scene_places(places, scenes)
+        shots: list[Shot] = []
+        types: list[ShotType] = []
+        motion: MotionType | None = None
+        mood, tod, setting = "calm", "", ""
+        for i, narration in enumerate(narrations):
+            start = i == 0 or scenes[i] != scenes[i - 1]
+            characters = self._characters(narration, shots[-1] if shots and not start else None)
+            kind = _shot_type(narration, start, bool(characters), types)
+            types.append(kind)
+            motion = _motion(kind, motion, start, i, scenes[i], self.brief.seed)
+            mood = cues.mood_of(narration) or mood
+            # Time carries on, except across a transition such as "Years later" or "第二天".
+            jumped = start and cues.is_time_transition(narration)
+            tod = cues.time_of_day(narration) or ("" if jumped else tod)
+            # Own place, else the scene's, else the place the story was last at.
+            setting = places[i] or (scene_places[scenes[i]] if start else "") or setting
+            setting = shorten(setting, _SETTING_CHARS)
+            shots.append(
+                Shot(
+                    id=f"s{i + 1:02d}-{hashlib.sha1(narration.encode()).hexdigest()[:8]}",
+                    scene=scenes[i],
+                    narration=narration,
+                    visual_prompt=self._prompt(kind, setting, characters, narration, tod, mood),
+                    negative_prompt=self.brief.style.negative_prompt,
+                    shot_type=kind,
+                    camera_motion=motion,
+                    characters=characters,
+                    setting=setting,
+                    mood=mood,
+                    time_of_day=tod,
+                    duration_hint=_duration_hint(estimate_speech_seconds(narration)),
+                )
+            )
+        return shots
+
+    @staticmethod
+    def _renumber(scenes: list[int]) -> list[int]:
+        """Scenes numbered 1, 2, 3... in the shots kept (condensing may skip some)."""
+        numbers: dict[int, int] = {}
+        return [numbers.setdefault(s, len(numbers) + 1) for s in scenes]
+
+    @staticmethod
+    def _scene_places(places: list[str], scenes: list[int]) -> dict[int, str]:
+        """The first place each scene names in any of its shots, for its establishing shot."""
+        first: dict[int, str] = {}
+        for place, scene in zip(places, scenes, strict=True):
+            if not first.get(scene):
+                first[scene] = place
+        return first
+
+    def _characters(self, narration: str, previous: Shot | None) -> list[str]:
+        mentioned = [self.ids[i] for i in self.matcher.mentions(narration)]
+        if not mentioned and previous and previous.characters and cues.has_pronoun(narration):
+            return previous.characters[:1]  # "She ran." right after a shot of Mara is Mara
+        return mentioned
+
+    def _prompt(
+        self,
+        kind: ShotType,
+        setting: str,
+        characters: list[str],
+        narration: str,
+        tod: str,
+        mood: str,
+    ) -> str:
+        who = _and_list([self.names[c] for c in characters])
+        if kind == "wide":
+            subject = f"{_SHOT_PHRASES[kind]} {setting or 'the scene'}"
+            subject += f", with {who}" if who else ""
+        elif who:
+            subject = f"{_SHOT_PHRASES[kind]} {who}"
+            subject += f", at {setting}" if setting and kind == "medium" else ""
+        else:  # nobody named: frame the place, or its details up close
+            subject = f"{_SHOT_PHRASES[kind]} {setting or 'the scene'}"
+            subject += " details" if kind == "close_up" else ""
+        limit = _ZH_ACTION_CHARS if detect_language(narration) == "zh" else _EN_ACTION_CHARS
+        atmosphere = ", ".join(w for w in (_TIME_WORDS.get(tod, ""), _MOOD_WORDS[mood]) if w)
+        parts = (self.brief.style.prompt_prefix, subject, shorten(narration, limit), atmosphere)
+        return _sentences_of(parts)[:4000]
+
+
+def _sentences_of(parts: Sequence[str]) -> str:
+    """Prompt parts as readable sentences, each ending in one full stop; the first part (the
+    style's own words) is kept verbatim, the others start with a capital."""
+    out: list[str] = []
+    for index, part in enumerate(parts):
+        text = part.strip().rstrip(" .")
+        if not text:
+            continue
+        if index:
+            text = text[0].upper() + text[1:]
+        out.append(text if text[-1] in '!?。！？…"”」』' else text + ".")
+    return " ".join(out)
+
+
+def _and_list(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _shot_type(
+    narration: str, scene_start: bool, has_people: bool, types: list[ShotType]
+) -> ShotType:
+    """Establishing wide shot per scene, close-ups for dialogue and emotion, medium otherwise."""
+    if scene_start:
+        return "wide"
+    kind: ShotType = (
+        "close_up" if cues.has_dialogue(narration) or cues.is_emotional(narration) else "medium"
+    )
+    if types[-_MAX_SAME_TYPE_IN_ROW:] == [kind] * _MAX_SAME_TYPE_IN_ROW:
+        # Break a run: after three mediums cut in close on a person (or pull out to the place).
+        kind = ("close_up" if has_people else "wide") if kind == "medium" else "medium"
+    return kind
+
+
+def _motion(
+    kind: ShotType,
+    previous: MotionType | None,
+    scene_start: bool,
+    index: int,
+    scene: int,
+    seed: int,
+) -> MotionType:
+    """A gentle Ken Burns move that suits the shot type and never repeats the previous one."""
+    first: MotionType = "pan_left" if (seed + scene) % 2 == 0 else "pan_right"
+    second: MotionType = "pan_right" if first == "pan_left" else "pan_left"
+    options: list[MotionType]
+    if kind == "wide":
+        options = [first, second, "zoom_out"] if scene_start else ["zoom_out", first, second]
+    elif kind == "medium":
+        pan = first if (seed + index) % 2 == 0 else second
+        options = ["zoom_in", pan, "zoom_out"]
+    else:
+        options = ["zoom_in", "none"]
+    return next(m for m in options if m != previous)

@@ -1,0 +1,52 @@
+"""Ken Burns motion: a varied, gentle camera move per shot, drawn later by the renderer."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import ClassVar
+
+from storyreel.domain.timeline import Motion
+from storyreel.providers.base import MotionGenerator, MotionResult, MotionSpec, Usage
+
+# Moves that suit each framing, best first. Wide shots travel across the scene, close-ups
+# barely breathe (a big move on a face feels like a zoom lens, not a camera). Vertical pans
+# are left to an explicit storyboard choice: they would crop the top of a captioned frame.
+_MOVES: dict[str, tuple[str, ...]] = {
+    "wide": ("pan_right", "pan_left", "zoom_out"),
+    "medium": ("zoom_in", "pan_right", "pan_left", "zoom_out"),
+    "close_up": ("zoom_in", "zoom_out"),
+}
+_STRENGTH = {"wide": 0.12, "medium": 0.09, "close_up": 0.05}
+
+
+class KenBurnsMotion(MotionGenerator):
+    name: ClassVar[str] = "kenburns"
+    offline: ClassVar[bool] = True
+
+    @property
+    def model(self) -> str:
+        return "kenburns-1"
+
+    def plan(self, spec: MotionSpec) -> Motion:
+        """The move for one shot: never the previous shot's, gentle on close-ups."""
+        moves = _MOVES.get(spec.shot_type, _MOVES["medium"])
+        strength = _STRENGTH.get(spec.shot_type, 0.09)
+        if spec.preferred and spec.preferred != "none" and spec.preferred != spec.previous:
+            chosen = spec.preferred
+        else:
+            candidates = [m for m in moves if m != spec.previous] or ["zoom_in"]
+            # Deterministic variety: the shot's index and the seed pick among the candidates.
+            digest = hashlib.sha256(f"{spec.seed}:{spec.index}".encode()).digest()
+            chosen = candidates[digest[0] % len(candidates)]
+        if chosen in ("zoom_in", "zoom_out") and spec.shot_type == "close_up":
+            strength = min(strength, 0.06)
+        # Very short shots get less travel, so the move never looks hurried.
+        strength = round(strength * min(1.0, max(0.4, spec.seconds / 5.0)), 3)
+        return Motion.model_validate({"type": chosen, "strength": strength, "easing": "linear"})
+
+    def animate(self, image: bytes, spec: MotionSpec) -> MotionResult:
+        started = time.perf_counter()
+        plan = self.plan(spec)
+        usage = Usage(self.name, self.model, time.perf_counter() - started, {"shots": 1})
+        return MotionResult(usage=usage, plan=plan)

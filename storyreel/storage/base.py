@@ -1,0 +1,63 @@
+"""The BlobStore interface every storage backend implements."""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,511}$")
+
+
+class BlobNotFound(KeyError):
+    """No blob under that key."""
+
+
+class InvalidKey(ValueError):
+    """A key that could escape the store or is not one we generate."""
+
+
+def check_key(key: str) -> str:
+    if not _KEY.fullmatch(key) or ".." in key.split("/") or "//" in key:
+        raise InvalidKey(f"invalid blob key: {key!r}")
+    return key
+
+
+@dataclass(frozen=True)
+class BlobRef:
+    key: str
+    size: int
+    sha256: str
+
+
+class BlobStore(ABC):
+    """Keys like ``projects/{id}/shots/{id}/image/{hash}.png`` or ``cache/image/…/{hash}.png``."""
+
+    @abstractmethod
+    def put(self, key: str, data: bytes | Path) -> BlobRef:
+        """Store bytes (or a file's bytes) under ``key``, atomically."""
+
+    @abstractmethod
+    def open(self, key: str) -> BinaryIO:
+        """A readable binary stream; raises ``BlobNotFound``."""
+
+    @abstractmethod
+    def exists(self, key: str) -> bool: ...
+
+    @abstractmethod
+    def delete(self, key: str) -> None:
+        """Remove ``key``; removing a missing key is not an error."""
+
+    @abstractmethod
+    def url(self, key: str, expires: int = 3600) -> str:
+        """A URL a client can fetch the blob from for ``expires`` seconds."""
+
+    def local_path(self, key: str) -> Path | None:
+        """A filesystem path to the blob when the backend has one (lets FFmpeg read it)."""
+        return None
+
+    def read_bytes(self, key: str) -> bytes:
+        with self.open(key) as f:
+            return f.read()

@@ -1,0 +1,173 @@
+"""`storyreel make` end to end: offline providers, real FFmpeg, real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from storyreel.domain.storyboard import Storyboard
+from storyreel.domain.styles import get_style
+from storyreel.domain.timeline import Timeline
+from storyreel.media.probe import probe
+from storyreel.pipeline.context import PipelineContext
+from storyreel.pipeline.make import MakeOptions, MakeResult, make_video
+from storyreel.settings import Settings
+from tests.mediatools import loudness
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+pytestmark = pytest.mark.slow
+
+
+def run_cli(
+    *args: str, data_dir: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "storyreel.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "STORYREEL_DATA_DIR": str(data_dir), **(env or {})},
+        timeout=600,
+        check=False,
+    )
+
+
+def make(
+    settings: Settings, out: Path, story: str | None = None, board: Storyboard | None = None
+) -> MakeResult:
+    options = MakeOptions(style=get_style("watercolor"), preview=True, jobs=2)
+    return make_video(PipelineContext.create(settings), out, options, story=story, board=board)
+
+
+def check_video(result: MakeResult) -> Timeline:
+    timeline = Timeline.model_validate_json(result.timeline.read_text(encoding="utf-8"))
+    info = probe(result.video)
+    assert info.video is not None and info.audio is not None
+    assert info.duration is not None and abs(info.duration - timeline.duration) < 0.1
+    # The video lasts as long as the narration needs: every voice fits inside it.
+    last = timeline.narration[-1]
+    assert last.start < timeline.duration
+    assert timeline.subtitles and timeline.music is not None
+    assert result.video.with_suffix(".srt").read_text(encoding="utf-8").strip()
+    for name in ("storyboard.json", "timeline.json", "contact_sheet.jpg", "poster.jpg"):
+        assert (result.video.parent / name).is_file()
+    level = loudness(result.video)
+    assert abs(level["integrated"] + 16) <= 1.5 and level["true_peak"] <= -1.0
+    return timeline
+
+
+def test_chinese_story_to_video_then_nothing_twice_then_one_edit(
+    settings: Settings, tmp_path: Path
+) -> None:
+    story = (FIXTURES / "story_zh.txt").read_text(encoding="utf-8")
+    out = tmp_path / "zh" / "film.mp4"
+    first = make(settings, out, story=story)
+    timeline = check_video(first)
+    assert first.board.language == "zh"
+    assert any("\u4e00" <= ch <= "\u9fff" for s in timeline.subtitles for ch in s.text)
+    assert first.stages["images"].generated == len(first.board.shots)
+
+    # The same story again: nothing is generated or encoded.
+    again = make(settings, out, story=story)
+    for stage in ("storyboard", "images", "voices", "motion", "music"):
+        assert again.stages[stage].generated == 0, stage
+    assert again.render.encoded_segments == [] and again.render.audio_reused
+
+    # Edit one shot's prompt in storyboard.json: only that picture is redrawn, and only the
+    # segments showing it (its own and the next shot's entry transition) are re-encoded.
+    board = Storyboard.model_validate_json(first.storyboard.read_text(encoding="utf-8"))
+    k = len(board.shots) // 2
+    board.shots[k].visual_prompt = "a red kite over the harbour at dusk"
+    edited = make(settings, out, board=board)
+    assert edited.stages["images"].generated == 1
+    assert edited.stages["voices"].generated == 0
+    keys_before, keys_after = first.render.segment_keys, edited.render.segment_keys
+    changed = {i for i, (a, b) in enumerate(zip(keys_before, keys_after, strict=True)) if a != b}
+    assert changed == {k, k + 1}
+    assert set(edited.render.encoded_segments) == {keys_after[k], keys_after[k + 1]}
+    assert edited.render.audio_reused
+
+
+def test_english_story_through_the_cli(tmp_path: Path) -> None:
+    out = tmp_path / "en" / "film.mp4"
+    result = run_cli(
+        "make", str(FIXTURES / "story_en.txt"), "-o", str(out),
+        "--style", "comic", "--music", "joyful", "--preview", "--seed", "3",
+        data_dir=tmp_path / "data",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "wrote" in result.stdout
+    board = Storyboard.model_validate_json((out.parent / "storyboard.json").read_text("utf-8"))
+    assert board.language == "en" and board.style == "comic"
+    timeline = json.loads((out.parent / "timeline.json").read_text("utf-8"))
+    assert len(timeline["clips"]) == len(board.shots)
+    info = probe(out)
+    assert info.video is not None and info.video.height == 480  # --preview
+    # The timeline beside the video renders on its own.
+    again = run_cli(
+        "render",
+        str(out.parent / "timeline.json"),
+        "-o",
+        str(tmp_path / "again.mp4"),
+        data_dir=tmp_path / "data",
+    )
+    assert again.returncode == 0, again.stderr
+    assert "0 segment(s) encoded" in again.stdout.replace("\n", " ")
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["missing.txt"], "not found"),
+        (["empty.txt"], "empty"),
+        (["binary.txt"], "binary"),
+        (["ok.txt", "--style", "vaporwave"], "unknown style"),
+        (["ok.txt", "--aspect", "4:3"], "unknown --aspect"),
+        (["ok.txt", "--voice", "klingon"], "unknown --voice"),
+        (["ok.txt", "--music", "polka"], "unknown --music"),
+        (["ok.txt", "--length", "soon"], "not a length"),
+        (["ok.txt", "-o", "film.mov"], ".mp4"),
+        (["--from", "bad_storyboard.json"], "shots[0].shot_type"),
+    ],
+)
+def test_bad_input_gets_a_clear_message(tmp_path: Path, args: list[str], needle: str) -> None:
+    (tmp_path / "empty.txt").write_text("  \n", encoding="utf-8")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02\x03" * 100)
+    (tmp_path / "ok.txt").write_text("A short story about a cat.", encoding="utf-8")
+    (tmp_path / "bad_storyboard.json").write_text(
+        json.dumps(
+            {
+                "title": "t",
+                "language": "en",
+                "style": "anime",
+                "shots": [
+                    {"id": "a", "narration": "x", "visual_prompt": "y", "shot_type": "drone"}
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    full = [a if not a.endswith((".txt", ".json", ".mov")) else str(tmp_path / a) for a in args]
+    if "-o" not in full:
+        full += ["-o", str(tmp_path / "out.mp4")]
+    result = run_cli("make", *full, data_dir=tmp_path / "data")
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert needle in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out.mp4").exists()
+
+
+def test_story_over_the_limit_names_the_setting(tmp_path: Path) -> None:
+    story = tmp_path / "long.txt"
+    story.write_text("word " * 400, encoding="utf-8")
+    result = run_cli(
+        "make", str(story), "-o", str(tmp_path / "o.mp4"),
+        data_dir=tmp_path / "data", env={"STORYREEL_MAX_STORY_CHARS": "500"},
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "STORYREEL_MAX_STORY_CHARS" in result.stderr and "500" in result.stderr
