@@ -15,10 +15,11 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# Renders the bundled example timeline (the web studio replaces this in a later release).
+# Turns the bundled example story into a finished video, offline (the web studio replaces this
+# in a later release).
 run: setup
 	@mkdir -p out
-	$(BIN)/storyreel render examples/timeline/timeline.json -o out/example.mp4
+	$(BIN)/storyreel make examples/stories/lighthouse.en.txt -o out/lighthouse.mp4
 
 test: setup lint
 	$(BIN)/pytest
@@ -34,6 +35,7 @@ format: setup
 
 bench: setup
 	$(BIN)/python bench/render.py
+	$(BIN)/python bench/make.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

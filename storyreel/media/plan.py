@@ -285,7 +285,7 @@ def _canonical_command(plan: RenderPlan, seg: Segment) -> list[str]:
         for layer in seg.layers
     )
     stand_in = dataclasses.replace(seg, layers=layers)
-    return segment_command("ffmpeg", plan, stand_in, out="OUT", ass="ASS", fonts_dir="FONTS")
+    return segment_command("ffmpeg", plan, stand_in, out="OUT", ass="ASS")
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -430,9 +430,12 @@ def segment_command(
     *,
     out: str,
     ass: str | None,
-    fonts_dir: str | None,
 ) -> list[str]:
-    """FFmpeg argv for one segment; ``ass`` and ``fonts_dir`` are relative to the cwd."""
+    """FFmpeg argv for one segment; ``ass`` is relative to the cwd.
+
+    Fonts reach libass through fontconfig (the caller sets ``FONTCONFIG_FILE``), which opens
+    them on demand; a ``fontsdir`` would load every font into each process's memory.
+    """
     argv = [ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
     chains: list[str] = []
     labels = []
@@ -454,11 +457,9 @@ def segment_command(
     else:
         current = labels[0]
     if seg.cues:
-        if ass is None or fonts_dir is None:
-            raise ValueError("a segment with subtitles needs an ASS file and a fonts folder")
-        chains.append(
-            f"{current}ass=filename={_check_relative(ass)}:fontsdir={_check_relative(fonts_dir)}[subbed]"
-        )
+        if ass is None:
+            raise ValueError("a segment with subtitles needs an ASS file")
+        chains.append(f"{current}ass=filename={_check_relative(ass)}[subbed]")
         current = "[subbed]"
     # Tag the frames themselves: FFmpeg takes colour properties from frames over encoder options.
     chains.append(

@@ -147,7 +147,7 @@ class Renderer:
     def _link_font(self) -> str:
         """Expose the fonts inside the cache folder so filter strings only name our own paths.
 
-        libass loads every font in the folder and falls back to them for missing glyphs.
+        libass finds them through fontconfig and falls back to them for missing glyphs.
         """
         folder = self.root / "fonts"
         link = folder / f"subtitles{self.font.path.suffix.lower()}"
@@ -335,7 +335,6 @@ class Renderer:
                 seg,
                 out=planning.relative_to(tmp_video, self.root),
                 ass=planning.relative_to(ass_file, self.root) if seg.cues else None,
-                fonts_dir="fonts",
             )
             reported = 0
 

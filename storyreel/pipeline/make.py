@@ -8,6 +8,7 @@ changed), ``timeline.json`` (render it directly with ``storyreel render``), the 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import math
 import os
@@ -27,7 +28,7 @@ from storyreel.media.render import RenderProgress, RenderResult, atomic_path
 from storyreel.media.sources import resolve_sources
 from storyreel.pipeline import steps
 from storyreel.pipeline.context import PipelineContext
-from storyreel.pipeline.timeline import CANVAS_SIZES, ShotMedia, build_timeline
+from storyreel.pipeline.timeline import CANVAS_SIZES, ShotMedia, build_timeline, video_seconds
 from storyreel.providers.base import Brief, MotionSpec, VoiceSpec
 
 STAGES = ("storyboard", "images", "voices", "motion", "music", "render")
@@ -156,6 +157,8 @@ def make_video(
         if story is None:
             raise ValueError("give a story or a storyboard")
         board, cached = make_storyboard(ctx, story, options)
+        if options.target_seconds is not None:
+            board = _fit_to_length(ctx, story, board, options, options.target_seconds)
     else:
         cached = True
     report.item("storyboard", 1, cached)
@@ -198,6 +201,34 @@ def make_video(
         stages=report.stats,
         elapsed=time.perf_counter() - started,
     )
+
+
+LENGTH_TOLERANCE = 0.1
+
+
+def _fit_to_length(
+    ctx: PipelineContext, story: str, board: Storyboard, options: MakeOptions, target: float
+) -> Storyboard:
+    """Re-condense until the real narration fits the target length (within 10 %).
+
+    The storyboard writer can only estimate how long speech takes; the voice provider knows.
+    Voices are cheap and cached, so speak the shots, measure, and ask for a shorter storyboard
+    in proportion when the video would run long — before any picture is made.
+    """
+    ask = target
+    for _ in range(3):
+        spec = VoiceSpec(voice=options.voice, language=board.language, rate=options.voice_rate)
+        with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
+            jobs = [pool.submit(steps.make_voice, ctx, s.narration, spec) for s in board.shots]
+            voices = [job.result() for job in jobs]
+        seconds = video_seconds(board, [v.duration for v in voices])
+        if seconds <= target * (1 + LENGTH_TOLERANCE) or len(board.shots) == 1:
+            break
+        ask *= target / seconds
+        board, _ = make_storyboard(
+            ctx, story, dataclasses.replace(options, target_seconds=max(5.0, ask))
+        )
+    return board
 
 
 @dataclass

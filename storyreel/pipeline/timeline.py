@@ -149,6 +149,24 @@ def transitions_for(board: Storyboard) -> list[Transition]:
     return out
 
 
+def clip_durations(board: Storyboard, voice_seconds: list[float]) -> list[float]:
+    """Each clip holds its entry transition, a lead-in, the voice, a breath, and its exit."""
+    transitions = transitions_for(board)
+    out = []
+    for i, seconds in enumerate(voice_seconds):
+        entry = transitions[i].duration
+        exit_ = transitions[i + 1].duration if i + 1 < len(transitions) else 0.0
+        tail = END_HOLD if i == len(voice_seconds) - 1 else BREATH
+        out.append(round(max(MIN_CLIP, entry + LEAD_IN + seconds + tail + exit_), 3))
+    return out
+
+
+def video_seconds(board: Storyboard, voice_seconds: list[float]) -> float:
+    """How long the video of this storyboard lasts, given each shot's narration length."""
+    transitions = transitions_for(board)
+    return sum(clip_durations(board, voice_seconds)) - sum(t.duration for t in transitions)
+
+
 def build_timeline(
     board: Storyboard,
     media: list[ShotMedia],
@@ -166,11 +184,11 @@ def build_timeline(
     narration: list[Narration] = []
     subtitles: list[Subtitle] = []
     start = 0.0
+    durations = clip_durations(board, [m.voice_seconds for m in media])
     for i, (shot, m) in enumerate(zip(board.shots, media, strict=True)):
         entry = transitions[i].duration
         exit_ = transitions[i + 1].duration if i + 1 < len(transitions) else 0.0
-        tail = END_HOLD if i == len(media) - 1 else BREATH
-        duration = max(MIN_CLIP, entry + LEAD_IN + m.voice_seconds + tail + exit_)
+        duration = durations[i]
         voice_at = start + entry + LEAD_IN
         clips.append(
             Clip(
