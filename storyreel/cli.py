@@ -44,7 +44,7 @@ timeline_app = typer.Typer(help="Work with timeline files (the renderer's input 
 app.add_typer(timeline_app, name="timeline")
 
 err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+out = Console(highlight=False, soft_wrap=True)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

@@ -221,7 +221,7 @@ _MOOD_WORDS: dict[Mood, tuple[str, str]] = {
     "tense": (
         "afraid fear danger storm chase chasing ran run running scream shout fled panic threat "
         "crash crashed blood knife gun attack fight fought pounding suddenly",
-        "危险 害怕 紧张 追 逃 尖叫 心跳 突然 怒 吼 刀 血 风暴 暴雨 慌 惊",
+        "危险 害怕 紧张 追 逃 尖叫 心跳 突然 怒 吼 刀 血 风暴 暴风雨 暴雨 慌 惊 发抖 颤抖 熄灭",
     ),
     "joyful": (
         "laugh laughed laughing smile smiled happy joy joyful celebrate cheer cheered dance danced "

@@ -311,7 +311,7 @@ _ZH_TITLES = sorted(
     word_set(
         "老师 医生 先生 小姐 女士 阿姨 叔叔 奶奶 爷爷 师傅 大夫 教授 校长 老板 大爷 大妈 大娘 婆婆 "
         "伯伯 老伯 掌柜 将军 大人 公子 姑娘 夫人 太太 同学 队长 警官 主任 经理 局长 书记 师父 "
-        "大哥 大姐 老太太 老爷子 老头"
+        "大哥 大姐 老太太 老爷子 老头 船长 舰长 机长 班长 司机 老板娘 掌门 道长 大师"
     )
 )
 # Characters that cannot be part of a given name (particles, pronouns, directions, verbs...).

@@ -36,7 +36,8 @@ from storyreel.domain.text import (
 from storyreel.domain.timeline import MotionType
 from storyreel.providers.base import Brief, ProviderError, StoryboardWriter, Usage
 
-MODEL = "rules-1"
+# Part of every cache key: bump it whenever the heuristics change what a story becomes.
+MODEL = "rules-2"
 
 # --- pacing ----------------------------------------------------------------------------------
 
