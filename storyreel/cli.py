@@ -17,12 +17,15 @@ from rich.console import Console
 from rich.progress import (
     BarColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from storyreel import __version__
 from storyreel.domain.cancel import Cancelled, CancelToken
@@ -45,6 +48,20 @@ app.add_typer(timeline_app, name="timeline")
 
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False, soft_wrap=True)
+
+
+class CountColumn(ProgressColumn):
+    """'done/total unit' once the total is known (a task may start without one)."""
+
+    def __init__(self, unit: str = "") -> None:
+        super().__init__()
+        self.unit = unit
+
+    def render(self, task: Task) -> Text:
+        if task.total is None:
+            return Text("")
+        suffix = f" {self.unit}" if self.unit else ""
+        return Text(f"{task.completed:.0f}/{task.total:.0f}{suffix}")
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -134,7 +151,7 @@ def render(
         TextColumn("{task.description:<10}"),
         BarColumn(),
         TaskProgressColumn(),
-        TextColumn("{task.completed:.0f}/{task.total:.0f} frames"),
+        CountColumn("frames"),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
         console=err,
@@ -192,7 +209,7 @@ def _make_progress(quiet: bool) -> Progress:
     return Progress(
         TextColumn("{task.description:<11}"),
         BarColumn(),
-        TextColumn("{task.completed:.0f}/{task.total:.0f}"),
+        CountColumn(),
         TextColumn("{task.fields[detail]}"),
         TimeElapsedColumn(),
         console=err,
@@ -221,7 +238,10 @@ def make(
         str, typer.Option("--voice", help="Voice id (see `storyreel voices`).")
     ] = "auto",
     music: Annotated[
-        str, typer.Option("--music", help="Music mood (see `storyreel styles`), auto or none.")
+        str,
+        typer.Option(
+            "--music", help="Music mood (calm, tense, joyful, sad, epic, mysterious), auto or none."
+        ),
     ] = "auto",
     length: Annotated[
         str | None, typer.Option("--length", help="Target length, e.g. 60s or 2m.")

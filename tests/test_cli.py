@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -186,3 +187,26 @@ def test_bundled_example_renders(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert out.stat().st_size > 10_000
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["render", "make"])
+def test_progress_display_in_a_real_terminal(tmp_path: Path, command: str) -> None:
+    """Progress bars only draw on a terminal; run under a pseudo-terminal so they really do."""
+    if command == "render":
+        args = ["render", str(ROOT / "examples/timeline/timeline.json"), "--preview"]
+    else:
+        args = ["make", str(ROOT / "examples/stories/lighthouse.en.txt"), "--preview"]
+    cli = shlex.join([sys.executable, "-m", "storyreel.cli", *args, "-o", str(tmp_path / "o.mp4")])
+    result = subprocess.run(
+        ["script", "-qec", cli, "/dev/null"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "STORYREEL_DATA_DIR": str(tmp_path / "d"), "COLUMNS": "120"},
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "Traceback" not in result.stdout
+    assert "━" in result.stdout  # the bar was drawn
+    assert (tmp_path / "o.mp4").is_file()
