@@ -13,10 +13,9 @@ import hashlib
 import json
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 from storyreel.domain.timeline import XFADE_STYLES, Clip, Motion, Timeline, Transition
 from storyreel.media.sources import Source, SourceKey
@@ -105,7 +104,6 @@ class RenderPlan:
     poster_time: float
     background: str
     font_key: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def duration(self) -> float:
@@ -531,20 +529,6 @@ def contact_sheet_command(
         "-vf", f"{number},{tile}", "-frames:v", "1", "-q:v", "3",
         "-f", "image2", "-update", "1", out,
     ]  # fmt: skip
-
-
-def describe(plan: RenderPlan) -> dict[str, Any]:
-    """A JSON-able summary of a plan (for logs and the CLI's --dry-run)."""
-    return {
-        "size": [plan.width, plan.height],
-        "fps": str(plan.fps),
-        "frames": plan.total_frames,
-        "duration": round(plan.duration, 3),
-        "segments": [
-            {"start": s.start_frame, "frames": s.frames, "entry": s.entry_frames, "key": s.key}
-            for s in plan.segments
-        ],
-    }
 
 
 def relative_to(path: Path, root: Path) -> str:
