@@ -57,6 +57,11 @@ class Settings(BaseSettings):
         gt=0,
         description="Longest a single FFmpeg invocation may run before it is killed.",
     )
+    render_cache_gb: float = Field(
+        default=5.0,
+        ge=0,
+        description="Size the render cache (segments, soundtracks) is trimmed to after a render.",
+    )
     providers: ProviderChoice = Field(default_factory=ProviderChoice)
     max_story_chars: int = Field(
         default=100_000,

@@ -7,6 +7,7 @@ leaves a partial output behind.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -235,6 +236,7 @@ class Renderer:
         finally:
             if unlink_parent is not None:
                 unlink_parent()
+        self.trim_cache(keep={seg.key for seg in plan.segments} | {audio_file.stem})
         tracker.stage("done")
         return RenderResult(
             video=out,
@@ -255,6 +257,30 @@ class Renderer:
 
     # --- steps --------------------------------------------------------------------------
 
+    def trim_cache(self, keep: set[str]) -> int:
+        """Delete least recently used segments and soundtracks beyond ``render_cache_gb``.
+
+        Files whose stem is in ``keep`` (what the render just used) are never deleted.
+        Returns the number of bytes freed.
+        """
+        limit = int(self.settings.render_cache_gb * 2**30)
+        entries = []
+        for folder in ("segments", "audio"):
+            for path in (self.root / folder).iterdir():
+                with contextlib.suppress(FileNotFoundError):
+                    st = path.stat()
+                    entries.append((st.st_mtime, st.st_size, path))
+        total = sum(size for _, size, _ in entries)
+        freed = 0
+        for _, size, path in sorted(entries, key=lambda e: e[0]):
+            if total - freed <= limit:
+                break
+            if path.stem in keep:
+                continue
+            path.unlink(missing_ok=True)
+            freed += size
+        return freed
+
     def segment_path(self, key: str) -> Path:
         return self.root / "segments" / f"{key}.mp4"
 
@@ -272,10 +298,15 @@ class Renderer:
         spec = mix_spec(timeline, sources, plan.duration)
         audio_file = self.root / "audio" / f"{audio_key(spec, sources)}.m4a"
         audio_reused = audio_file.exists()
+        if audio_reused:
+            os.utime(audio_file)
         todo: list[planning.Segment] = []
         seen: set[str] = set()
         for seg in plan.segments:
-            if self.segment_path(seg.key).exists() or seg.key in seen:
+            cached = self.segment_path(seg.key)
+            if cached.exists() or seg.key in seen:
+                with contextlib.suppress(FileNotFoundError):
+                    os.utime(cached)  # recently used: the cache trims least recently used first
                 tracker.add(seg.frames)
             else:
                 seen.add(seg.key)

@@ -376,3 +376,22 @@ def test_sources_outside_the_folder_are_refused_unless_allowed(
     result = renderer.render_file(timeline, tmp_path / "o.mp4", allowed_roots=[outside])
     assert result.frames == 5
     shutil.rmtree(outside)
+
+
+def test_cache_is_trimmed_least_recently_used_first(tmp_path: Path) -> None:
+    # A tiny budget: after each render only what that render used may stay.
+    settings = Settings(data_dir=tmp_path / "data", render_jobs=2, render_cache_gb=1e-9)
+    first_dir, second_dir = tmp_path / "one", tmp_path / "two"
+    first_dir.mkdir()
+    second_dir.mkdir()
+    first = render(settings, first_dir, small_timeline(first_dir, clips=2))
+    segments = settings.cache_dir / "render" / "segments"
+    assert {p.stem for p in segments.glob("*.mp4")} == set(first.segment_keys)
+    second_data = small_timeline(second_dir, clips=2)
+    second_data["clips"][0]["motion"] = {"type": "pan_right"}
+    second = render(settings, second_dir, second_data)
+    kept = {p.stem for p in segments.glob("*.mp4")}
+    assert kept == set(second.segment_keys)  # the first render's segments were evicted
+    assert {p.stem for p in segments.glob("*.jpg")} == kept  # thumbnails go with them
+    again = render(settings, second_dir, second_data, "again.mp4")
+    assert again.encoded_segments == [] and again.audio_reused
