@@ -97,7 +97,7 @@ def test_usage_seed_and_meta(sketch: SketchImageGenerator) -> None:
     result = sketch.generate("Mei at the harbour at night", spec)
     assert result.seed == 42
     assert result.usage.provider == "sketch"
-    assert result.usage.model == "sketch-1"
+    assert result.usage.model == "sketch-2"
     assert result.usage.units == {"images": 1}
     assert result.usage.seconds > 0
     assert result.meta["shot_type"] == "close_up"
@@ -340,3 +340,10 @@ def test_caption_text_scales_with_the_frame() -> None:
     small = caption.layout("A walk", "WIDE", 640, 360, font)
     large = caption.layout("A walk", "WIDE", 1920, 1080, font)
     assert large.size == pytest.approx(3 * small.size, rel=0.1)
+
+
+def test_character_names_do_not_choose_the_scenery(sketch: SketchImageGenerator) -> None:
+    lin = Character(id="lin", name="林晓", color="#4e79a7")
+    spec = ImageSpec(640, 360, shot_type="wide", characters=(lin,))
+    result = sketch.generate("林晓守着港口边的灯塔", spec)
+    assert result.meta["scenery"].endswith("water")  # a harbour, not the forest in 林

@@ -32,7 +32,8 @@ from storyreel.providers.image.sketching.pen import Pen
 from storyreel.providers.image.sketching.scenery import Scenery, scenery
 from storyreel.providers.image.sketching.sky import Light, SkyPainter, place_light
 
-MODEL = "sketch-1"
+# Part of every cache key: bump it whenever a change alters the pictures drawn.
+MODEL = "sketch-2"
 MIN_SIDE, MAX_SIDE = 16, 8192
 
 _TAGS: dict[ShotKind, str] = {"wide": "WIDE", "medium": "MEDIUM", "close_up": "CLOSE-UP"}
@@ -134,7 +135,11 @@ def draw_frame(prompt: str, spec: ImageSpec, font: Path) -> Sketch:
     context = (spec.setting, prompt)
     look = Look(style, time_of_day(spec.time_of_day, *context), mood(spec.mood, *context))
     shot = shot_kind(spec.shot_type)
-    where = scenery(spec.setting, prompt)
+    # Names are not places: 林晓 must not plant a forest (林), nor 江雪 a river and snow.
+    unnamed = prompt
+    for character in spec.characters:
+        unnamed = unnamed.replace(character.name, " ")
+    where = scenery(spec.setting, unnamed)
     w, h = spec.width, spec.height
     ss = _supersampling(w, h)
     cap = caption.layout(spec.caption or prompt, _TAGS[shot], w, h, font)

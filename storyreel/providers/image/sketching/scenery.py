@@ -26,8 +26,8 @@ _WORDS: dict[str, tuple[str, ...]] = {
         "library", "hall", "屋", "房", "室", "家中", "厅", "客栈", "教室",
     ),
     "sea": (
-        "sea", "ocean", "beach", "shore", "wave", "coast", "harbo", "lake", "river", "海", "浪",
-        "湖", "江", "河", "岸",
+        "sea", "ocean", "beach", "shore", "wave", "coast", "harbo", "lake", "river", "port",
+        "pier", "lighthouse", "海", "浪", "湖", "江", "河", "岸", "港", "码头", "灯塔",
     ),
     "mountain": ("mountain", "peak", "cliff", "summit", "山", "峰", "崖", "岭"),
     "city": (
