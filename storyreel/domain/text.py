@@ -93,13 +93,17 @@ def has_letters(text: str) -> bool:
     return any(ch.isalpha() for ch in text)
 
 
-def detect_language(text: str) -> Literal["zh", "en"]:
-    """'zh' when Han ideographs are a substantial share of the text's syllables, else 'en'."""
+def detect_language(text: str, min_share: float = ZH_MIN_SHARE) -> Literal["zh", "en"]:
+    """'zh' when Han ideographs are at least ``min_share`` of the text's syllables, else 'en'.
+
+    A whole story uses the default (a Chinese story full of English names is still Chinese);
+    a single line to be spoken asks for a majority (0.5) to pick its voice.
+    """
     ideographs = len(_IDEOGRAPH_RE.findall(text))
     if ideographs == 0:
         return "en"
     latin_syllables = len(_LATIN_LETTER_RE.findall(text)) / _LATIN_LETTERS_PER_SYLLABLE
-    return "zh" if ideographs / (ideographs + latin_syllables) >= ZH_MIN_SHARE else "en"
+    return "zh" if ideographs / (ideographs + latin_syllables) >= min_share else "en"
 
 
 def normalize_line(line: str) -> str:

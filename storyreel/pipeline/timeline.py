@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from storyreel.domain.storyboard import Aspect, Storyboard
+from storyreel.domain.text import detect_language
 from storyreel.domain.timeline import (
     Canvas,
     Clip,
@@ -64,8 +65,7 @@ def canvas_for(aspect: Aspect, fps: float = 30) -> Canvas:
 
 
 def _is_cjk(text: str) -> bool:
-    cjk = sum(1 for ch in text if "\u3040" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff")
-    return cjk * 2 >= len(text.strip() or "x")
+    return detect_language(text, min_share=0.5) == "zh"
 
 
 def _weight(text: str) -> int:

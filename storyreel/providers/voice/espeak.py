@@ -26,6 +26,7 @@ from typing import ClassVar, Literal
 import numpy as np
 import numpy.typing as npt
 
+from storyreel.domain.text import detect_language as text_language
 from storyreel.providers.base import (
     ProviderError,
     ProviderNotConfigured,
@@ -70,19 +71,15 @@ _EDGE_FADE_S = 0.005
 _SILENCE_DB = -40.0
 _FRAME_S = 0.005
 
-# One hanzi carries about as much speech as three Latin letters (a syllable), so that is its
-# weight when deciding which language a mixed text is in.
-_HAN_WEIGHT = 3
+# Han ideographs: spoken (and cut into words) one syllable each.
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
 _HAN_RE = re.compile(f"[{_HAN}]")
 _TOKEN_RE = re.compile(f"[{_HAN}]+|[^\\s{_HAN}]+")
 
 
 def detect_language(text: str) -> Literal["zh", "en"]:
-    """'zh' when Chinese characters carry at least half of the text's letters, else 'en'."""
-    han = len(_HAN_RE.findall(text))
-    other = sum(1 for ch in text if ch.isalpha() and not _HAN_RE.match(ch))
-    return "zh" if han > 0 and han * _HAN_WEIGHT >= other else "en"
+    """The voice language of one line: 'zh' when Chinese carries at least half of it."""
+    return text_language(text, min_share=0.5)
 
 
 # --- the library ------------------------------------------------------------------------------
