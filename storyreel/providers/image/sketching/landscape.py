@@ -8,6 +8,7 @@ perspective. Everything is sized from the frame's shorter side so any aspect rat
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from storyreel.providers.image.sketching.colour import RGB, mix
 from storyreel.providers.image.sketching.pen import Point, round_corners
@@ -293,37 +294,40 @@ class LandscapePainter(Painter):
         # A broadleaf: a cluster of overlapping round masses on a short trunk.
         ink = mix(colour, self.look.ink, 0.45)
         trunk = mix(self.tone("#5a4030"), colour, 0.4)
-        self.pen.shape(
-            [
-                (x - size * 0.03, base),
-                (x - size * 0.02, base - size * 0.4),
-                (x + size * 0.02, base - size * 0.4),
-                (x + size * 0.03, base),
-            ],
-            trunk,
-            ink=ink,
-            width=self.line * 0.6,
-        )
+        self._trunk(x, base, size, 0.03, 0.4, trunk, ink=ink, width=self.line * 0.6)
         r = size * 0.2
         for dx, dy, k in ((-0.7, 0.1, 0.85), (0.7, 0.15, 0.8), (0.0, -0.35, 1.0), (0.0, 0.2, 0.9)):
             cx, cy = x + dx * r, base - size * 0.55 + dy * r
             self.pen.ellipse(cx, cy, r * k, r * k, colour, ink=ink, width=self.line * 0.6)
+
+    def _trunk(
+        self,
+        x: float,
+        base: float,
+        size: float,
+        foot: float,
+        height: float,
+        colour: RGB,
+        **stroke: Any,
+    ) -> None:
+        """A tapering trunk: ``foot`` wide at the ground, ``height`` tall (fractions of size)."""
+        self.pen.shape(
+            [
+                (x - size * foot, base),
+                (x - size * 0.02, base - size * height),
+                (x + size * 0.02, base - size * height),
+                (x + size * foot, base),
+            ],
+            colour,
+            **stroke,
+        )
 
     def _conifer(
         self, x: float, base: float, size: float, colour: RGB, trunk: bool = False
     ) -> None:
         ink = mix(colour, self.look.ink, 0.45)
         if trunk:
-            bark = self.tone("#4a3426")
-            self.pen.shape(
-                [
-                    (x - size * 0.035, base),
-                    (x - size * 0.02, base - size * 0.3),
-                    (x + size * 0.02, base - size * 0.3),
-                    (x + size * 0.035, base),
-                ],
-                bark,
-            )
+            self._trunk(x, base, size, 0.035, 0.3, self.tone("#4a3426"))
         for k in range(3):
             w = size * (0.3 - k * 0.07)
             y0 = base - size * (0.12 + 0.24 * k)
