@@ -21,7 +21,10 @@ run: setup
 	@mkdir -p out
 	$(BIN)/storyreel make examples/stories/lighthouse.en.txt -o out/lighthouse.mp4
 
+# The tests start their own PostgreSQL and Redis servers; ensure-services installs the Debian
+# packages that provide them (a no-op once installed).
 test: setup lint
+	scripts/ensure-services
 	$(BIN)/pytest
 
 lint: setup

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     Progress,
@@ -28,13 +28,14 @@ from rich.table import Table
 from rich.text import Text
 
 from storyreel import __version__
+from storyreel.cli_ops import register_ops
+from storyreel.cli_support import err, fail, load_settings, out
 from storyreel.domain.cancel import Cancelled, CancelToken
 from storyreel.domain.storyboard import Storyboard
 from storyreel.domain.styles import StylePreset
 from storyreel.domain.timeline import TimelineError, timeline_json_schema
 from storyreel.media.ffmpeg import FFmpegError, FFmpegNotFound
 from storyreel.media.fonts import FontNotFound
-from storyreel.settings import Settings
 
 app = typer.Typer(
     name="storyreel",
@@ -45,9 +46,6 @@ app = typer.Typer(
 )
 timeline_app = typer.Typer(help="Work with timeline files (the renderer's input format).")
 app.add_typer(timeline_app, name="timeline")
-
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False, soft_wrap=True)
 
 
 class CountColumn(ProgressColumn):
@@ -62,23 +60,6 @@ class CountColumn(ProgressColumn):
             return Text("")
         suffix = f" {self.unit}" if self.unit else ""
         return Text(f"{task.completed:.0f}/{task.total:.0f}{suffix}")
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print a one-line error (plus optional detail lines) and return the exit to raise."""
-    err.print(f"[bold red]error:[/] {message}", soft_wrap=True)
-    return typer.Exit(code)
-
-
-def load_settings() -> Settings:
-    try:
-        return Settings()
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"STORYREEL_{'__'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
-            for e in exc.errors()
-        )
-        raise fail(f"invalid settings: {problems}", 2) from None
 
 
 def _version(value: bool) -> None:
@@ -175,7 +156,7 @@ def render(
                 on_progress=on_progress,
             )
     except TimelineError as exc:
-        err.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from None
     except Cancelled:
         raise fail("render cancelled; no output was written", 130) from None
@@ -454,7 +435,7 @@ def timeline_check(
     try:
         tl, _ = load_timeline(timeline)
     except TimelineError as exc:
-        err.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from None
     out.print(f"ok: {len(tl.clips)} clip(s), {tl.duration:.2f}s")
 
@@ -467,6 +448,9 @@ def main() -> None:
         err.print("interrupted")
         sys.exit(130)
 
+
+# Operator commands (database, projects on the task engine, workers) live in their own module.
+register_ops(app)
 
 if __name__ == "__main__":
     main()

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_data_path
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,6 +26,18 @@ class ProviderChoice(BaseModel):
     voice: str = "espeak"
     motion: str = "kenburns"
     music: str = "ambient"
+
+
+class Concurrency(BaseModel):
+    """How many tasks of each resource class one process runs at once
+    (``STORYREEL_CONCURRENCY__GPU=2``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    gpu: int = Field(1, ge=0, le=64)
+    cpu: int = Field(2, ge=0, le=256)
+    llm: int = Field(4, ge=0, le=256)
+    io: int = Field(8, ge=0, le=256)
 
 
 class Settings(BaseSettings):
@@ -69,6 +81,27 @@ class Settings(BaseSettings):
         le=10_000_000,
         description="Longest story accepted, in characters (STORYREEL_MAX_STORY_CHARS).",
     )
+    database_url: str | None = Field(
+        default=None,
+        description="sqlite:///… or postgresql://…; default: a SQLite file in the data dir.",
+    )
+    executor: Literal["local", "celery"] = Field(
+        default="local", description="Run tasks in-process threads or on Celery workers."
+    )
+    broker_url: str = Field(
+        default="redis://127.0.0.1:6379/0", description="Celery broker (executor=celery)."
+    )
+    events_url: str = Field(
+        default="memory://", description="Event bus: memory:// or redis://host:port/db."
+    )
+    concurrency: Concurrency = Field(default_factory=Concurrency)
+    lease_s: float = Field(
+        default=60.0, gt=0, description="A running task's lease; heartbeats renew it."
+    )
+    heartbeat_s: float = Field(default=15.0, gt=0, description="How often leases are renewed.")
+    reaper_interval_s: float = Field(
+        default=10.0, gt=0, description="How often expired leases are looked for."
+    )
     subtitle_font_file: Path | None = Field(
         default=None,
         description="Font for burned-in subtitles; defaults to the bundled Noto Sans SC.",
@@ -86,9 +119,21 @@ class Settings(BaseSettings):
             raise ValueError(f"{value} is not a file")
         return value.expanduser() if value is not None else None
 
+    @field_validator("heartbeat_s", mode="after")
+    @classmethod
+    def _heartbeat_within_lease(cls, value: float, info: ValidationInfo) -> float:
+        lease = info.data.get("lease_s")
+        if lease is not None and value >= lease:
+            raise ValueError(f"must be shorter than the lease ({lease} s) or leases expire")
+        return value
+
     @property
     def cache_dir(self) -> Path:
         return self.data_dir / "cache"
+
+    @property
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'storyreel.db'}"
 
 
 @lru_cache(maxsize=1)

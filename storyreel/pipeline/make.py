@@ -158,7 +158,7 @@ def make_video(
             raise ValueError("give a story or a storyboard")
         board, cached = make_storyboard(ctx, story, options)
         if options.target_seconds is not None:
-            board = _fit_to_length(ctx, story, board, options, options.target_seconds)
+            board = fit_to_length(ctx, story, board, options, options.target_seconds)
     else:
         cached = True
     report.item("storyboard", 1, cached)
@@ -206,7 +206,7 @@ def make_video(
 LENGTH_TOLERANCE = 0.1
 
 
-def _fit_to_length(
+def fit_to_length(
     ctx: PipelineContext, story: str, board: Storyboard, options: MakeOptions, target: float
 ) -> Storyboard:
     """Re-condense until the real narration fits the target length (within 10 %).
@@ -251,7 +251,7 @@ def _generate(
     n = len(shots)
     report.begin("images", n)
     report.begin("voices", n)
-    mood = _music_mood(board, options)
+    mood = mood_for(board, options.music)
     music_holder: list[steps.Asset] = []
 
     def image_job(i: int) -> None:
@@ -270,10 +270,7 @@ def _generate(
     def music_job() -> None:
         assert mood is not None
         report.begin("music", 1)
-        estimate = sum(s.duration_hint for s in shots)
-        # Bucketed so a small edit does not ask for (and regenerate) a new loop.
-        seconds = min(60.0, math.ceil(estimate / 15) * 15)
-        asset = steps.make_music(ctx, mood, seconds, seed=options.seed)
+        asset = steps.make_music(ctx, mood, music_seconds(board), seed=options.seed)
         music_holder.append(asset)
         report.item("music", 1, asset.cached)
 
@@ -321,11 +318,18 @@ def _generate(
     return media, music_holder[0] if music_holder else None
 
 
-def _music_mood(board: Storyboard, options: MakeOptions) -> str | None:
-    if options.music is None or options.music == "none":
+def music_seconds(board: Storyboard) -> float:
+    """Length of the music loop to ask for: bucketed, so a small edit reuses the same loop."""
+    estimate = sum(s.duration_hint for s in board.shots)
+    return min(60.0, math.ceil(estimate / 15) * 15)
+
+
+def mood_for(board: Storyboard, music: str | None) -> str | None:
+    """The music mood asked for: none, a named mood, or ("auto") the storyboard's commonest."""
+    if music is None or music == "none":
         return None
-    if options.music != "auto":
-        return options.music
+    if music != "auto":
+        return music
     moods = Counter(s.mood for s in board.shots if s.mood)
     return moods.most_common(1)[0][0] if moods else "calm"
 

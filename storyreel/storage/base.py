@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -61,3 +62,16 @@ class BlobStore(ABC):
     def read_bytes(self, key: str) -> bytes:
         with self.open(key) as f:
             return f.read()
+
+
+def put_content(store: BlobStore, prefix: str, source: Path, suffix: str) -> BlobRef:
+    """Store a file under ``{prefix}/{sha256}{suffix}``: content-addressed, so writing the same
+    bytes twice (a task that ran twice) lands on the same key and costs one copy."""
+    digest = hashlib.sha256()
+    with source.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    key = f"{prefix.rstrip('/')}/{digest.hexdigest()}{suffix}"
+    if store.exists(key):
+        return BlobRef(key=key, size=source.stat().st_size, sha256=digest.hexdigest())
+    return store.put(key, source)

@@ -175,7 +175,7 @@ def test_story_over_the_limit_names_the_setting(tmp_path: Path) -> None:
 
 def test_target_length_is_honoured_with_real_narration(settings: Settings) -> None:
     from storyreel.pipeline import steps
-    from storyreel.pipeline.make import _fit_to_length, make_storyboard
+    from storyreel.pipeline.make import fit_to_length, make_storyboard
     from storyreel.pipeline.timeline import video_seconds
     from storyreel.providers.base import VoiceSpec
 
@@ -183,7 +183,7 @@ def test_target_length_is_honoured_with_real_narration(settings: Settings) -> No
     ctx = PipelineContext.create(settings)
     options = MakeOptions(style=get_style("ink_wash"), target_seconds=60, jobs=2)
     first, _ = make_storyboard(ctx, story, options)
-    board = _fit_to_length(ctx, story, first, options, 60)
+    board = fit_to_length(ctx, story, first, options, 60)
     spec = VoiceSpec(language=board.language)
     seconds = video_seconds(
         board, [steps.make_voice(ctx, s.narration, spec).duration for s in board.shots]

@@ -1,0 +1,340 @@
+"""Operator commands: ``migrate``, ``project``, ``tasks`` and ``worker`` (the task engine)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import Annotated, Literal
+
+import typer
+from rich.table import Column, Table
+from sqlalchemy.exc import OperationalError
+
+from storyreel.cli_support import err, fail, load_settings, out
+from storyreel.db import migrate as migrations
+from storyreel.db.repositories import projects as projects_repo
+from storyreel.db.repositories import tasks as tasks_repo
+from storyreel.db.session import Database
+from storyreel.domain.styles import UnknownStyle, get_style
+from storyreel.pipeline.engine import Platform
+from storyreel.pipeline.ingest import StoryError, read_story
+from storyreel.pipeline.project import ProjectRequest, create_project
+from storyreel.settings import Concurrency, Settings
+from storyreel.tasks import service
+from storyreel.tasks.model import RESOURCES, STATUSES, InvalidTransition, TaskNotFound
+
+project_app = typer.Typer(help="Projects on the task engine (recorded in the database).")
+tasks_app = typer.Typer(help="Inspect, retry and cancel tasks.")
+
+
+def _id(header: str) -> Column:
+    """Ids are what operators copy into the next command: never shortened."""
+    return Column(header, no_wrap=True, min_width=32)
+
+
+def _word(header: str) -> Column:
+    return Column(header, no_wrap=True)
+
+
+def _database(settings: Settings) -> Database:
+    try:
+        return Database(settings.database)
+    except ValueError as exc:
+        raise fail(str(exc), 2) from None
+
+
+def _platform(settings: Settings, **kwargs: object) -> Platform:
+    try:
+        return Platform.create(settings, **kwargs)  # type: ignore[arg-type]
+    except migrations.DatabaseNotMigrated as exc:
+        raise fail(str(exc), 2) from None
+    except OperationalError as exc:
+        raise fail(f"cannot open the database: {exc.orig}", 2) from None
+    except (ValueError, RuntimeError) as exc:
+        raise fail(str(exc), 2) from None
+
+
+def migrate() -> None:
+    """Create or upgrade the database schema (SQLite file or STORYREEL_DATABASE_URL)."""
+    settings = load_settings()
+    db = _database(settings)
+    try:
+        before, after = migrations.upgrade(db)
+    except OperationalError as exc:
+        raise fail(f"cannot open the database: {exc.orig}", 2) from None
+    url = db.engine.url.render_as_string(hide_password=True)
+    if before == after:
+        out.print(f"{url} is up to date (revision {after})")
+    else:
+        out.print(f"{url}: {before or 'empty'} → {after}")
+
+
+@project_app.command("create")
+def project_create(
+    story: Annotated[Path, typer.Argument(help="A .txt or .md story file.")],
+    style: Annotated[
+        str, typer.Option(help="Style preset (see `storyreel styles`).")
+    ] = "cinematic",
+    title: Annotated[str | None, typer.Option(help="Title; default: the storyboard's.")] = None,
+    aspect: Annotated[str, typer.Option(help="16:9, 9:16 or 1:1.")] = "16:9",
+    lang: Annotated[str, typer.Option("--lang", help="auto, zh or en.")] = "auto",
+    voice: Annotated[str, typer.Option(help="Voice id, or auto.")] = "auto",
+    music: Annotated[str, typer.Option(help="Music mood, auto, or none.")] = "auto",
+    length: Annotated[float | None, typer.Option(help="Target length in seconds.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for every generator.")] = 0,
+    preview: Annotated[bool, typer.Option(help="Render a fast preview instead.")] = False,
+    wait: Annotated[
+        bool, typer.Option(help="Run it here (local executor) until the video is made.")
+    ] = False,
+    timeout: Annotated[float, typer.Option(help="With --wait: give up after seconds.")] = 3600,
+) -> None:
+    """Record a project and its tasks; print its id (with --wait, also make it)."""
+    settings = load_settings()
+    try:
+        style = get_style(style).name
+    except UnknownStyle as exc:
+        raise fail(str(exc), 2) from None
+    if aspect not in ("16:9", "9:16", "1:1"):
+        raise fail(f"--aspect must be 16:9, 9:16 or 1:1, not {aspect!r}", 2)
+    if lang not in ("auto", "zh", "en"):
+        raise fail(f"--lang must be auto, zh or en, not {lang!r}", 2)
+    if length is not None and not 5 <= length <= 3600:
+        raise fail("--length must be between 5 and 3600 seconds", 2)
+    try:
+        text = read_story(story, settings.max_story_chars)
+    except StoryError as exc:
+        raise fail(str(exc), 2) from None
+    platform = _platform(settings)
+    request = ProjectRequest(
+        story=text,
+        style=style,
+        title=title,
+        aspect=aspect,  # type: ignore[arg-type]
+        language=lang,  # type: ignore[arg-type]
+        voice=voice,
+        music=None if music == "none" else music,
+        target_seconds=length,
+        seed=seed,
+        quality="preview" if preview else "final",
+    )
+    with platform.session() as s:
+        project, _ = create_project(s, platform.kinds, request)
+    out.print(project.id)
+    if not wait:
+        platform.stop(0)
+        return
+    platform.start()
+    try:
+        counts = platform.wait_for_project(project.id, timeout)
+    except TimeoutError as exc:
+        raise fail(str(exc)) from None
+    finally:
+        platform.stop(5)
+    _print_outcome(settings, project.id, counts)
+
+
+def _print_outcome(settings: Settings, project_id: str, counts: dict[str, int]) -> None:
+    db = _database(settings)
+    with db.session() as s:
+        renders = projects_repo.renders(s, project_id)
+        video = projects_repo.asset(s, renders[0].video_asset_id) if renders else None
+        failed = [t for t in tasks_repo.for_project(s, project_id) if t.status == "failed"]
+    if failed:
+        first = failed[0]
+        reason = (first.error or {}).get("message", "")
+        raise fail(f"{len(failed)} task(s) failed; first: {first.kind} {first.id}: {reason}")
+    if video is not None:
+        out.print(f"video: {settings.data_dir / 'blobs' / video.blob_key}")
+    out.print(", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
+
+
+@project_app.command("list")
+def project_list(limit: Annotated[int, typer.Option(min=1, max=1000)] = 50) -> None:
+    """The most recent projects."""
+    db = _checked_db()
+    table = Table(_id("id"), "title", "style", "created", "tasks")
+    with db.session() as s:
+        for p in projects_repo.listing(s, limit):
+            statuses = [t.status for t in tasks_repo.for_project(s, p.id)]
+            summary = ", ".join(f"{statuses.count(x)} {x}" for x in STATUSES if x in statuses)
+            table.add_row(p.id, p.title, p.style, f"{p.created_at:%Y-%m-%d %H:%M}", summary)
+    out.print(table)
+
+
+@project_app.command("show")
+def project_show(project_id: Annotated[str, typer.Argument(help="The project's id.")]) -> None:
+    """A project's shots, task states and outputs."""
+    settings = load_settings()
+    db = _checked_db(settings)
+    with db.session() as s:
+        project = projects_repo.get(s, project_id)
+        if project is None:
+            raise fail(f"no project {project_id!r} (see `storyreel project list`)", 2)
+        shots = projects_repo.shots(s, project_id)
+        tasks = tasks_repo.for_project(s, project_id)
+        renders = projects_repo.renders(s, project_id)
+        videos = {r.id: projects_repo.asset(s, r.video_asset_id) for r in renders}
+    out.print(f"[bold]{project.title}[/]  {project.id}  style={project.style} {project.aspect}")
+    by_shot: dict[str | None, list[str]] = {}
+    for t in tasks:
+        by_shot.setdefault(t.shot_id, []).append(f"{t.kind}:{t.status}")
+    shot_table = Table("#", "type", "narration", "tasks")
+    for shot in shots:
+        narration = shot.narration if len(shot.narration) <= 60 else shot.narration[:59] + "…"
+        shot_table.add_row(
+            str(shot.position + 1), shot.shot_type, narration, " ".join(by_shot.get(shot.id, []))
+        )
+    if shots:
+        out.print(shot_table)
+    task_table = Table(
+        _id("task"), _word("kind"), _word("status"), "tries", "done", "message / error"
+    )
+    for t in tasks:
+        if t.shot_id is None:
+            detail = (t.error or {}).get("message") or t.message
+            task_table.add_row(
+                t.id,
+                t.kind,
+                t.status,
+                f"{t.attempts}/{t.max_attempts}",
+                f"{t.progress:.0f}%",
+                detail,
+            )
+    out.print(task_table)
+    for r in renders:
+        video = videos[r.id]
+        where = settings.data_dir / "blobs" / video.blob_key if video else "?"
+        out.print(f"render {r.id}: {r.duration:.1f} s {r.width}×{r.height} {r.quality} → {where}")
+
+
+def _checked_db(settings: Settings | None = None) -> Database:
+    db = _database(settings or load_settings())
+    try:
+        migrations.ensure_migrated(db)
+    except migrations.DatabaseNotMigrated as exc:
+        raise fail(str(exc), 2) from None
+    return db
+
+
+@tasks_app.command("list")
+def tasks_list(
+    status: Annotated[
+        list[str] | None, typer.Option(help=f"Only these statuses ({', '.join(STATUSES)}).")
+    ] = None,
+    project: Annotated[str | None, typer.Option(help="Only this project's tasks.")] = None,
+    kind: Annotated[str | None, typer.Option(help="Only this kind of task.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10000)] = 100,
+) -> None:
+    """Tasks, newest first."""
+    bad = [s for s in status or [] if s not in STATUSES]
+    if bad:
+        raise fail(f"unknown status {bad[0]!r}; choose from: {', '.join(STATUSES)}", 2)
+    db = _checked_db()
+    table = Table(_id("task"), _word("kind"), _word("status"), "tries", _id("project"), "error")
+    with db.session() as s:
+        rows = tasks_repo.listing(
+            s, status=status or (), project_id=project, kind=kind, limit=limit
+        )
+        for t in rows:
+            table.add_row(
+                t.id,
+                t.kind,
+                t.status,
+                f"{t.attempts}/{t.max_attempts}",
+                t.project_id or "",
+                (t.error or {}).get("message", ""),
+            )
+    out.print(table)
+
+
+def _task_action(task_id: str, action: Literal["retry", "cancel"]) -> None:
+    settings = load_settings()
+    platform = _platform(settings)
+    # No executor here: the worker that owns the task notices through the database.
+    try:
+        with platform.session() as s:
+            if action == "retry":
+                task = service.retry(s, task_id)
+                out.print(f"{task.id}: {task.status}")
+            else:
+                cancelled = service.cancel(s, task_id)
+                out.print(
+                    f"cancelled {len(cancelled)} task(s)" if cancelled else "nothing to cancel"
+                )
+    except TaskNotFound:
+        raise fail(f"no task {task_id!r} (see `storyreel tasks list`)", 2) from None
+    except InvalidTransition as exc:
+        raise fail(str(exc), 2) from None
+    finally:
+        platform.stop(0)
+
+
+@tasks_app.command("retry")
+def tasks_retry(task_id: str) -> None:
+    """Run a failed or cancelled task again (and the dependents it took down)."""
+    _task_action(task_id, "retry")
+
+
+@tasks_app.command("cancel")
+def tasks_cancel(task_id: str) -> None:
+    """Cancel a task and everything that depends on it; a running one is stopped."""
+    _task_action(task_id, "cancel")
+
+
+def worker(
+    executor: Annotated[
+        str | None, typer.Option(help="local or celery; default: STORYREEL_EXECUTOR.")
+    ] = None,
+    queues: Annotated[
+        str, typer.Option("-Q", "--queues", help="Resource classes to serve, comma-separated.")
+    ] = ",".join(RESOURCES),
+    concurrency: Annotated[
+        int | None,
+        typer.Option(min=1, max=256, help="Tasks at once per class (default: settings)."),
+    ] = None,
+) -> None:
+    """Run tasks until stopped (Ctrl-C or SIGTERM hands running tasks back)."""
+    settings = load_settings()
+    chosen = executor or settings.executor
+    if chosen not in ("local", "celery"):
+        raise fail(f"--executor must be local or celery, not {chosen!r}", 2)
+    wanted = [q.strip() for q in queues.split(",") if q.strip()]
+    unknown = [q for q in wanted if q not in RESOURCES]
+    if unknown or not wanted:
+        raise fail(f"unknown queue {unknown[0] if unknown else ''!r}; use {','.join(RESOURCES)}", 2)
+    limits = settings.concurrency.model_dump()
+    limits = {r: (concurrency or limits[r]) if r in wanted else 0 for r in RESOURCES}
+    settings = settings.model_copy(
+        update={"executor": chosen, "concurrency": Concurrency(**limits)}
+    )
+    platform = _platform(settings)
+    if chosen == "celery":
+        from storyreel.tasks.executors.celery import CeleryUnavailable, run_worker
+
+        try:
+            run_worker(platform, wanted, max(limits[q] for q in wanted))
+        except CeleryUnavailable as exc:
+            raise fail(str(exc), 2) from None
+        return
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    platform.start()
+    err.print(f"worker {platform.runner.worker} serving {', '.join(wanted)} (local executor)")
+    while not stop.wait(1.0):
+        pass
+    err.print("stopping: running tasks get 10 s, then go back to the queue")
+    platform.stop(10)
+
+
+def register_ops(app: typer.Typer) -> None:
+    app.command()(migrate)
+    app.command()(worker)
+    app.add_typer(project_app, name="project")
+    app.add_typer(tasks_app, name="tasks")

@@ -1,0 +1,241 @@
+"""The tables; the SQL that reads and writes them lives in ``storyreel.db.repositories``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storyreel.db.types import JSONType, UTCDateTime, new_id, utcnow
+
+# Stable constraint names, so migrations can name what they alter on every backend.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSONType,
+        list[Any]: JSONType,
+        datetime: UTCDateTime,
+    }
+
+
+def _id() -> Mapped[str]:
+    return mapped_column(String(32), primary_key=True, default=new_id)
+
+
+def _created() -> Mapped[datetime]:
+    return mapped_column(default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[str] = _id()
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    role: Mapped[str] = mapped_column(String(16), default="user")  # user | admin
+    plan: Mapped[str] = mapped_column(String(32), default="free")
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = _created()
+
+
+class Project(Base):
+    __tablename__ = "projects"
+
+    id: Mapped[str] = _id()
+    owner_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    story: Mapped[str] = mapped_column(Text)
+    style: Mapped[str] = mapped_column(String(64))
+    aspect: Mapped[str] = mapped_column(String(8), default="16:9")
+    language: Mapped[str] = mapped_column(String(8), default="auto")  # as asked
+    detected_language: Mapped[str | None] = mapped_column(String(8))  # as the storyboard found
+    voice: Mapped[str] = mapped_column(String(64), default="auto")
+    voice_rate: Mapped[float] = mapped_column(Float, default=1.0)
+    music: Mapped[str | None] = mapped_column(String(64), default="auto")
+    target_seconds: Mapped[float | None] = mapped_column(Float)
+    max_shots: Mapped[int] = mapped_column(Integer, default=60)
+    seed: Mapped[int] = mapped_column(Integer, default=0)
+    quality: Mapped[str] = mapped_column(String(16), default="final")
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Character(Base):
+    __tablename__ = "characters"
+    __table_args__ = (Index("ix_characters_project_key", "project_id", "key", unique=True),)
+
+    id: Mapped[str] = _id()
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))  # the storyboard's character id
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    color: Mapped[str] = mapped_column(String(7), default="#c0504d")
+    reference_asset_id: Mapped[str | None] = mapped_column(
+        ForeignKey("assets.id", ondelete="SET NULL")
+    )
+
+
+class Shot(Base):
+    __tablename__ = "shots"
+    __table_args__ = (Index("ix_shots_project_position", "project_id", "position"),)
+
+    id: Mapped[str] = _id()
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(64))  # the storyboard's shot id
+    scene: Mapped[int] = mapped_column(Integer, default=0)
+    narration: Mapped[str] = mapped_column(Text)
+    visual_prompt: Mapped[str] = mapped_column(Text)
+    negative_prompt: Mapped[str] = mapped_column(Text, default="")
+    shot_type: Mapped[str] = mapped_column(String(16), default="medium")
+    camera_motion: Mapped[str] = mapped_column(String(16), default="none")
+    characters: Mapped[list[Any]] = mapped_column(default=list)
+    setting: Mapped[str] = mapped_column(Text, default="")
+    mood: Mapped[str] = mapped_column(String(100), default="")
+    time_of_day: Mapped[str] = mapped_column(String(50), default="")
+    duration_hint: Mapped[float] = mapped_column(Float, default=5.0)
+    image_asset_id: Mapped[str | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"))
+    voice_asset_id: Mapped[str | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"))
+    clip_asset_id: Mapped[str | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"))
+    motion: Mapped[dict[str, Any] | None] = mapped_column()  # the renderer's Motion plan
+    voice_seconds: Mapped[float | None] = mapped_column(Float)
+    words: Mapped[list[Any] | None] = mapped_column()  # word timings, when the voice knows them
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Asset(Base):
+    """A file in the blob store (content-addressed key) and what it is."""
+
+    __tablename__ = "assets"
+    __table_args__ = (Index("ix_assets_project_kind", "project_id", "kind"),)
+
+    id: Mapped[str] = _id()
+    owner_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    project_id: Mapped[str | None] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))  # image | voice | clip | music | video | ...
+    blob_key: Mapped[str] = mapped_column(String(512))
+    mime: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = _created()
+
+
+class Render(Base):
+    __tablename__ = "renders"
+
+    id: Mapped[str] = _id()
+    project_id: Mapped[str] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    task_id: Mapped[str | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"))
+    quality: Mapped[str] = mapped_column(String(16))
+    video_asset_id: Mapped[str] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"))
+    poster_asset_id: Mapped[str | None] = mapped_column(
+        ForeignKey("assets.id", ondelete="SET NULL")
+    )
+    contact_sheet_asset_id: Mapped[str | None] = mapped_column(
+        ForeignKey("assets.id", ondelete="SET NULL")
+    )
+    srt_asset_id: Mapped[str | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"))
+    duration: Mapped[float] = mapped_column(Float)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    segments_encoded: Mapped[int] = mapped_column(Integer, default=0)
+    segments_reused: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = _created()
+
+
+class Task(Base):
+    """One step of work; the task table is the truth every executor reads (DESIGN.md, Tasks)."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        # The claim query: ready work of one resource class, highest priority, oldest first.
+        Index("ix_tasks_claim", "status", "resource", "priority", "created_at"),
+        Index("ix_tasks_lease", "status", "lease_expires_at"),
+        Index("ix_tasks_project", "project_id", "kind"),
+    )
+
+    id: Mapped[str] = _id()
+    kind: Mapped[str] = mapped_column(String(32))
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    owner_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    project_id: Mapped[str | None] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    shot_id: Mapped[str | None] = mapped_column(ForeignKey("shots.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default="blocked")
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    resource: Mapped[str] = mapped_column(String(8), default="cpu")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    timeout_s: Mapped[float] = mapped_column(Float, default=600.0)
+    not_before: Mapped[datetime | None] = mapped_column()
+    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    lease_expires_at: Mapped[datetime | None] = mapped_column()
+    fence: Mapped[int] = mapped_column(Integer, default=0)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[dict[str, Any] | None] = mapped_column()
+    error: Mapped[dict[str, Any] | None] = mapped_column()  # {code, message, retryable}
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = _created()
+    queued_at: Mapped[datetime | None] = mapped_column()
+    started_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class TaskDependency(Base):
+    __tablename__ = "task_dependencies"
+
+    task_id: Mapped[str] = mapped_column(
+        ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True
+    )
+    depends_on_id: Mapped[str] = mapped_column(
+        ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class UsageRecord(Base):
+    """What one provider call cost, for accounting and quotas."""
+
+    __tablename__ = "usage_records"
+
+    id: Mapped[str] = _id()
+    task_id: Mapped[str | None] = mapped_column(
+        ForeignKey("tasks.id", ondelete="SET NULL"), index=True
+    )
+    owner_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    project_id: Mapped[str | None] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    capability: Mapped[str] = mapped_column(String(16))
+    provider: Mapped[str] = mapped_column(String(64))
+    model: Mapped[str] = mapped_column(String(200))
+    units: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    cost: Mapped[float] = mapped_column(Float, default=0.0)
+    cached: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = _created()

@@ -1,0 +1,1 @@
+"""All SQL lives here; callers pass the session whose transaction they own."""

@@ -1,0 +1,185 @@
+"""SQL for tasks and their dependencies, with the compare-and-set claims the engine relies on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from storyreel.db.models import Task, TaskDependency
+from storyreel.db.types import utcnow
+
+
+def get(session: Session, task_id: str) -> Task | None:
+    return session.get(Task, task_id)
+
+
+def get_many(session: Session, task_ids: Iterable[str]) -> list[Task]:
+    ids = list(task_ids)
+    if not ids:
+        return []
+    return list(session.scalars(select(Task).where(Task.id.in_(ids))))
+
+
+def by_idempotency_key(session: Session, key: str) -> Task | None:
+    return session.scalars(select(Task).where(Task.idempotency_key == key)).first()
+
+
+def add(session: Session, task: Task, depends_on: Sequence[str]) -> Task:
+    session.add(task)
+    session.flush()
+    for dep in dict.fromkeys(depends_on):
+        session.add(TaskDependency(task_id=task.id, depends_on_id=dep))
+    session.flush()
+    return task
+
+
+def set_dependencies(session: Session, task_id: str, depends_on: Sequence[str]) -> None:
+    session.execute(delete(TaskDependency).where(TaskDependency.task_id == task_id))
+    for dep in dict.fromkeys(depends_on):
+        session.add(TaskDependency(task_id=task_id, depends_on_id=dep))
+    session.flush()
+
+
+def dependency_ids(session: Session, task_id: str) -> list[str]:
+    q = select(TaskDependency.depends_on_id).where(TaskDependency.task_id == task_id)
+    return list(session.scalars(q))
+
+
+def dependent_ids(session: Session, task_id: str) -> list[str]:
+    q = select(TaskDependency.task_id).where(TaskDependency.depends_on_id == task_id)
+    return list(session.scalars(q))
+
+
+def unfinished_dependency_count(session: Session, task_id: str) -> int:
+    q = (
+        select(func.count())
+        .select_from(TaskDependency)
+        .join(Task, Task.id == TaskDependency.depends_on_id)
+        .where(TaskDependency.task_id == task_id, Task.status != "succeeded")
+    )
+    return int(session.scalar(q) or 0)
+
+
+def ready_candidates(session: Session, resource: str, now: datetime, limit: int = 8) -> list[str]:
+    """Queued work of one class whose backoff has passed: highest priority, then oldest."""
+    q = (
+        select(Task.id)
+        .where(
+            Task.status == "queued",
+            Task.resource == resource,
+            or_(Task.not_before.is_(None), Task.not_before <= now),
+        )
+        .order_by(Task.priority.desc(), Task.created_at, Task.id)
+        .limit(limit)
+    )
+    return list(session.scalars(q))
+
+
+def claim(session: Session, task_id: str, worker: str, lease_s: float, now: datetime) -> int | None:
+    """queued → running for this worker, if nobody else got there first; returns the new fence."""
+    result = session.execute(
+        update(Task)
+        .where(
+            Task.id == task_id,
+            Task.status == "queued",
+            or_(Task.not_before.is_(None), Task.not_before <= now),
+        )
+        .values(
+            status="running",
+            lease_owner=worker,
+            lease_expires_at=now + timedelta(seconds=lease_s),
+            fence=Task.fence + 1,
+            attempts=Task.attempts + 1,
+            started_at=now,
+            finished_at=None,
+            progress=0.0,
+            message="",
+            updated_at=now,
+        )
+        .returning(Task.fence)
+        .execution_options(synchronize_session=False)
+    )
+    row = result.first()
+    return int(row[0]) if row else None
+
+
+def renew_lease(session: Session, task_id: str, fence: int, lease_s: float) -> bool:
+    now = utcnow()
+    result = session.execute(
+        update(Task)
+        .where(Task.id == task_id, Task.fence == fence, Task.status == "running")
+        .values(lease_expires_at=now + timedelta(seconds=lease_s))
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+
+
+def fenced_update(session: Session, task_id: str, fence: int, **values: Any) -> bool:
+    """Write only while this runner still holds the task; a stale runner's write matches nothing."""
+    values.setdefault("updated_at", utcnow())
+    result = session.execute(
+        update(Task)
+        .where(Task.id == task_id, Task.fence == fence, Task.status == "running")
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+
+
+def expired_leases(session: Session, now: datetime, limit: int = 100) -> list[Task]:
+    q = (
+        select(Task)
+        .where(Task.status == "running", Task.lease_expires_at < now)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(session.scalars(q))
+
+
+def stuck_queued(session: Session, older_than: datetime, limit: int = 500) -> list[Task]:
+    """Queued and ready, but not picked up for a while (e.g. a broker that lost its messages)."""
+    q = (
+        select(Task)
+        .where(
+            Task.status == "queued",
+            Task.queued_at < older_than,
+            or_(Task.not_before.is_(None), Task.not_before < older_than),
+        )
+        .order_by(Task.priority.desc(), Task.created_at)
+        .limit(limit)
+    )
+    return list(session.scalars(q))
+
+
+def for_project(session: Session, project_id: str) -> list[Task]:
+    q = select(Task).where(Task.project_id == project_id).order_by(Task.created_at, Task.id)
+    return list(session.scalars(q))
+
+
+def listing(
+    session: Session,
+    *,
+    status: Sequence[str] = (),
+    project_id: str | None = None,
+    kind: str | None = None,
+    limit: int = 100,
+) -> list[Task]:
+    conditions: list[ColumnElement[bool]] = []
+    if status:
+        conditions.append(Task.status.in_(list(status)))
+    if project_id:
+        conditions.append(Task.project_id == project_id)
+    if kind:
+        conditions.append(Task.kind == kind)
+    q = select(Task).where(and_(*conditions)).order_by(Task.created_at.desc(), Task.id).limit(limit)
+    return list(session.scalars(q))
+
+
+def count_by_status(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Task.status, func.count()).group_by(Task.status))
+    return {status: int(n) for status, n in rows}

@@ -1,0 +1,122 @@
+"""Wire the platform once per process: database, event bus, task kinds, runner, executor and
+reaper, all chosen by settings (DESIGN.md: the shape is settings, never code)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from storyreel.db import migrate
+from storyreel.db.repositories import tasks as tasks_repo
+from storyreel.db.session import Database
+from storyreel.pipeline import handlers
+from storyreel.pipeline.context import PipelineContext
+from storyreel.settings import Settings
+from storyreel.tasks.dispatch import AfterCommit
+from storyreel.tasks.events import EventBus, event_bus_from_url
+from storyreel.tasks.executors.base import Executor
+from storyreel.tasks.kinds import KindRegistry
+from storyreel.tasks.model import ACTIVE
+from storyreel.tasks.reaper import Reaper
+from storyreel.tasks.runner import EngineTiming, Runner
+
+
+@dataclass
+class Platform:
+    settings: Settings
+    db: Database
+    bus: EventBus
+    kinds: KindRegistry
+    runner: Runner
+    hooks: AfterCommit
+    executor: Executor | None = None
+    reaper: Reaper | None = None
+    _started: bool = field(default=False, repr=False)
+
+    @classmethod
+    def create(
+        cls,
+        settings: Settings,
+        *,
+        kinds: KindRegistry | None = None,
+        check_schema: bool = True,
+        worker: str | None = None,
+    ) -> Platform:
+        db = Database(settings.database)
+        if check_schema:
+            migrate.ensure_migrated(db)
+        bus = event_bus_from_url(settings.events_url)
+        kinds = kinds or handlers.register(KindRegistry())
+        services = handlers.PipelineServices(PipelineContext.create(settings), db, kinds)
+        timing = EngineTiming(lease_s=settings.lease_s, heartbeat_s=settings.heartbeat_s)
+        runner = Runner(
+            db, kinds, services=services, timing=timing, worker=worker, classify=handlers.classify
+        )
+        return cls(settings, db, bus, kinds, runner, AfterCommit(db, bus))
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self.db.session() as s:
+            yield s
+
+    def start(self, *, execute: bool = True, reap: bool = True) -> Platform:
+        """Start the executor (if ``execute``) and the reaper (if ``reap``)."""
+        if execute:
+            self.executor = self._make_executor()
+            self.hooks.executor = self.executor
+            self.executor.start()
+        if reap:
+            self.reaper = Reaper(
+                self.db,
+                self.settings.reaper_interval_s,
+                resubmit_after_s=self.settings.lease_s
+                if self.settings.executor == "celery"
+                else None,
+            )
+            self.reaper.start()
+        self._started = True
+        return self
+
+    def _make_executor(self) -> Executor:
+        if self.settings.executor == "celery":
+            from storyreel.tasks.executors.celery import CeleryExecutor
+
+            return CeleryExecutor(self.settings.broker_url, self.runner)
+        from storyreel.tasks.executors.local import LocalExecutor
+
+        return LocalExecutor(self.runner, self.settings.concurrency.model_dump())
+
+    def stop(self, drain_s: float = 10.0) -> None:
+        if self.reaper is not None:
+            self.reaper.stop()
+        if self.executor is not None:
+            self.executor.stop(drain_s)
+        self.bus.close()
+        self.db.dispose()
+
+    def __enter__(self) -> Platform:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def wait_for_project(
+        self, project_id: str, timeout: float, poll_s: float = 0.2
+    ) -> dict[str, int]:
+        """Block until no task of the project is blocked, queued or running; returns counts."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.db.session() as s:
+                statuses = [t.status for t in tasks_repo.for_project(s, project_id)]
+            counts = {status: statuses.count(status) for status in set(statuses)}
+            if statuses and not any(status in ACTIVE for status in statuses):
+                return counts
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"project {project_id} still has work after {timeout:g} s: {counts}"
+                )
+            time.sleep(poll_s)

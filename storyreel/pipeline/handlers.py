@@ -1,0 +1,456 @@
+"""One handler per task kind: the only place the engine meets providers, media and storage.
+
+A handler reads what it needs in a short session, does the slow work with no transaction open,
+puts its files into the blob store under content-addressed keys (so a task that runs twice
+writes the same blob), and records rows through ``ctx.on_success`` — applied in the fenced
+transaction that marks the task succeeded, so a stale runner's rows never land.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from storyreel.db.models import Asset, Project, Render, Shot, UsageRecord
+from storyreel.db.repositories import projects as repo
+from storyreel.db.session import Database
+from storyreel.domain.storyboard import Storyboard
+from storyreel.domain.styles import get_style
+from storyreel.domain.timeline import Motion, TimelineError
+from storyreel.media.ffmpeg import FFmpegError
+from storyreel.media.sources import resolve_sources
+from storyreel.pipeline import steps
+from storyreel.pipeline.context import PipelineContext
+from storyreel.pipeline.ingest import StoryError
+from storyreel.pipeline.make import MakeOptions, fit_to_length, mood_for, music_seconds
+from storyreel.pipeline.project import board_of, shot_of, store_storyboard
+from storyreel.pipeline.timeline import CANVAS_SIZES, ShotMedia, build_timeline
+from storyreel.providers.base import (
+    Brief,
+    MotionSpec,
+    ProviderError,
+    ProviderNotConfigured,
+    Usage,
+    VoiceSpec,
+    WordTiming,
+)
+from storyreel.storage.base import BlobRef, put_content
+from storyreel.tasks.kinds import KindPolicy, KindRegistry
+from storyreel.tasks.model import PermanentError, RetryableError, TaskFailure
+from storyreel.tasks.runner import TaskContext
+
+MIME = {
+    ".png": "image/png",
+    ".wav": "audio/wav",
+    ".mp4": "video/mp4",
+    ".jpg": "image/jpeg",
+    ".srt": "application/x-subrip",
+    ".json": "application/json",
+}
+
+
+@dataclass
+class PipelineServices:
+    """What handlers share in one process: providers and storage, the database, the kinds."""
+
+    pipeline: PipelineContext
+    db: Database
+    kinds: KindRegistry
+
+
+def _services(ctx: TaskContext) -> PipelineServices:
+    services: PipelineServices = ctx.services
+    return services
+
+
+def _load(ctx: TaskContext) -> tuple[Project, list[Shot], Storyboard]:
+    with _services(ctx).db.session() as s:
+        project = repo.get(s, ctx.params["project_id"])
+        if project is None:
+            raise PermanentError("the project was deleted", code="not_found")
+        shots = repo.shots(s, project.id)
+        board = board_of(project, shots, repo.characters(s, project.id)) if shots else None
+    if board is None:
+        raise PermanentError("the project has no storyboard yet", code="no_storyboard")
+    return project, shots, board
+
+
+def _shot(shots: list[Shot], ctx: TaskContext) -> Shot:
+    for shot in shots:
+        if shot.id == ctx.params["shot_id"]:
+            return shot
+    raise PermanentError("the shot was deleted", code="not_found")
+
+
+def _put(
+    ctx: TaskContext, project: Project, kind: str, path: Path, prefix: str, meta: dict[str, Any]
+) -> tuple[Asset, BlobRef]:
+    ref = put_content(_services(ctx).pipeline.store, prefix, path, path.suffix)
+    asset = Asset(
+        owner_id=project.owner_id,
+        project_id=project.id,
+        kind=kind,
+        blob_key=ref.key,
+        mime=MIME.get(path.suffix, "application/octet-stream"),
+        size=ref.size,
+        sha256=ref.sha256,
+        meta=meta,
+    )
+    return asset, ref
+
+
+def _usage(ctx: TaskContext, project: Project, capability: str, usage: Usage) -> UsageRecord:
+    return UsageRecord(
+        task_id=ctx.task_id,
+        owner_id=project.owner_id,
+        project_id=project.id,
+        capability=capability,
+        provider=usage.provider,
+        model=usage.model,
+        units=dict(usage.units),
+        seconds=usage.seconds,
+        cached=usage.cached,
+    )
+
+
+# --- storyboard -----------------------------------------------------------------------------
+
+
+def storyboard(ctx: TaskContext) -> dict[str, Any]:
+    services = _services(ctx)
+    with services.db.session() as s:
+        project = repo.get(s, ctx.params["project_id"])
+        if project is None:
+            raise PermanentError("the project was deleted", code="not_found")
+    options = MakeOptions(
+        style=get_style(project.style),
+        aspect=project.aspect,  # type: ignore[arg-type]
+        language=project.language,  # type: ignore[arg-type]
+        voice=project.voice,
+        voice_rate=project.voice_rate,
+        target_seconds=project.target_seconds,
+        max_shots=project.max_shots,
+        seed=project.seed,
+        title=project.title,
+    )
+    brief = Brief(
+        style=options.style,
+        language=options.language,
+        aspect=options.aspect,
+        target_seconds=options.target_seconds,
+        max_shots=options.max_shots,
+        title=options.title,
+        seed=options.seed,
+    )
+    ctx.progress(5, "writing the storyboard", force=True)
+    board, usage = steps.write_storyboard(services.pipeline, project.story, brief)
+    if options.target_seconds is not None:
+        ctx.progress(50, "fitting the narration to the target length", force=True)
+        board = fit_to_length(
+            services.pipeline, project.story, board, options, options.target_seconds
+        )
+    ctx.cancel.raise_if_cancelled()
+
+    def record(s: Session) -> None:
+        fresh = repo.get(s, project.id)
+        if fresh is None:
+            raise PermanentError("the project was deleted", code="not_found")
+        store_storyboard(s, services.kinds, fresh, board, ctx.task_id)
+        s.add(_usage(ctx, fresh, "storyboard", usage))
+
+    ctx.on_success(record)
+    return {"shots": len(board.shots), "characters": len(board.characters), "title": board.title}
+
+
+# --- per shot -------------------------------------------------------------------------------
+
+
+def image(ctx: TaskContext) -> dict[str, Any]:
+    project, shots, board = _load(ctx)
+    shot = _shot(shots, ctx)
+    width, height = CANVAS_SIZES[board.aspect]
+    result = steps.make_image(
+        _services(ctx).pipeline, board, shot_of(shot), width, height, seed=project.seed
+    )
+    asset, ref = _put(
+        ctx,
+        project,
+        "image",
+        result.path,
+        f"projects/{project.id}/shots/{shot.id}/image",
+        {"seed": result.meta.get("seed")},
+    )
+
+    def record(s: Session) -> None:
+        row = repo.shot(s, shot.id)
+        if row is not None:
+            s.add(asset)
+            s.flush()
+            row.image_asset_id = asset.id
+            s.add(_usage(ctx, project, "image", result.usage))
+
+    ctx.on_success(record)
+    return {"blob_key": ref.key, "cached": result.cached}
+
+
+def voice(ctx: TaskContext) -> dict[str, Any]:
+    project, shots, board = _load(ctx)
+    shot = _shot(shots, ctx)
+    spec = VoiceSpec(voice=project.voice, language=board.language, rate=project.voice_rate)
+    result = steps.make_voice(_services(ctx).pipeline, shot.narration, spec)
+    asset, ref = _put(
+        ctx,
+        project,
+        "voice",
+        result.path,
+        f"projects/{project.id}/shots/{shot.id}/voice",
+        {"duration": result.duration},
+    )
+    words = [{"word": w.word, "start": w.start, "end": w.end} for w in result.words or []]
+
+    def record(s: Session) -> None:
+        row = repo.shot(s, shot.id)
+        if row is not None:
+            s.add(asset)
+            s.flush()
+            row.voice_asset_id = asset.id
+            row.voice_seconds = result.duration
+            row.words = words or None
+            s.add(_usage(ctx, project, "voice", result.usage))
+
+    ctx.on_success(record)
+    return {"blob_key": ref.key, "seconds": result.duration, "cached": result.cached}
+
+
+def motion(ctx: TaskContext) -> dict[str, Any]:
+    project, shots, _ = _load(ctx)
+    shot = _shot(shots, ctx)
+    services = _services(ctx)
+    with services.db.session() as s:
+        picture = repo.asset(s, shot.image_asset_id)
+    if picture is None or shot.voice_seconds is None:
+        raise PermanentError("the shot has no picture or narration yet", code="missing_input")
+    path = services.pipeline.store.local_path(picture.blob_key)
+    if path is None:
+        raise RetryableError(f"picture {picture.blob_key} is not in the blob store")
+    previous = shots[shot.position - 1].camera_motion if shot.position > 0 else None
+    spec = MotionSpec(
+        shot_type=shot.shot_type,
+        index=shot.position,
+        previous=previous if previous != "none" else None,
+        preferred=shot.camera_motion,
+        seconds=shot.voice_seconds + 1.5,
+        seed=project.seed,
+    )
+    choice = steps.make_motion(services.pipeline, path, spec)
+    clip = None
+    if choice.clip is not None:
+        clip, _ = _put(
+            ctx,
+            project,
+            "clip",
+            choice.clip.path,
+            f"projects/{project.id}/shots/{shot.id}/clip",
+            {},
+        )
+    plan = choice.plan.model_dump()
+
+    def record(s: Session) -> None:
+        row = repo.shot(s, shot.id)
+        if row is not None:
+            row.motion = plan
+            row.clip_asset_id = None
+            if clip is not None:
+                s.add(clip)
+                s.flush()
+                row.clip_asset_id = clip.id
+            s.add(_usage(ctx, project, "motion", choice.usage))
+
+    ctx.on_success(record)
+    return {"motion": plan["type"], "clip": clip is not None}
+
+
+# --- project-wide ---------------------------------------------------------------------------
+
+
+def music(ctx: TaskContext) -> dict[str, Any]:
+    project, _, board = _load(ctx)
+    mood = mood_for(board, project.music)
+    if mood is None:
+        return {"blob_key": None}
+    result = steps.make_music(
+        _services(ctx).pipeline, mood, music_seconds(board), seed=project.seed
+    )
+    asset, ref = _put(
+        ctx, project, "music", result.path, f"projects/{project.id}/music", {"mood": mood}
+    )
+
+    def record(s: Session) -> None:
+        s.add(asset)
+        s.add(_usage(ctx, project, "music", result.usage))
+
+    ctx.on_success(record)
+    return {"blob_key": ref.key, "mood": mood, "cached": result.cached}
+
+
+def render(ctx: TaskContext) -> dict[str, Any]:
+    project, shots, board = _load(ctx)
+    services = _services(ctx)
+    store = services.pipeline.store
+    with services.db.session() as s:
+        music_key = _music_key(s, project.id)
+        media = [_shot_media(s, store_path(store, "shot"), shot) for shot in shots]
+    base = services.pipeline.settings.data_dir / "blobs"
+    quality = ctx.params.get("quality", project.quality)
+    timeline = build_timeline(
+        board,
+        media,
+        base_dir=base,
+        music=store_path(store, "music")(music_key) if music_key else None,
+        quality="preview" if quality == "preview" else "final",
+    )
+    sources, problems = resolve_sources(
+        json.loads(timeline.model_dump_json()), base, allowed_roots=[]
+    )
+    if problems:
+        raise RetryableError(f"render inputs are missing: {problems[0].message}")
+    work = services.pipeline.settings.data_dir / "work" / f"render-{ctx.task_id}-{ctx.claim.fence}"
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        frames = timeline_frames = max(1, round(sum(c.duration for c in timeline.clips) * 30))
+
+        def on_progress(p: Any) -> None:
+            ctx.progress(100.0 * p.done_frames / max(1, p.total_frames or frames), p.stage)
+
+        result = services.pipeline.renderer.render(
+            timeline,
+            sources,
+            work / "video.mp4",
+            jobs=services.pipeline.settings.render_jobs,
+            cancel=ctx.cancel,
+            on_progress=on_progress,
+        )
+        prefix = f"projects/{project.id}/renders"
+        files = {
+            "video": result.video,
+            "poster": result.poster,
+            "contact_sheet": result.contact_sheet,
+            "srt": result.srt,
+        }
+        assets = {
+            kind: _put(ctx, project, kind, path, prefix, {})[0] for kind, path in files.items()
+        }
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    del timeline_frames
+
+    def record(s: Session) -> None:
+        for a in assets.values():
+            s.add(a)
+        s.flush()
+        s.add(
+            Render(
+                project_id=project.id,
+                task_id=ctx.task_id,
+                quality=quality,
+                video_asset_id=assets["video"].id,
+                poster_asset_id=assets["poster"].id,
+                contact_sheet_asset_id=assets["contact_sheet"].id,
+                srt_asset_id=assets["srt"].id,
+                duration=result.duration,
+                width=result.width,
+                height=result.height,
+                size_bytes=result.size_bytes,
+                segments_encoded=len(result.encoded_segments),
+                segments_reused=result.reused_segments,
+            )
+        )
+
+    ctx.on_success(record)
+    return {
+        "video": assets["video"].blob_key,
+        "duration": result.duration,
+        "segments_encoded": len(result.encoded_segments),
+        "segments_reused": result.reused_segments,
+    }
+
+
+def store_path(store: Any, what: str) -> Any:
+    def path_of(key: str) -> Path:
+        path = store.local_path(key)
+        if path is None:
+            raise RetryableError(f"{what} file {key} is not in the blob store")
+        return Path(path)
+
+    return path_of
+
+
+def _music_key(s: Session, project_id: str) -> str | None:
+    from storyreel.db.repositories import tasks as tasks_repo
+
+    for task in tasks_repo.for_project(s, project_id):
+        if task.kind == "music" and task.status == "succeeded" and task.result:
+            key = task.result.get("blob_key")
+            return str(key) if key else None
+    return None
+
+
+def _shot_media(s: Session, path_of: Any, shot: Shot) -> ShotMedia:
+    picture = repo.asset(s, shot.clip_asset_id or shot.image_asset_id)
+    narration = repo.asset(s, shot.voice_asset_id)
+    if picture is None or narration is None or shot.voice_seconds is None:
+        raise PermanentError(
+            f"shot {shot.position + 1} has no picture or voice", code="missing_input"
+        )
+    return ShotMedia(
+        image=path_of(picture.blob_key),
+        voice=path_of(narration.blob_key),
+        voice_seconds=shot.voice_seconds,
+        motion=Motion.model_validate(shot.motion or {}),
+        words=tuple(WordTiming(**w) for w in shot.words) if shot.words else None,
+    )
+
+
+# --- wiring ---------------------------------------------------------------------------------
+
+
+def classify(exc: BaseException) -> TaskFailure | None:
+    """Map the pipeline's own errors to retryable or permanent task failures."""
+    if isinstance(exc, ProviderNotConfigured):
+        return PermanentError(str(exc), code="provider_not_configured")
+    if isinstance(exc, ProviderError):
+        return TaskFailure(str(exc), code="provider_error", retryable=exc.retryable)
+    if isinstance(exc, FFmpegError):
+        return RetryableError(str(exc).splitlines()[0], code="ffmpeg_failed")
+    if isinstance(exc, StoryError | TimelineError):
+        return PermanentError(str(exc))
+    return None
+
+
+POLICIES = {
+    "storyboard": KindPolicy(resource="llm", max_attempts=3, timeout_s=600),
+    "image": KindPolicy(resource="gpu", max_attempts=3, timeout_s=600),
+    "voice": KindPolicy(resource="cpu", max_attempts=3, timeout_s=300),
+    "motion": KindPolicy(resource="gpu", max_attempts=3, timeout_s=1200),
+    "music": KindPolicy(resource="cpu", max_attempts=3, timeout_s=300),
+    "render": KindPolicy(resource="cpu", max_attempts=3, timeout_s=3600),
+}
+HANDLERS = {
+    "storyboard": storyboard,
+    "image": image,
+    "voice": voice,
+    "motion": motion,
+    "music": music,
+    "render": render,
+}
+
+
+def register(kinds: KindRegistry) -> KindRegistry:
+    for name, handler in HANDLERS.items():
+        kinds.register(name, handler, POLICIES[name])
+    return kinds

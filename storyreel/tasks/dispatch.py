@@ -1,0 +1,92 @@
+"""After-commit hand-off: queued tasks reach the executor, and events the bus, only once the
+transaction that made them is committed; a rollback drops them (CONVENTIONS.md, rule 4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from storyreel.db.models import Task
+from storyreel.tasks.events import EventBus, project_channel
+
+if TYPE_CHECKING:
+    from storyreel.db.session import Database
+    from storyreel.tasks.executors.base import Executor
+
+_SUBMIT = "storyreel.submit"
+_EVENTS = "storyreel.events"
+_CANCEL = "storyreel.cancel"
+
+
+@dataclass(frozen=True)
+class Submission:
+    task_id: str
+    queue: str
+    priority: int
+    eta: datetime | None
+
+
+def task_event(task: Task) -> dict[str, Any]:
+    return {
+        "type": "task",
+        "task_id": task.id,
+        "kind": task.kind,
+        "project_id": task.project_id,
+        "shot_id": task.shot_id,
+        "status": task.status,
+        "progress": task.progress,
+        "message": task.message,
+        "attempts": task.attempts,
+        "error": task.error,
+    }
+
+
+def enqueue(session: Session, task: Task) -> None:
+    """Hand ``task`` to the executor after this transaction commits."""
+    session.info.setdefault(_SUBMIT, []).append(
+        Submission(task.id, task.resource, task.priority, task.not_before)
+    )
+
+
+def revoke(session: Session, task: Task) -> None:
+    """Tell the executor to stop ``task`` now, after this transaction commits."""
+    session.info.setdefault(_CANCEL, []).append(task.id)
+
+
+def announce(session: Session, task: Task) -> None:
+    """Publish the task's state on its project's channel after this transaction commits."""
+    if task.project_id:
+        session.info.setdefault(_EVENTS, []).append(
+            (project_channel(task.project_id), task_event(task))
+        )
+
+
+class AfterCommit:
+    """Wired once per process to a Database; the executor is attached when one exists."""
+
+    def __init__(self, db: Database, bus: EventBus) -> None:
+        self.bus = bus
+        self.executor: Executor | None = None
+        event.listen(db.sessions, "after_commit", self._after_commit)
+        event.listen(db.sessions, "after_soft_rollback", self._after_rollback)
+
+    def _after_commit(self, session: Session) -> None:
+        submissions: list[Submission] = session.info.pop(_SUBMIT, [])
+        events: list[tuple[str, dict[str, Any]]] = session.info.pop(_EVENTS, [])
+        revoked: list[str] = session.info.pop(_CANCEL, [])
+        for channel, payload in events:
+            self.bus.publish(channel, payload)
+        if self.executor is not None:
+            for task_id in revoked:
+                self.executor.cancel(task_id)
+            for s in submissions:
+                self.executor.submit(s.task_id, s.queue, s.priority, s.eta)
+
+    def _after_rollback(self, session: Session, previous_transaction: Any) -> None:
+        session.info.pop(_SUBMIT, None)
+        session.info.pop(_EVENTS, None)
+        session.info.pop(_CANCEL, None)

@@ -1,0 +1,55 @@
+"""Task kinds: the handler that runs each and its policy (resource class, attempts, timeout)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from storyreel.tasks.model import Resource
+
+if TYPE_CHECKING:
+    from storyreel.tasks.runner import TaskContext
+
+Handler = Callable[["TaskContext"], dict[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class KindPolicy:
+    resource: Resource = "cpu"
+    max_attempts: int = 3
+    timeout_s: float = 600.0
+
+
+@dataclass(frozen=True)
+class TaskKind:
+    name: str
+    handler: Handler
+    policy: KindPolicy
+
+
+class UnknownKind(LookupError):
+    pass
+
+
+class KindRegistry:
+    """Which handler runs a kind. Pipeline handlers register here; tests register their own."""
+
+    def __init__(self) -> None:
+        self._kinds: dict[str, TaskKind] = {}
+
+    def register(self, name: str, handler: Handler, policy: KindPolicy | None = None) -> None:
+        self._kinds[name] = TaskKind(name, handler, policy or KindPolicy())
+
+    def get(self, name: str) -> TaskKind:
+        try:
+            return self._kinds[name]
+        except KeyError:
+            raise UnknownKind(f"no handler for task kind {name!r}") from None
+
+    def policy(self, name: str) -> KindPolicy:
+        kind = self._kinds.get(name)
+        return kind.policy if kind else KindPolicy()
+
+    def names(self) -> list[str]:
+        return sorted(self._kinds)

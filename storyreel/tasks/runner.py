@@ -1,0 +1,352 @@
+"""The runner: the only code that moves a task through running to a result (DESIGN.md, Tasks).
+
+A run claims the task (compare-and-set queued → running, a new fencing token, a lease), keeps
+the lease alive from a heartbeat thread, runs the kind's handler with a cancel token and a
+timeout, and writes the outcome only while its fencing token is still current — so a runner
+that lost its lease (it stalled, the reaper gave the task to another) cannot overwrite the
+result of the runner that replaced it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from storyreel.db.models import Task
+from storyreel.db.repositories import tasks as repo
+from storyreel.db.session import Database
+from storyreel.db.types import new_id, utcnow
+from storyreel.domain.cancel import CancelToken
+from storyreel.tasks import service
+from storyreel.tasks.dispatch import announce, enqueue
+from storyreel.tasks.kinds import KindRegistry, UnknownKind
+from storyreel.tasks.model import TaskFailure
+
+log = logging.getLogger(__name__)
+
+ErrorClassifier = Callable[[BaseException], TaskFailure | None]
+
+
+@dataclass(frozen=True)
+class EngineTiming:
+    """Lease and retry timing; tests shrink these to seconds to exercise recovery."""
+
+    lease_s: float = 60.0
+    heartbeat_s: float = 15.0
+    backoff_base_s: float = 2.0
+    backoff_max_s: float = 300.0
+    progress_interval_s: float = 0.5  # at most this often a progress write per task
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{new_id()[:6]}"
+
+
+def backoff_seconds(
+    attempt: int, base: float, cap: float, rng: random.Random | None = None
+) -> float:
+    """Exponential backoff with full jitter: uniform in [base, min(cap, base·2^(attempt-1))]."""
+    ceiling = min(cap, base * 2 ** max(0, attempt - 1))
+    return (rng or random).uniform(min(base, ceiling), ceiling)
+
+
+@dataclass
+class Claim:
+    task_id: str
+    fence: int
+    kind: str
+    params: dict[str, Any]
+    attempts: int
+    max_attempts: int
+    timeout_s: float
+    project_id: str | None
+    shot_id: str | None
+    owner_id: str | None
+
+
+@dataclass
+class TaskContext:
+    """What a handler gets: its parameters, a cancel token, progress, and the run's services."""
+
+    claim: Claim
+    cancel: CancelToken
+    services: Any
+    _runner: Runner
+    _effects: list[Callable[[Session], None]] = field(default_factory=list)
+    _last_progress: float = 0.0
+
+    @property
+    def task_id(self) -> str:
+        return self.claim.task_id
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return self.claim.params
+
+    def on_success(self, effect: Callable[[Session], None]) -> None:
+        """Apply ``effect`` in the transaction that records success — fenced with it."""
+        self._effects.append(effect)
+
+    def progress(self, percent: float, message: str = "", *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_progress < self._runner.timing.progress_interval_s:
+            return
+        self._last_progress = now
+        self._runner.report_progress(self.claim, max(0.0, min(100.0, percent)), message)
+
+
+class _Heartbeat(threading.Thread):
+    """Renews the lease; when it cannot (fenced, cancelled, database gone), stops the task."""
+
+    def __init__(self, runner: Runner, claim: Claim, token: CancelToken) -> None:
+        super().__init__(name=f"heartbeat-{claim.task_id[:8]}", daemon=True)
+        self.runner, self.claim, self.token = runner, claim, token
+        self.stopped = threading.Event()
+        self.reason = ""
+
+    def run(self) -> None:
+        timing = self.runner.timing
+        last_ok = time.monotonic()
+        while not self.stopped.wait(timing.heartbeat_s):
+            try:
+                with self.runner.db.session() as s:
+                    ok = repo.renew_lease(s, self.claim.task_id, self.claim.fence, timing.lease_s)
+                    status = None if ok else (repo.get(s, self.claim.task_id) or Task()).status
+            except Exception as exc:  # the database may be briefly away; the lease is not
+                log.warning("heartbeat for %s failed: %s", self.claim.task_id, exc)
+                if time.monotonic() - last_ok > timing.lease_s:
+                    self._stop("lease lost: the database was unreachable for a whole lease")
+                continue
+            if ok:
+                last_ok = time.monotonic()
+                continue
+            self._stop("cancelled" if status == "cancelled" else "lease lost to another runner")
+            return
+
+    def _stop(self, reason: str) -> None:
+        self.reason = reason
+        self.token.cancel()
+        self.stopped.set()
+
+
+class Runner:
+    def __init__(
+        self,
+        db: Database,
+        kinds: KindRegistry,
+        *,
+        services: Any = None,
+        timing: EngineTiming | None = None,
+        worker: str | None = None,
+        classify: ErrorClassifier | None = None,
+    ) -> None:
+        self.db = db
+        self.kinds = kinds
+        self.services = services
+        self.timing = timing or EngineTiming()
+        self.worker = worker or worker_name()
+        self.classify = classify or (lambda exc: None)
+        self._tokens: dict[str, CancelToken] = {}
+        self._tokens_lock = threading.Lock()
+
+    # --- claiming -------------------------------------------------------------------------
+
+    def claim(self, task_id: str) -> Claim | None:
+        with self.db.session() as s:
+            return self._claim(s, task_id)
+
+    def claim_next(self, resource: str) -> Claim | None:
+        """The best ready task of a class, claimed; None when there is none (or others won)."""
+        for _ in range(3):
+            with self.db.session() as s:
+                candidates = repo.ready_candidates(s, resource, utcnow())
+                if not candidates:
+                    return None
+                for task_id in candidates:
+                    claim = self._claim(s, task_id)
+                    if claim is not None:
+                        return claim
+        return None
+
+    def _claim(self, s: Session, task_id: str) -> Claim | None:
+        fence = repo.claim(s, task_id, self.worker, self.timing.lease_s, utcnow())
+        if fence is None:
+            return None
+        task = repo.get(s, task_id)
+        assert task is not None
+        s.refresh(task)
+        announce(s, task)
+        return Claim(
+            task_id=task.id,
+            fence=fence,
+            kind=task.kind,
+            params=dict(task.params),
+            attempts=task.attempts,
+            max_attempts=task.max_attempts,
+            timeout_s=task.timeout_s,
+            project_id=task.project_id,
+            shot_id=task.shot_id,
+            owner_id=task.owner_id,
+        )
+
+    # --- running --------------------------------------------------------------------------
+
+    def run(self, task_id: str) -> str | None:
+        """Claim ``task_id`` and run it (the Celery path); None if it was not claimable."""
+        claim = self.claim(task_id)
+        return self.execute(claim) if claim else None
+
+    def cancel_local(self, task_id: str) -> bool:
+        """Stop a task this process is running now (the in-process fast path of cancel)."""
+        with self._tokens_lock:
+            token = self._tokens.get(task_id)
+        if token is not None:
+            token.cancel()
+        return token is not None
+
+    def cancel_all_local(self) -> None:
+        with self._tokens_lock:
+            tokens = list(self._tokens.values())
+        for token in tokens:
+            token.cancel()
+
+    def execute(self, claim: Claim) -> str:
+        """Run a claimed task to an outcome; returns the status written (or 'fenced')."""
+        token = CancelToken()
+        with self._tokens_lock:
+            self._tokens[claim.task_id] = token
+        heartbeat = _Heartbeat(self, claim, token)
+        timed_out = threading.Event()
+
+        def on_timeout() -> None:
+            timed_out.set()
+            token.cancel()
+
+        timer = threading.Timer(claim.timeout_s, on_timeout)
+        timer.daemon = True
+        ctx = TaskContext(claim=claim, cancel=token, services=self.services, _runner=self)
+        heartbeat.start()
+        timer.start()
+        try:
+            handler = self.kinds.get(claim.kind).handler
+            result = handler(ctx)
+            token.raise_if_cancelled()
+        except BaseException as exc:
+            heartbeat.stopped.set()
+            timer.cancel()
+            return self._failed(claim, exc, timed_out.is_set(), token.cancelled)
+        finally:
+            heartbeat.stopped.set()
+            timer.cancel()
+            with self._tokens_lock:
+                self._tokens.pop(claim.task_id, None)
+        return self._succeeded(claim, result or {}, ctx._effects)
+
+    def _succeeded(
+        self, claim: Claim, result: dict[str, Any], effects: list[Callable[[Session], None]]
+    ) -> str:
+        with self.db.session() as s:
+            now = utcnow()
+            if not repo.fenced_update(
+                s,
+                claim.task_id,
+                claim.fence,
+                status="succeeded",
+                result=result,
+                error=None,
+                progress=100.0,
+                finished_at=now,
+                lease_owner=None,
+                lease_expires_at=None,
+            ):
+                log.warning("task %s: result refused by the fence (stale runner)", claim.task_id)
+                s.rollback()
+                return "fenced"
+            for effect in effects:
+                effect(s)
+            task = repo.get(s, claim.task_id)
+            assert task is not None
+            s.refresh(task)
+            announce(s, task)
+            service.release_dependents(s, claim.task_id)
+        return "succeeded"
+
+    def _failed(self, claim: Claim, exc: BaseException, timed_out: bool, stopped: bool) -> str:
+        with self.db.session() as s:
+            task = repo.get(s, claim.task_id)
+            if task is None or task.fence != claim.fence or task.status != "running":
+                # Cancelled, invalidated or handed to another runner meanwhile: not ours to write.
+                return task.status if task is not None and task.status == "cancelled" else "fenced"
+            if stopped and not timed_out:
+                # Stopped without a timeout while still ours: this process is shutting down.
+                # Give the task back at once instead of waiting for the lease to expire.
+                task.status = "queued"
+                task.queued_at = utcnow()
+                task.fence += 1
+                task.attempts = max(0, task.attempts - 1)
+                task.lease_owner = None
+                task.lease_expires_at = None
+                task.message = "handed back: the worker stopped"
+                enqueue(s, task)
+                announce(s, task)
+                return "queued"
+            failure = self._failure(exc, timed_out, claim)
+            task.error = failure.as_error()
+            task.lease_owner = None
+            task.lease_expires_at = None
+            if failure.retryable and claim.attempts < claim.max_attempts:
+                delay = backoff_seconds(
+                    claim.attempts, self.timing.backoff_base_s, self.timing.backoff_max_s
+                )
+                task.status = "queued"
+                task.queued_at = utcnow()
+                task.not_before = utcnow() + timedelta(seconds=delay)
+                task.message = f"attempt {claim.attempts} failed; retrying in {delay:.1f} s"
+                enqueue(s, task)
+                announce(s, task)
+                return "queued"
+            task.status = "failed"
+            task.finished_at = utcnow()
+            if failure.retryable:
+                task.error = {
+                    **failure.as_error(),
+                    "message": f"gave up after {claim.attempts} attempts: {failure.message}",
+                }
+            s.flush()
+            announce(s, task)
+            service.fail_dependents(s, task)
+            return "failed"
+
+    def _failure(self, exc: BaseException, timed_out: bool, claim: Claim) -> TaskFailure:
+        if timed_out:
+            return TaskFailure(
+                f"timed out after {claim.timeout_s:g} s", code="timeout", retryable=True
+            )
+        if isinstance(exc, TaskFailure):
+            return exc
+        if isinstance(exc, UnknownKind):
+            return TaskFailure(str(exc), code="unknown_kind", retryable=False)
+        classified = self.classify(exc)
+        if classified is not None:
+            return classified
+        log.error("task %s crashed:\n%s", claim.task_id, "".join(traceback.format_exception(exc)))
+        return TaskFailure(f"{type(exc).__name__}: {exc}", code="crashed", retryable=True)
+
+    def report_progress(self, claim: Claim, percent: float, message: str) -> None:
+        with self.db.session() as s:
+            if repo.fenced_update(s, claim.task_id, claim.fence, progress=percent, message=message):
+                task = repo.get(s, claim.task_id)
+                if task is not None:
+                    s.refresh(task)
+                    announce(s, task)

@@ -1,0 +1,213 @@
+"""DAG operations on the task table: submit, unblock, cascade failure and cancellation, retry,
+and invalidation for incremental re-runs. Callers own the transaction (the boundary commits)."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from storyreel.db.models import Task
+from storyreel.db.repositories import tasks as repo
+from storyreel.db.types import utcnow
+from storyreel.tasks.dispatch import announce, enqueue, revoke
+from storyreel.tasks.kinds import KindRegistry
+from storyreel.tasks.model import FINISHED, InvalidTransition, TaskNotFound, TaskSpec
+
+DEPENDENCY_FAILED = "dependency_failed"
+
+
+def get(session: Session, task_id: str) -> Task:
+    task = repo.get(session, task_id)
+    if task is None:
+        raise TaskNotFound(f"no task {task_id!r}")
+    return task
+
+
+def submit(session: Session, spec: TaskSpec, kinds: KindRegistry) -> Task:
+    """Record a task; it is queued (and handed to the executor after commit) once its
+    dependencies have succeeded. The same idempotency key submits once."""
+    if spec.idempotency_key:
+        existing = repo.by_idempotency_key(session, spec.idempotency_key)
+        if existing is not None:
+            return existing
+    policy = kinds.policy(spec.kind)
+    task = Task(
+        kind=spec.kind,
+        params=dict(spec.params),
+        project_id=spec.project_id,
+        shot_id=spec.shot_id,
+        owner_id=spec.owner_id,
+        priority=spec.priority,
+        resource=spec.resource or policy.resource,
+        max_attempts=spec.max_attempts or policy.max_attempts,
+        timeout_s=spec.timeout_s or policy.timeout_s,
+        idempotency_key=spec.idempotency_key,
+        status="blocked",
+    )
+    deps = repo.get_many(session, spec.depends_on)
+    if len(deps) != len(set(spec.depends_on)):
+        missing = set(spec.depends_on) - {d.id for d in deps}
+        raise TaskNotFound(f"unknown dependencies: {sorted(missing)}")
+    repo.add(session, task, spec.depends_on)
+    _settle(session, task, deps)
+    return task
+
+
+def _settle(session: Session, task: Task, deps: Iterable[Task]) -> None:
+    """blocked → queued when every dependency succeeded; → failed when one failed for good."""
+    deps = list(deps)
+    broken = [d for d in deps if d.status in ("failed", "cancelled")]
+    if broken:
+        _finish(
+            session,
+            task,
+            "failed",
+            error={
+                "code": DEPENDENCY_FAILED,
+                "message": f"{broken[0].kind} task {broken[0].id} {broken[0].status}",
+                "retryable": False,
+            },
+        )
+    elif all(d.status == "succeeded" for d in deps):
+        task.status = "queued"
+        task.queued_at = utcnow()
+        task.not_before = None
+        enqueue(session, task)
+    else:
+        task.status = "blocked"
+    announce(session, task)
+
+
+def _finish(session: Session, task: Task, status: str, *, error: dict[str, Any] | None) -> None:
+    if task.status == "running":
+        task.fence += 1  # the runner still holding it can no longer write
+        revoke(session, task)
+    task.status = status
+    task.error = error
+    task.finished_at = utcnow()
+    task.lease_owner = None
+    task.lease_expires_at = None
+    session.flush()
+
+
+def release_dependents(session: Session, task_id: str) -> list[Task]:
+    """After ``task_id`` succeeded: queue every dependent whose dependencies all succeeded."""
+    released = []
+    for dependent in repo.get_many(session, repo.dependent_ids(session, task_id)):
+        if dependent.status != "blocked":
+            continue
+        if repo.unfinished_dependency_count(session, dependent.id) == 0:
+            dependent.status = "queued"
+            dependent.queued_at = utcnow()
+            enqueue(session, dependent)
+            announce(session, dependent)
+            released.append(dependent)
+    session.flush()
+    return released
+
+
+def _downstream(session: Session, task_ids: Iterable[str]) -> list[Task]:
+    """Every task that depends on these, transitively, in breadth-first order."""
+    seen: set[str] = set()
+    order: list[str] = []
+    todo = deque(task_ids)
+    while todo:
+        for dep_id in repo.dependent_ids(session, todo.popleft()):
+            if dep_id not in seen:
+                seen.add(dep_id)
+                order.append(dep_id)
+                todo.append(dep_id)
+    by_id = {t.id: t for t in repo.get_many(session, order)}
+    return [by_id[i] for i in order if i in by_id]
+
+
+def fail_dependents(session: Session, task: Task) -> list[Task]:
+    """``task`` failed for good: everything downstream that has not finished fails too."""
+    failed = []
+    for dependent in _downstream(session, [task.id]):
+        if dependent.status in FINISHED:
+            continue
+        _finish(
+            session,
+            dependent,
+            "failed",
+            error={
+                "code": DEPENDENCY_FAILED,
+                "message": f"{task.kind} task {task.id} failed",
+                "retryable": False,
+            },
+        )
+        announce(session, dependent)
+        failed.append(dependent)
+    return failed
+
+
+def cancel(session: Session, task_id: str) -> list[Task]:
+    """Cancel a task and everything downstream of it that has not finished. A running task is
+    fenced at once; its runner notices (heartbeat or executor signal) and kills its work."""
+    task = get(session, task_id)
+    cancelled = []
+    for t in [task, *_downstream(session, [task.id])]:
+        if t.status in FINISHED:
+            continue
+        _finish(
+            session,
+            t,
+            "cancelled",
+            error={"code": "cancelled", "message": "cancelled", "retryable": False},
+        )
+        announce(session, t)
+        cancelled.append(t)
+    return cancelled
+
+
+def retry(session: Session, task_id: str) -> Task:
+    """Run a failed or cancelled task again (fresh attempts), and the dependents it took down."""
+    task = get(session, task_id)
+    if task.status not in ("failed", "cancelled"):
+        raise InvalidTransition(
+            f"task {task_id} is {task.status}; only failed or cancelled tasks retry"
+        )
+    reset = [task] + [
+        t
+        for t in _downstream(session, [task.id])
+        if t.status == "cancelled" or (t.error or {}).get("code") == DEPENDENCY_FAILED
+    ]
+    for t in reset:
+        _reset(session, t)
+    session.flush()
+    for t in reset:
+        _settle(session, t, repo.get_many(session, repo.dependency_ids(session, t.id)))
+    return task
+
+
+def _reset(session: Session, task: Task) -> None:
+    if task.status == "running":
+        task.fence += 1
+        revoke(session, task)
+    task.status = "blocked"
+    task.attempts = 0
+    task.error = None
+    task.result = None
+    task.progress = 0.0
+    task.message = ""
+    task.not_before = None
+    task.lease_owner = None
+    task.lease_expires_at = None
+    task.finished_at = None
+
+
+def invalidate(session: Session, task_ids: Iterable[str]) -> list[Task]:
+    """Mark these tasks and exactly what depends on them stale: they run again, in order.
+    A running one is fenced, so its now-outdated result is refused."""
+    roots = repo.get_many(session, task_ids)
+    stale = roots + [t for t in _downstream(session, [t.id for t in roots]) if t not in roots]
+    for t in stale:
+        _reset(session, t)
+    session.flush()
+    for t in stale:
+        _settle(session, t, repo.get_many(session, repo.dependency_ids(session, t.id)))
+    return stale

@@ -1,0 +1,375 @@
+"""The task engine's contract (DESIGN.md, Tasks), on SQLite and PostgreSQL, with real threads."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from storyreel.db.repositories import tasks as repo
+from storyreel.db.types import utcnow
+from storyreel.tasks import service
+from storyreel.tasks.events import project_channel
+from storyreel.tasks.model import PermanentError, RetryableError, TaskSpec
+from storyreel.tasks.reaper import reap
+from storyreel.tasks.runner import EngineTiming, Runner, TaskContext
+from tests.tasks.kit import Kit
+
+
+@pytest.fixture
+def kit(database_url: str) -> Iterator[Kit]:
+    k = Kit(database_url)
+    yield k
+    k.close()
+
+
+def test_dag_runs_dependents_after_their_dependencies(kit: Kit) -> None:
+    finished: dict[str, float] = {}
+    started: dict[str, float] = {}
+
+    def work(ctx: TaskContext) -> dict[str, str]:
+        started[ctx.params["name"]] = time.monotonic()
+        time.sleep(0.05)
+        finished[ctx.params["name"]] = time.monotonic()
+        return {"name": ctx.params["name"]}
+
+    kit.kind("step", work)
+    a = kit.submit("step", params={"name": "a"})
+    b = kit.submit("step", a, params={"name": "b"})
+    c = kit.submit("step", a, params={"name": "c"})
+    d = kit.submit("step", b, c, params={"name": "d"})
+    assert kit.task(d).status == "blocked" and kit.task(a).status == "queued"
+    kit.start()
+    tasks = kit.wait(a, b, c, d)
+    assert [t.status for t in tasks] == ["succeeded"] * 4
+    assert started["b"] >= finished["a"] and started["c"] >= finished["a"]
+    assert started["d"] >= max(finished["b"], finished["c"])
+    assert kit.task(d).result == {"name": "d"}
+    assert set(kit.runs.values()) == {1}
+
+
+def test_a_permanent_failure_fails_every_dependent(kit: Kit) -> None:
+    def bad(ctx: TaskContext) -> None:
+        raise PermanentError("the story is empty")
+
+    kit.kind("bad", bad)
+    kit.kind("ok")
+    a = kit.submit("bad")
+    b = kit.submit("ok", a)
+    c = kit.submit("ok", b)
+    kit.start()
+    ta, tb, tc = kit.wait(a, b, c)
+    assert ta.status == "failed" and ta.attempts == 1  # no retry for bad input
+    assert ta.error == {
+        "code": "invalid_input",
+        "message": "the story is empty",
+        "retryable": False,
+    }
+    assert tb.status == tc.status == "failed"
+    assert tb.error is not None and tb.error["code"] == "dependency_failed"
+    assert kit.runs[b] == kit.runs[c] == 0
+
+
+def test_retryable_errors_retry_with_backoff_then_succeed(kit: Kit) -> None:
+    attempts: list[float] = []
+
+    def flaky(ctx: TaskContext) -> dict[str, int]:
+        attempts.append(time.monotonic())
+        if len(attempts) < 3:
+            raise RetryableError("provider timed out")
+        return {"attempt": len(attempts)}
+
+    kit.kind("flaky", flaky, max_attempts=4)
+    t = kit.submit("flaky")
+    kit.start()
+    (task,) = kit.wait(t)
+    assert task.status == "succeeded" and task.attempts == 3 and task.result == {"attempt": 3}
+    gaps = [b - a for a, b in itertools.pairwise(attempts)]
+    assert all(g >= kit.timing.backoff_base_s * 0.9 for g in gaps)
+
+
+def test_a_task_that_always_crashes_stops_at_max_attempts(kit: Kit) -> None:
+    def crash(ctx: TaskContext) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    kit.kind("poison", crash, max_attempts=3)
+    t = kit.submit("poison")
+    kit.start()
+    (task,) = kit.wait(t)
+    assert task.status == "failed" and task.attempts == 3 and kit.runs[t] == 3
+    assert task.error is not None and task.error["code"] == "crashed"
+    assert task.error["message"] == "gave up after 3 attempts: ZeroDivisionError: division by zero"
+
+
+def test_a_task_over_its_timeout_is_stopped_and_counted_as_retryable(kit: Kit) -> None:
+    def slow(ctx: TaskContext) -> None:
+        ctx.cancel.wait(10)
+        ctx.cancel.raise_if_cancelled()
+
+    kit.kind("slow", slow, max_attempts=2, timeout_s=0.3)
+    t = kit.submit("slow")
+    kit.start()
+    (task,) = kit.wait(t)
+    assert task.status == "failed" and task.attempts == 2
+    assert task.error is not None and task.error["code"] == "timeout"
+
+
+def test_the_same_idempotency_key_submits_once(kit: Kit) -> None:
+    kit.kind("once")
+    first = kit.submit("once", idempotency_key="upload-42")
+    second = kit.submit("once", idempotency_key="upload-42")
+    assert first == second
+    kit.start()
+    kit.wait(first)
+    assert kit.runs[first] == 1
+
+
+def test_higher_priority_runs_first_within_a_class(database_url: str) -> None:
+    kit = Kit(database_url, concurrency={"cpu": 1})
+    order: list[int] = []
+    kit.kind("p", lambda ctx: order.append(ctx.params["p"]) or {})
+    ids = [kit.submit("p", params={"p": p}, priority=p) for p in (0, 5, 1, 9, 3)]
+    kit.start()
+    kit.wait(*ids)
+    kit.close()
+    assert order == [9, 5, 3, 1, 0]
+
+
+def test_a_resource_class_never_runs_more_than_its_limit(database_url: str) -> None:
+    kit = Kit(database_url, concurrency={"gpu": 2, "cpu": 3})
+    lock = threading.Lock()
+    now = {"gpu": 0}
+    peak = {"gpu": 0}
+
+    def gpu_work(ctx: TaskContext) -> None:
+        with lock:
+            now["gpu"] += 1
+            peak["gpu"] = max(peak["gpu"], now["gpu"])
+        time.sleep(0.05)
+        with lock:
+            now["gpu"] -= 1
+
+    kit.kind("render-frame", gpu_work, resource="gpu")
+    ids = [kit.submit("render-frame") for _ in range(12)]
+    kit.start()
+    kit.wait(*ids)
+    kit.close()
+    assert peak["gpu"] == 2
+
+
+def test_cancel_stops_a_running_task_and_cascades(kit: Kit) -> None:
+    stopped = threading.Event()
+
+    def long(ctx: TaskContext) -> None:
+        ctx.cancel.wait(20)
+        stopped.set()
+        ctx.cancel.raise_if_cancelled()
+
+    kit.kind("long", long)
+    kit.kind("after")
+    a = kit.submit("long")
+    b = kit.submit("after", a)
+    kit.start()
+    kit.wait_status(a, "running")
+    with kit.db.session() as s:
+        cancelled = {t.id for t in service.cancel(s, a)}
+    assert cancelled == {a, b}
+    assert stopped.wait(5), "the handler never saw its cancel token"
+    ta, tb = kit.wait(a, b)
+    assert ta.status == tb.status == "cancelled" and kit.runs[b] == 0
+
+
+def test_retry_runs_a_failed_task_and_its_dependents_again(kit: Kit) -> None:
+    healthy = threading.Event()
+
+    def sometimes(ctx: TaskContext) -> None:
+        if not healthy.is_set():
+            raise PermanentError("bad key")
+
+    kit.kind("s", sometimes)
+    kit.kind("after")
+    a = kit.submit("s")
+    b = kit.submit("after", a)
+    kit.start()
+    kit.wait(a, b)
+    healthy.set()
+    with kit.db.session() as s:
+        service.retry(s, a)
+    ta, tb = kit.wait(a, b)
+    assert ta.status == tb.status == "succeeded" and ta.attempts == 1
+
+
+def test_invalidate_reruns_exactly_what_is_downstream(kit: Kit) -> None:
+    kit.kind("step")
+    a = kit.submit("step")
+    b = kit.submit("step", a)
+    c = kit.submit("step", b)
+    other = kit.submit("step", a)
+    kit.start()
+    kit.wait(a, b, c, other)
+    with kit.db.session() as s:
+        stale = {t.id for t in service.invalidate(s, [b])}
+    assert stale == {b, c}
+    kit.wait(a, b, c, other)
+    assert kit.runs == {a: 1, b: 2, c: 2, other: 1}
+
+
+def test_tasks_reach_the_executor_only_after_commit(kit: Kit) -> None:
+    seen: list[tuple[str, bool]] = []
+
+    class Recorder:
+        def submit(self, task_id: str, queue: str, priority: int, eta: object) -> None:
+            with kit.db.session() as s:  # a fresh transaction: the row must be visible
+                seen.append((task_id, repo.get(s, task_id) is not None))
+
+        def cancel(self, task_id: str) -> None: ...
+
+    kit.hooks.executor = Recorder()  # type: ignore[assignment]
+    kit.kind("k")
+    with pytest.raises(RuntimeError), kit.db.session() as s:
+        service.submit(s, TaskSpec(kind="k"), kit.kinds)
+        raise RuntimeError("request failed after submitting")
+    assert seen == []
+    with kit.db.session() as s:
+        task = service.submit(s, TaskSpec(kind="k"), kit.kinds)
+        assert seen == []
+    assert seen == [(task.id, True)]
+    with kit.db.session() as s:
+        assert repo.count_by_status(s) == {"queued": 1}
+
+
+def test_events_arrive_in_order_with_sequence_numbers(kit: Kit) -> None:
+    from storyreel.db.models import Project
+
+    with kit.db.session() as s:
+        project = Project(title="t", story="s", style="cinematic")
+        s.add(project)
+    sub = kit.bus.subscribe(project_channel(project.id))
+    kit.kind("step", lambda ctx: ctx.progress(50, "half", force=True) or {})
+    a = kit.submit("step", project_id=project.id)
+    b = kit.submit("step", a, project_id=project.id)
+    kit.start()
+    kit.wait(a, b)
+    events = []
+    while (event := sub.get(timeout=0.5)) is not None:
+        events.append(event)
+    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+    for task_id in (a, b):
+        mine = [(e["status"], e["progress"]) for e in events if e["task_id"] == task_id]
+        assert [m[0] for m in mine][-3:] == ["running", "running", "succeeded"]
+        assert ("running", 50.0) in mine
+    assert next(e["status"] for e in events if e["task_id"] == b) == "blocked"
+
+
+# --- leases, the reaper and fencing -----------------------------------------------------------
+
+
+def test_a_task_longer_than_its_lease_keeps_it_by_heartbeating(database_url: str) -> None:
+    kit = Kit(database_url, timing=EngineTiming(lease_s=0.6, heartbeat_s=0.15))
+    kit.kind("long", lambda ctx: time.sleep(2.0) or {})
+    t = kit.submit("long")
+    kit.start()
+    deadline = time.monotonic() + 2.5
+    while time.monotonic() < deadline:  # a reaper as eager as it can be
+        assert reap(kit.db).requeued == []
+        time.sleep(0.05)
+    (task,) = kit.wait(t)
+    kit.close()
+    assert task.status == "succeeded" and task.attempts == 1 and kit.runs[t] == 1
+
+
+def test_a_task_whose_runner_died_before_its_first_heartbeat_is_requeued(kit: Kit) -> None:
+    kit.kind("k")
+    t = kit.submit("k")
+    dead = Runner(
+        kit.db, kit.kinds, timing=EngineTiming(lease_s=0.3, heartbeat_s=10), worker="dead"
+    )
+    claim = dead.claim(t)  # claimed, then the process "died": no heartbeat, no result
+    assert claim is not None and kit.task(t).status == "running"
+    time.sleep(0.4)
+    report = reap(kit.db)
+    assert report.requeued == [t]
+    kit.start()
+    (task,) = kit.wait(t)
+    assert task.status == "succeeded" and task.attempts == 2 and task.fence == claim.fence + 2
+
+
+def test_a_stale_runners_late_write_is_refused_by_the_fence(kit: Kit) -> None:
+    release = threading.Event()
+
+    def work(ctx: TaskContext) -> dict[str, str]:
+        if ctx.claim.attempts == 1:
+            release.wait(10)  # the first runner stalls (a GC pause, a frozen VM...)
+            return {"by": "stale runner"}
+        return {"by": "replacement"}
+
+    kit.kind("k", work)
+    t = kit.submit("k")
+    stalled = Runner(kit.db, kit.kinds, timing=EngineTiming(lease_s=0.3, heartbeat_s=60))
+    claim = stalled.claim(t)
+    assert claim is not None
+    outcome: list[str] = []
+    thread = threading.Thread(target=lambda: outcome.append(stalled.execute(claim)))
+    thread.start()
+    time.sleep(0.4)
+    assert reap(kit.db).requeued == [t]
+    kit.start()
+    kit.wait_status(t, "succeeded")
+    release.set()
+    thread.join(5)
+    assert outcome == ["fenced"]
+    task = kit.task(t)
+    assert task.result == {"by": "replacement"} and task.status == "succeeded"
+
+
+def test_a_runner_that_loses_its_lease_stops_its_task(kit: Kit) -> None:
+    stopped = threading.Event()
+
+    def work(ctx: TaskContext) -> None:
+        ctx.cancel.wait(10)
+        stopped.set()
+
+    kit.kind("k", work)
+    t = kit.submit("k")
+    kit.start()
+    kit.wait_status(t, "running")
+    with kit.db.session() as s:  # someone else takes the task over: the fence moves on
+        task = repo.get(s, t)
+        assert task is not None
+        task.fence += 1
+        task.lease_expires_at = utcnow() + timedelta(seconds=60)
+    assert stopped.wait(3), "the runner kept working without its lease"
+
+
+def test_reaper_fails_a_task_that_keeps_killing_its_worker(kit: Kit) -> None:
+    kit.kind("k")
+    t = kit.submit("k", max_attempts=2)
+    after = kit.submit("k", t)
+    for _ in range(2):
+        dead = Runner(kit.db, kit.kinds, timing=EngineTiming(lease_s=0.1, heartbeat_s=10))
+        assert dead.claim(t) is not None
+        time.sleep(0.15)
+        reap(kit.db)
+    task, dependent = kit.task(t), kit.task(after)
+    assert task.status == "failed" and task.error is not None
+    assert task.error["code"] == "worker_lost"
+    assert dependent.status == "failed"
+
+
+def test_many_workers_share_the_queue_without_running_a_task_twice(database_url: str) -> None:
+    kits = [Kit(database_url, concurrency={"cpu": 3}, migrated=(i == 0)) for i in range(3)]
+    for k in kits:
+        k.kind("n", lambda ctx: time.sleep(0.002) or {})
+    ids = [kits[0].submit("n") for _ in range(150)]
+    for k in kits:
+        k.start()
+    kits[0].wait(*ids, timeout=60)
+    total = sum((k.runs for k in kits), start=kits[0].runs.__class__())
+    for k in kits:
+        k.close()
+    assert set(total) == set(ids) and set(total.values()) == {1}
+    assert all(k.runs for k in kits), "every worker should have taken some of the work"
