@@ -19,9 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def storyreel(
-    *args: str, data_dir: Path, cwd: Path | None = None
+    *args: str, data_dir: Path, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "STORYREEL_DATA_DIR": str(data_dir)}
+    env = {**os.environ, "STORYREEL_DATA_DIR": str(data_dir), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "storyreel.cli", *args],
         capture_output=True,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import queue
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Iterator
@@ -128,15 +129,26 @@ class RedisEventBus(EventBus):
 
 class _RedisSubscription(Subscription):
     def __init__(self, client: Any, channel: str) -> None:
-        self.pubsub = client.pubsub(ignore_subscribe_messages=True)
+        self.pubsub = client.pubsub()
         self.pubsub.subscribe(f"storyreel:{channel}")
+        # Return only once Redis confirmed the subscription: events published after
+        # subscribe() returns are then never missed.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            message = self.pubsub.get_message(timeout=0.5)
+            if message is not None and message.get("type") == "subscribe":
+                break
 
     def get(self, timeout: float | None = None) -> Event | None:
-        message = self.pubsub.get_message(timeout=timeout if timeout is not None else 3600.0)
-        if message is None or message.get("type") != "message":
-            return None
-        event: Event = json.loads(message["data"])
-        return event
+        # get_message also returns None for control traffic (the subscribe confirmation):
+        # keep reading until a real message arrives or the time is up.
+        deadline = time.monotonic() + (timeout if timeout is not None else 3600.0)
+        while (left := deadline - time.monotonic()) > 0:
+            message = self.pubsub.get_message(timeout=left)
+            if message is not None and message.get("type") == "message":
+                event: Event = json.loads(message["data"])
+                return event
+        return None
 
     def close(self) -> None:
         self.pubsub.close()
