@@ -56,6 +56,15 @@ def _platform(settings: Settings, **kwargs: object) -> Platform:
         raise fail(str(exc), 2) from None
 
 
+def _connected(settings: Settings) -> Platform:
+    """A platform that only records work (the CLI's commands); workers run it."""
+    platform = _platform(settings)
+    try:
+        return platform.connect()
+    except RuntimeError as exc:  # e.g. STORYREEL_EXECUTOR=celery without the extra
+        raise fail(str(exc), 2) from None
+
+
 def migrate() -> None:
     """Create or upgrade the database schema (SQLite file or STORYREEL_DATABASE_URL)."""
     settings = load_settings()
@@ -86,7 +95,11 @@ def project_create(
     seed: Annotated[int, typer.Option(help="Seed for every generator.")] = 0,
     preview: Annotated[bool, typer.Option(help="Render a fast preview instead.")] = False,
     wait: Annotated[
-        bool, typer.Option(help="Run it here (local executor) until the video is made.")
+        bool,
+        typer.Option(
+            help="Wait until the video is made: run it here (local executor) or on the Celery "
+            "workers (STORYREEL_EXECUTOR=celery)."
+        ),
     ] = False,
     timeout: Annotated[float, typer.Option(help="With --wait: give up after seconds.")] = 3600,
 ) -> None:
@@ -106,7 +119,7 @@ def project_create(
         text = read_story(story, settings.max_story_chars)
     except StoryError as exc:
         raise fail(str(exc), 2) from None
-    platform = _platform(settings)
+    platform = _connected(settings)
     request = ProjectRequest(
         story=text,
         style=style,
@@ -215,6 +228,8 @@ def _checked_db(settings: Settings | None = None) -> Database:
         migrations.ensure_migrated(db)
     except migrations.DatabaseNotMigrated as exc:
         raise fail(str(exc), 2) from None
+    except OperationalError as exc:
+        raise fail(f"cannot open the database: {exc.orig}", 2) from None
     return db
 
 
@@ -251,8 +266,8 @@ def tasks_list(
 
 def _task_action(task_id: str, action: Literal["retry", "cancel"]) -> None:
     settings = load_settings()
-    platform = _platform(settings)
-    # No executor here: the worker that owns the task notices through the database.
+    # Cancelling needs no executor here: the worker running the task notices at its heartbeat.
+    platform = _connected(settings)
     try:
         with platform.session() as s:
             if action == "retry":

@@ -81,6 +81,13 @@ class Platform:
         self._started = True
         return self
 
+    def connect(self) -> Platform:
+        """Hand tasks this process queues to the executor without running any here: Celery
+        needs the message; local workers find queued tasks in the database by themselves."""
+        if self.settings.executor == "celery" and self.hooks.executor is None:
+            self.hooks.executor = self._make_executor()
+        return self
+
     def _make_executor(self) -> Executor:
         if self.settings.executor == "celery":
             from storyreel.tasks.executors.celery import CeleryExecutor

@@ -319,10 +319,13 @@ def render(ctx: TaskContext) -> dict[str, Any]:
     )
     if problems:
         raise RetryableError(f"render inputs are missing: {problems[0].message}")
-    work = services.pipeline.settings.data_dir / "work" / f"render-{ctx.task_id}-{ctx.claim.fence}"
+    work_root = services.pipeline.settings.data_dir / "work"
+    for earlier in work_root.glob(f"render-{ctx.task_id}-*"):  # left by a killed attempt
+        shutil.rmtree(earlier, ignore_errors=True)
+    work = work_root / f"render-{ctx.task_id}-{ctx.claim.fence}"
     work.mkdir(parents=True, exist_ok=True)
     try:
-        frames = timeline_frames = max(1, round(sum(c.duration for c in timeline.clips) * 30))
+        frames = max(1, round(sum(c.duration for c in timeline.clips) * 30))
 
         def on_progress(p: Any) -> None:
             ctx.progress(100.0 * p.done_frames / max(1, p.total_frames or frames), p.stage)
@@ -347,7 +350,6 @@ def render(ctx: TaskContext) -> dict[str, Any]:
         }
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    del timeline_frames
 
     def record(s: Session) -> None:
         for a in assets.values():

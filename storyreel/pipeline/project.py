@@ -16,6 +16,7 @@ from storyreel.domain.storyboard import Shot as BoardShot
 from storyreel.domain.storyboard import Storyboard
 from storyreel.domain.styles import get_style
 from storyreel.tasks import service
+from storyreel.tasks.dispatch import revoke
 from storyreel.tasks.kinds import KindRegistry
 from storyreel.tasks.model import TaskSpec
 
@@ -49,6 +50,12 @@ def create_project(
     """Record the project and its first task (the storyboard); the rest of the DAG is planned
     when the storyboard exists, because only then is the number of shots known."""
     get_style(request.style)  # refuses an unknown style with the list of known ones
+    if idempotency_key:
+        existing = tasks_repo.by_idempotency_key(session, idempotency_key)
+        if existing is not None and existing.project_id is not None:
+            earlier = projects_repo.get(session, existing.project_id)
+            if earlier is not None:
+                return earlier, existing
     project = Project(
         owner_id=owner_id,
         title=(request.title or _title_from(request.story))[:200],
@@ -121,6 +128,9 @@ def store_storyboard(
     session: Session, kinds: KindRegistry, project: Project, board: Storyboard, storyboard_task: str
 ) -> list[Task]:
     """Replace the project's shots with the storyboard's and plan the tasks that make them."""
+    for running in projects_repo.running_tasks(session, project.id):
+        if running.id != storyboard_task:
+            revoke(session, running)  # stop its work now, not at its next heartbeat
     projects_repo.clear_storyboard(session, project.id, keep_tasks=[storyboard_task])
     project.detected_language = board.language
     project.title = board.title
@@ -220,9 +230,15 @@ def edit_shot(session: Session, shot_id: str, **changes: Any) -> list[Task]:
             stale_kinds.add(_FEEDS[field_name])
     shot_of(shot)  # validates the edited shot like a storyboard would
     session.flush()
+    affected = {(shot.id, kind) for kind in stale_kinds}
+    if "camera_motion" in changes and "motion" in stale_kinds:
+        # The next shot's move is chosen not to repeat this one's: it may change too.
+        following = projects_repo.shots(session, shot.project_id)
+        if shot.position + 1 < len(following):
+            affected.add((following[shot.position + 1].id, "motion"))
     targets = [
         t.id
         for t in tasks_repo.for_project(session, shot.project_id)
-        if t.shot_id == shot.id and t.kind in stale_kinds
+        if (t.shot_id, t.kind) in affected
     ]
     return service.invalidate(session, targets)

@@ -3,6 +3,7 @@ transaction that made them is committed; a rollback drops them (CONVENTIONS.md, 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,8 @@ from storyreel.tasks.events import EventBus, project_channel
 if TYPE_CHECKING:
     from storyreel.db.session import Database
     from storyreel.tasks.executors.base import Executor
+
+log = logging.getLogger(__name__)
 
 _SUBMIT = "storyreel.submit"
 _EVENTS = "storyreel.events"
@@ -78,13 +81,22 @@ class AfterCommit:
         submissions: list[Submission] = session.info.pop(_SUBMIT, [])
         events: list[tuple[str, dict[str, Any]]] = session.info.pop(_EVENTS, [])
         revoked: list[str] = session.info.pop(_CANCEL, [])
-        for channel, payload in events:
-            self.bus.publish(channel, payload)
+        # Work first, news second: a bus that is down must not strand a task. Failures here are
+        # logged, not raised — the transaction is committed and the reaper is the safety net.
         if self.executor is not None:
             for task_id in revoked:
-                self.executor.cancel(task_id)
+                self._safely(self.executor.cancel, task_id)
             for s in submissions:
-                self.executor.submit(s.task_id, s.queue, s.priority, s.eta)
+                self._safely(self.executor.submit, s.task_id, s.queue, s.priority, s.eta)
+        for channel, payload in events:
+            self._safely(self.bus.publish, channel, payload)
+
+    @staticmethod
+    def _safely(call: Any, *args: Any) -> None:
+        try:
+            call(*args)
+        except Exception:
+            log.exception("after-commit %s failed", getattr(call, "__name__", call))
 
     def _after_rollback(self, session: Session, previous_transaction: Any) -> None:
         session.info.pop(_SUBMIT, None)

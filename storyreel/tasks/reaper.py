@@ -22,13 +22,14 @@ class ReapReport:
     requeued: list[str]
     failed: list[str]
     resubmitted: list[str]
+    released: list[str]
 
 
 def reap(db: Database, *, resubmit_after_s: float | None = None) -> ReapReport:
     """One pass. A task that outlived its lease goes back to the queue with a new fencing token
     (its old runner, if merely stalled, can no longer write), or fails once it has used up its
     attempts — a task that kills its worker every time must not loop forever."""
-    report = ReapReport([], [], [])
+    report = ReapReport([], [], [], [])
     with db.session() as s:
         now = utcnow()
         for task in repo.expired_leases(s, now):
@@ -55,6 +56,12 @@ def reap(db: Database, *, resubmit_after_s: float | None = None) -> ReapReport:
                 enqueue(s, task)
                 announce(s, task)
                 report.requeued.append(task.id)
+        for task in repo.blocked_but_ready(s):  # a safety net: releasing normally does this
+            task.status = "queued"
+            task.queued_at = now
+            enqueue(s, task)
+            announce(s, task)
+            report.released.append(task.id)
         if resubmit_after_s is not None:
             for task in repo.stuck_queued(s, now - timedelta(seconds=resubmit_after_s)):
                 task.queued_at = now  # so the next pass waits again before re-sending

@@ -125,7 +125,9 @@ class _Heartbeat(threading.Thread):
                     status = None if ok else (repo.get(s, self.claim.task_id) or Task()).status
             except Exception as exc:  # the database may be briefly away; the lease is not
                 log.warning("heartbeat for %s failed: %s", self.claim.task_id, exc)
-                if time.monotonic() - last_ok > timing.lease_s:
+                # Stop before the lease can run out: past it, the reaper may give the task
+                # to another runner, and two must never run it at once.
+                if time.monotonic() - last_ok > timing.lease_s - timing.heartbeat_s:
                     self._stop("lease lost: the database was unreachable for a whole lease")
                 continue
             if ok:
@@ -157,7 +159,8 @@ class Runner:
         self.timing = timing or EngineTiming()
         self.worker = worker or worker_name()
         self.classify = classify or (lambda exc: None)
-        self._tokens: dict[str, CancelToken] = {}
+        # Keyed by task id; the fence tells this run's token from an older run still stopping.
+        self._tokens: dict[str, tuple[int, CancelToken]] = {}
         self._tokens_lock = threading.Lock()
 
     # --- claiming -------------------------------------------------------------------------
@@ -210,14 +213,14 @@ class Runner:
     def cancel_local(self, task_id: str) -> bool:
         """Stop a task this process is running now (the in-process fast path of cancel)."""
         with self._tokens_lock:
-            token = self._tokens.get(task_id)
-        if token is not None:
-            token.cancel()
-        return token is not None
+            entry = self._tokens.get(task_id)
+        if entry is not None:
+            entry[1].cancel()
+        return entry is not None
 
     def cancel_all_local(self) -> None:
         with self._tokens_lock:
-            tokens = list(self._tokens.values())
+            tokens = [token for _, token in self._tokens.values()]
         for token in tokens:
             token.cancel()
 
@@ -225,7 +228,7 @@ class Runner:
         """Run a claimed task to an outcome; returns the status written (or 'fenced')."""
         token = CancelToken()
         with self._tokens_lock:
-            self._tokens[claim.task_id] = token
+            self._tokens[claim.task_id] = (claim.fence, token)
         heartbeat = _Heartbeat(self, claim, token)
         timed_out = threading.Event()
 
@@ -250,8 +253,12 @@ class Runner:
             heartbeat.stopped.set()
             timer.cancel()
             with self._tokens_lock:
-                self._tokens.pop(claim.task_id, None)
-        return self._succeeded(claim, result or {}, ctx._effects)
+                if self._tokens.get(claim.task_id, (None,))[0] == claim.fence:
+                    del self._tokens[claim.task_id]
+        try:
+            return self._succeeded(claim, result or {}, ctx._effects)
+        except Exception as exc:  # an effect failed (the project vanished, a constraint...)
+            return self._failed(claim, exc, False, False)
 
     def _succeeded(
         self, claim: Claim, result: dict[str, Any], effects: list[Callable[[Session], None]]
@@ -284,7 +291,7 @@ class Runner:
 
     def _failed(self, claim: Claim, exc: BaseException, timed_out: bool, stopped: bool) -> str:
         with self.db.session() as s:
-            task = repo.get(s, claim.task_id)
+            task = repo.get(s, claim.task_id, lock=True)
             if task is None or task.fence != claim.fence or task.status != "running":
                 # Cancelled, invalidated or handed to another runner meanwhile: not ours to write.
                 return task.status if task is not None and task.status == "cancelled" else "fenced"

@@ -7,6 +7,7 @@ from collections import deque
 from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storyreel.db.models import Task
@@ -20,7 +21,7 @@ DEPENDENCY_FAILED = "dependency_failed"
 
 
 def get(session: Session, task_id: str) -> Task:
-    task = repo.get(session, task_id)
+    task = repo.get(session, task_id, lock=True)
     if task is None:
         raise TaskNotFound(f"no task {task_id!r}")
     return task
@@ -51,7 +52,17 @@ def submit(session: Session, spec: TaskSpec, kinds: KindRegistry) -> Task:
     if len(deps) != len(set(spec.depends_on)):
         missing = set(spec.depends_on) - {d.id for d in deps}
         raise TaskNotFound(f"unknown dependencies: {sorted(missing)}")
-    repo.add(session, task, spec.depends_on)
+    if spec.idempotency_key:
+        try:  # two submits with the same key at once: the loser returns the winner's task
+            with session.begin_nested():
+                repo.add(session, task, spec.depends_on)
+        except IntegrityError:
+            existing = repo.by_idempotency_key(session, spec.idempotency_key)
+            if existing is None:
+                raise
+            return existing
+    else:
+        repo.add(session, task, spec.depends_on)
     _settle(session, task, deps)
     return task
 
@@ -71,6 +82,9 @@ def _settle(session: Session, task: Task, deps: Iterable[Task]) -> None:
                 "retryable": False,
             },
         )
+        announce(session, task)
+        fail_dependents(session, task)
+        return
     elif all(d.status == "succeeded" for d in deps):
         task.status = "queued"
         task.queued_at = utcnow()
@@ -96,7 +110,9 @@ def _finish(session: Session, task: Task, status: str, *, error: dict[str, Any] 
 def release_dependents(session: Session, task_id: str) -> list[Task]:
     """After ``task_id`` succeeded: queue every dependent whose dependencies all succeeded."""
     released = []
-    for dependent in repo.get_many(session, repo.dependent_ids(session, task_id)):
+    # Locked, so that two dependencies finishing at once cannot both see the other unfinished
+    # and leave the dependent blocked forever (READ COMMITTED on PostgreSQL).
+    for dependent in repo.get_many(session, repo.dependent_ids(session, task_id), lock=True):
         if dependent.status != "blocked":
             continue
         if repo.unfinished_dependency_count(session, dependent.id) == 0:
@@ -120,7 +136,7 @@ def _downstream(session: Session, task_ids: Iterable[str]) -> list[Task]:
                 seen.add(dep_id)
                 order.append(dep_id)
                 todo.append(dep_id)
-    by_id = {t.id: t for t in repo.get_many(session, order)}
+    by_id = {t.id: t for t in repo.get_many(session, order, lock=True)}
     return [by_id[i] for i in order if i in by_id]
 
 
@@ -203,7 +219,7 @@ def _reset(session: Session, task: Task) -> None:
 def invalidate(session: Session, task_ids: Iterable[str]) -> list[Task]:
     """Mark these tasks and exactly what depends on them stale: they run again, in order.
     A running one is fenced, so its now-outdated result is refused."""
-    roots = repo.get_many(session, task_ids)
+    roots = repo.get_many(session, task_ids, lock=True)
     stale = roots + [t for t in _downstream(session, [t.id for t in roots]) if t not in roots]
     for t in stale:
         _reset(session, t)

@@ -78,17 +78,14 @@ class Worker:
 
 @dataclass
 class Cluster:
-    """A shared data dir and SQLite database, a Redis broker, and worker processes."""
+    """A shared data dir and database (SQLite or PostgreSQL), a Redis broker, and workers."""
 
     data_dir: Path
+    database_url: str
     broker_url: str
     timing: dict[str, float]
     workers: list[Worker] = field(default_factory=list)
     platforms: list[Platform] = field(default_factory=list)
-
-    @property
-    def database_url(self) -> str:
-        return f"sqlite:///{self.data_dir / 'storyreel.db'}"
 
     def settings(self) -> Settings:
         return Settings(
@@ -174,9 +171,9 @@ class Cluster:
 
 
 @pytest.fixture
-def cluster(tmp_path: Path, redis_url: str) -> Iterator[Cluster]:
+def cluster(tmp_path: Path, database_url: str, redis_url: str) -> Iterator[Cluster]:
     data_dir = tmp_path / "data"
-    made = Cluster(data_dir, redis_url, timing={})
+    made = Cluster(data_dir, database_url, redis_url, timing={})
     migrate.upgrade(Database(made.database_url))
     try:
         yield made

@@ -373,3 +373,110 @@ def test_many_workers_share_the_queue_without_running_a_task_twice(database_url:
         k.close()
     assert set(total) == set(ids) and set(total.values()) == {1}
     assert all(k.runs for k in kits), "every worker should have taken some of the work"
+
+
+def test_a_dependent_of_tasks_finishing_at_once_is_released_exactly_once(
+    database_url: str,
+) -> None:
+    """Fan-in under concurrency: many pairs finish together; every join must be queued."""
+    kit = Kit(database_url, concurrency={"cpu": 6})
+    gate = threading.Barrier(2, timeout=10)
+
+    def together(ctx: TaskContext) -> None:
+        gate.wait()  # both parents of a join finish in the same instant
+
+    kit.kind("parent", together)
+    kit.kind("join")
+    joins = []
+    for _ in range(20):
+        a, b = kit.submit("parent"), kit.submit("parent")
+        joins.append(kit.submit("join", a, b))
+    kit.start()
+    tasks = kit.wait(*joins, timeout=60)
+    kit.close()
+    assert [t.status for t in tasks] == ["succeeded"] * 20
+    assert all(kit.runs[j] == 1 for j in joins)
+
+
+def test_a_stale_runners_late_failure_is_refused_by_the_fence(kit: Kit) -> None:
+    release = threading.Event()
+
+    def work(ctx: TaskContext) -> dict[str, str]:
+        if ctx.claim.attempts == 1:
+            release.wait(10)
+            raise RetryableError("the stale runner's late failure")
+        return {"by": "replacement"}
+
+    kit.kind("k", work)
+    t = kit.submit("k")
+    stalled = Runner(kit.db, kit.kinds, timing=EngineTiming(lease_s=0.3, heartbeat_s=60))
+    claim = stalled.claim(t)
+    assert claim is not None
+    outcome: list[str] = []
+    thread = threading.Thread(target=lambda: outcome.append(stalled.execute(claim)))
+    thread.start()
+    time.sleep(0.4)
+    assert reap(kit.db).requeued == [t]
+    kit.start()
+    kit.wait_status(t, "succeeded")
+    release.set()
+    thread.join(5)
+    assert outcome == ["fenced"]
+    task = kit.task(t)
+    assert task.status == "succeeded" and task.error is None and task.attempts == 2
+
+
+def test_a_failed_dependency_found_on_invalidate_fails_everything_downstream(kit: Kit) -> None:
+    def bad(ctx: TaskContext) -> None:
+        raise PermanentError("broken")
+
+    kit.kind("ok")
+    kit.kind("bad", bad)
+    r = kit.submit("ok")
+    f = kit.submit("bad")
+    x = kit.submit("ok", r)
+    t = kit.submit("ok", x, f)
+    u = kit.submit("ok", r, t)
+    kit.start()
+    kit.wait(r, f, x, t, u)
+    with kit.db.session() as s:
+        service.invalidate(s, [r])
+    tasks = kit.wait(r, f, x, t, u)
+    assert [task.status for task in tasks] == [
+        "succeeded",
+        "failed",
+        "succeeded",
+        "failed",
+        "failed",
+    ]
+
+
+def test_same_idempotency_key_submitted_at_once_gives_one_task(kit: Kit) -> None:
+    kit.kind("k")
+    results: list[str] = []
+    barrier = threading.Barrier(4)
+
+    def submit() -> None:
+        barrier.wait()
+        results.append(kit.submit("k", idempotency_key="same"))
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert len(set(results)) == 1
+
+
+def test_the_reaper_releases_a_blocked_task_whose_dependencies_all_succeeded(kit: Kit) -> None:
+    kit.kind("k")
+    a = kit.submit("k")
+    b = kit.submit("k", a)
+    with kit.db.session() as s:  # as if the release had been lost
+        task = repo.get(s, a)
+        assert task is not None
+        task.status = "succeeded"
+    assert reap(kit.db).released == [b]
+    kit.start()
+    (tb,) = kit.wait(b)
+    assert tb.status == "succeeded" and kit.runs[b] == 1

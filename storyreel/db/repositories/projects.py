@@ -33,9 +33,14 @@ def characters(session: Session, project_id: str) -> list[Character]:
     return list(session.scalars(q))
 
 
+def running_tasks(session: Session, project_id: str) -> list[Task]:
+    q = select(Task).where(Task.project_id == project_id, Task.status == "running")
+    return list(session.scalars(q))
+
+
 def clear_storyboard(session: Session, project_id: str, keep_tasks: Sequence[str]) -> None:
     """Remove shots, characters and every task but ``keep_tasks`` (a new storyboard replaces
-    them). Shot tasks go with their shots; a stale runner of one finds its row gone."""
+    them). A runner of a removed task finds its row gone and its writes match nothing."""
     session.execute(
         delete(Task).where(Task.project_id == project_id, Task.id.not_in(list(keep_tasks)))
     )

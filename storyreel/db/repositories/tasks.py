@@ -14,15 +14,23 @@ from storyreel.db.models import Task, TaskDependency
 from storyreel.db.types import utcnow
 
 
-def get(session: Session, task_id: str) -> Task | None:
-    return session.get(Task, task_id)
+def get(session: Session, task_id: str, *, lock: bool = False) -> Task | None:
+    """``lock``: hold the row (FOR UPDATE) until commit, and read its latest committed state —
+    a read-check-write on a task must not interleave with another transaction's (PostgreSQL
+    runs READ COMMITTED; SQLite's BEGIN IMMEDIATE already serialises writers)."""
+    if not lock:
+        return session.get(Task, task_id)
+    return session.get(Task, task_id, with_for_update=True, populate_existing=True)
 
 
-def get_many(session: Session, task_ids: Iterable[str]) -> list[Task]:
-    ids = list(task_ids)
+def get_many(session: Session, task_ids: Iterable[str], *, lock: bool = False) -> list[Task]:
+    ids = sorted(set(task_ids))  # a fixed lock order: two transactions never deadlock
     if not ids:
         return []
-    return list(session.scalars(select(Task).where(Task.id.in_(ids))))
+    q = select(Task).where(Task.id.in_(ids)).order_by(Task.id)
+    if lock:
+        q = q.with_for_update().execution_options(populate_existing=True)
+    return list(session.scalars(q))
 
 
 def by_idempotency_key(session: Session, key: str) -> Task | None:
@@ -138,6 +146,17 @@ def expired_leases(session: Session, now: datetime, limit: int = 100) -> list[Ta
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
+    return list(session.scalars(q))
+
+
+def blocked_but_ready(session: Session, limit: int = 500) -> list[Task]:
+    """Blocked tasks whose dependencies all succeeded (a safety net; normally none)."""
+    pending = (
+        select(TaskDependency.task_id)
+        .join(Task, Task.id == TaskDependency.depends_on_id)
+        .where(Task.status != "succeeded")
+    )
+    q = select(Task).where(Task.status == "blocked", Task.id.not_in(pending)).limit(limit)
     return list(session.scalars(q))
 
 
