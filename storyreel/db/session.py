@@ -8,8 +8,9 @@ write lock up front and waits its turn (readers are never blocked in WAL mode).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,13 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time and every transaction takes the write lock up front
+        # (BEGIN IMMEDIATE); threads that find it taken poll with sleeps of up to 100 ms and the
+        # newest often wins, so under contention a commit can wait a second or more. Queueing
+        # this process's transactions on a lock hands it over as soon as it is free.
+        self._write_lock: AbstractContextManager[Any] = (
+            threading.RLock() if self.backend == "sqlite" else nullcontext()
+        )
 
     @property
     def backend(self) -> str:
@@ -74,7 +82,7 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A unit of work: committed when the block ends, rolled back if it raises."""
-        with self.sessions() as session:
+        with self._write_lock, self.sessions() as session:
             try:
                 yield session
                 session.commit()

@@ -106,40 +106,90 @@ class TaskContext:
         self._runner.report_progress(self.claim, max(0.0, min(100.0, percent)), message)
 
 
-class _Heartbeat(threading.Thread):
-    """Renews the lease; when it cannot (fenced, cancelled, database gone), stops the task."""
+@dataclass(eq=False)
+class _Watch:
+    """A task this runner runs, as the watchdog sees it (times are ``time.monotonic()``)."""
 
-    def __init__(self, runner: Runner, claim: Claim, token: CancelToken) -> None:
-        super().__init__(name=f"heartbeat-{claim.task_id[:8]}", daemon=True)
-        self.runner, self.claim, self.token = runner, claim, token
-        self.stopped = threading.Event()
-        self.reason = ""
+    claim: Claim
+    token: CancelToken
+    deadline: float  # its timeout
+    renew_at: float  # its next heartbeat
+    last_ok: float  # its last renewed lease
+    timed_out: bool = False
+    done: bool = False
+    reason: str = ""
+
+    def next_check(self) -> float:
+        return min(self.deadline, self.renew_at)
+
+
+class _Watchdog(threading.Thread):
+    """One thread per runner renews the lease of every task it runs (when it cannot: fenced,
+    cancelled, database gone, it stops the task) and fires their timeouts. A heartbeat thread
+    and a timer thread per task cost more than the engine's own work for a short task."""
+
+    def __init__(self, runner: Runner) -> None:
+        super().__init__(name="runner-watchdog", daemon=True)
+        self.runner = runner
+        self.cond = threading.Condition()
+        self.watches: set[_Watch] = set()
+        self.next_wake = float("inf")
+
+    def watch(self, claim: Claim, token: CancelToken) -> _Watch:
+        now = time.monotonic()
+        w = _Watch(claim, token, now + claim.timeout_s, now + self.runner.timing.heartbeat_s, now)
+        with self.cond:
+            self.watches.add(w)
+            if w.next_check() < self.next_wake:  # wake it only when it sleeps past this one
+                self.cond.notify()
+        return w
+
+    def unwatch(self, w: _Watch) -> None:
+        with self.cond:
+            w.done = True
+            self.watches.discard(w)
 
     def run(self) -> None:
-        timing = self.runner.timing
-        last_ok = time.monotonic()
-        while not self.stopped.wait(timing.heartbeat_s):
-            try:
-                with self.runner.db.session() as s:
-                    ok = repo.renew_lease(s, self.claim.task_id, self.claim.fence, timing.lease_s)
-                    status = None if ok else (repo.get(s, self.claim.task_id) or Task()).status
-            except Exception as exc:  # the database may be briefly away; the lease is not
-                log.warning("heartbeat for %s failed: %s", self.claim.task_id, exc)
-                # Stop before the lease can run out: past it, the reaper may give the task
-                # to another runner, and two must never run it at once.
-                if time.monotonic() - last_ok > timing.lease_s - timing.heartbeat_s:
-                    self._stop("lease lost: the database was unreachable for a whole lease")
-                continue
-            if ok:
-                last_ok = time.monotonic()
-                continue
-            self._stop("cancelled" if status == "cancelled" else "lease lost to another runner")
-            return
+        while True:
+            with self.cond:
+                now = time.monotonic()
+                due = [w for w in self.watches if w.next_check() <= now]
+                if not due:
+                    self.next_wake = min((w.next_check() for w in self.watches), default=now + 60)
+                    self.cond.wait(self.next_wake - now)
+                    continue
+                self.next_wake = now
+            for w in due:  # timeouts first: a slow lease renewal must not delay them
+                if w.deadline <= now and not w.done:
+                    w.timed_out, w.deadline = True, float("inf")
+                    w.token.cancel()
+            for w in due:
+                if w.renew_at <= now and not w.done:
+                    w.renew_at = now + self.runner.timing.heartbeat_s
+                    self._renew(w)
 
-    def _stop(self, reason: str) -> None:
-        self.reason = reason
-        self.token.cancel()
-        self.stopped.set()
+    def _renew(self, w: _Watch) -> None:
+        timing, claim = self.runner.timing, w.claim
+        try:
+            with self.runner.db.session() as s:
+                ok = repo.renew_lease(s, claim.task_id, claim.fence, timing.lease_s)
+                status = None if ok else (repo.get(s, claim.task_id) or Task()).status
+        except Exception as exc:  # the database may be briefly away; the lease is not
+            log.warning("heartbeat for %s failed: %s", claim.task_id, exc)
+            # Stop before the lease can run out: past it, the reaper may give the task
+            # to another runner, and two must never run it at once.
+            if time.monotonic() - w.last_ok > timing.lease_s - timing.heartbeat_s:
+                self._halt(w, "lease lost: the database was unreachable for a whole lease")
+            return
+        if ok:
+            w.last_ok = time.monotonic()
+        elif not w.done:
+            self._halt(w, "cancelled" if status == "cancelled" else "lease lost to another runner")
+
+    def _halt(self, w: _Watch, reason: str) -> None:
+        w.reason = reason
+        w.renew_at = float("inf")
+        w.token.cancel()
 
 
 class Runner:
@@ -162,6 +212,17 @@ class Runner:
         # Keyed by task id; the fence tells this run's token from an older run still stopping.
         self._tokens: dict[str, tuple[int, CancelToken]] = {}
         self._tokens_lock = threading.Lock()
+        self._watchdog: _Watchdog | None = None
+        self._watchdog_pid = 0
+
+    def _watcher(self) -> _Watchdog:
+        """The watchdog, started on first use (and again in a forked child, which has none)."""
+        with self._tokens_lock:
+            if self._watchdog is None or self._watchdog_pid != os.getpid():
+                self._watchdog = _Watchdog(self)
+                self._watchdog.start()
+                self._watchdog_pid = os.getpid()
+            return self._watchdog
 
     # --- claiming -------------------------------------------------------------------------
 
@@ -170,29 +231,20 @@ class Runner:
             return self._claim(s, task_id)
 
     def claim_next(self, resource: str) -> Claim | None:
-        """The best ready task of a class, claimed; None when there is none (or others won)."""
-        for _ in range(3):
-            with self.db.session() as s:
-                candidates = repo.ready_candidates(s, resource, utcnow())
-                if not candidates:
-                    return None
-                for task_id in candidates:
-                    claim = self._claim(s, task_id)
-                    if claim is not None:
-                        return claim
-        return None
+        """The best ready task of a class, claimed; None when there is none."""
+        with self.db.session() as s:
+            task = repo.claim_next(s, resource, self.worker, self.timing.lease_s, utcnow())
+            return None if task is None else self._claimed(s, task)
 
     def _claim(self, s: Session, task_id: str) -> Claim | None:
-        fence = repo.claim(s, task_id, self.worker, self.timing.lease_s, utcnow())
-        if fence is None:
-            return None
-        task = repo.get(s, task_id)
-        assert task is not None
-        s.refresh(task)
+        task = repo.claim(s, task_id, self.worker, self.timing.lease_s, utcnow())
+        return None if task is None else self._claimed(s, task)
+
+    def _claimed(self, s: Session, task: Task) -> Claim:
         announce(s, task)
         return Claim(
             task_id=task.id,
-            fence=fence,
+            fence=task.fence,
             kind=task.kind,
             params=dict(task.params),
             attempts=task.attempts,
@@ -229,29 +281,18 @@ class Runner:
         token = CancelToken()
         with self._tokens_lock:
             self._tokens[claim.task_id] = (claim.fence, token)
-        heartbeat = _Heartbeat(self, claim, token)
-        timed_out = threading.Event()
-
-        def on_timeout() -> None:
-            timed_out.set()
-            token.cancel()
-
-        timer = threading.Timer(claim.timeout_s, on_timeout)
-        timer.daemon = True
+        watchdog = self._watcher()
+        watch = watchdog.watch(claim, token)
         ctx = TaskContext(claim=claim, cancel=token, services=self.services, _runner=self)
-        heartbeat.start()
-        timer.start()
         try:
             handler = self.kinds.get(claim.kind).handler
             result = handler(ctx)
             token.raise_if_cancelled()
         except BaseException as exc:
-            heartbeat.stopped.set()
-            timer.cancel()
-            return self._failed(claim, exc, timed_out.is_set(), token.cancelled)
+            watchdog.unwatch(watch)
+            return self._failed(claim, exc, watch.timed_out, token.cancelled)
         finally:
-            heartbeat.stopped.set()
-            timer.cancel()
+            watchdog.unwatch(watch)
             with self._tokens_lock:
                 if self._tokens.get(claim.task_id, (None,))[0] == claim.fence:
                     del self._tokens[claim.task_id]
@@ -264,27 +305,15 @@ class Runner:
         self, claim: Claim, result: dict[str, Any], effects: list[Callable[[Session], None]]
     ) -> str:
         with self.db.session() as s:
-            now = utcnow()
-            if not repo.fenced_update(
-                s,
-                claim.task_id,
-                claim.fence,
-                status="succeeded",
-                result=result,
-                error=None,
-                progress=100.0,
-                finished_at=now,
-                lease_owner=None,
-                lease_expires_at=None,
-            ):
+            task = repo.succeed(s, claim.task_id, claim.fence, result)
+            if task is None:
                 log.warning("task %s: result refused by the fence (stale runner)", claim.task_id)
                 s.rollback()
                 return "fenced"
             for effect in effects:
                 effect(s)
-            task = repo.get(s, claim.task_id)
-            assert task is not None
-            s.refresh(task)
+            if effects:
+                s.refresh(task)  # an effect may have changed the task row
             announce(s, task)
             service.release_dependents(s, claim.task_id)
         return "succeeded"

@@ -118,7 +118,14 @@ def test_a_project_runs_to_a_finished_video_and_edits_rerun_only_downstream(
 
 
 def _ffmpeg_children() -> list[psutil.Process]:
-    return [p for p in psutil.Process().children(recursive=True) if "ffmpeg" in p.name()]
+    found = []
+    for p in psutil.Process().children(recursive=True):
+        try:
+            if "ffmpeg" in p.name():
+                found.append(p)
+        except psutil.NoSuchProcess:  # it exited between listing and asking its name
+            continue
+    return found
 
 
 @pytest.mark.slow

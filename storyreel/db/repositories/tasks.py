@@ -6,12 +6,12 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import Integer, String, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from storyreel.db.models import Task, TaskDependency
-from storyreel.db.types import utcnow
+from storyreel.db.types import JSONType, UTCDateTime, utcnow
 
 
 def get(session: Session, task_id: str, *, lock: bool = False) -> Task | None:
@@ -58,9 +58,13 @@ def dependency_ids(session: Session, task_id: str) -> list[str]:
     return list(session.scalars(q))
 
 
+_DEPENDENTS = select(TaskDependency.task_id).where(
+    TaskDependency.depends_on_id == bindparam("task_id", type_=String())
+)
+
+
 def dependent_ids(session: Session, task_id: str) -> list[str]:
-    q = select(TaskDependency.task_id).where(TaskDependency.depends_on_id == task_id)
-    return list(session.scalars(q))
+    return list(session.scalars(_DEPENDENTS, {"task_id": task_id}))
 
 
 def unfinished_dependency_count(session: Session, task_id: str) -> int:
@@ -88,32 +92,97 @@ def ready_candidates(session: Session, resource: str, now: datetime, limit: int 
     return list(session.scalars(q))
 
 
-def claim(session: Session, task_id: str, worker: str, lease_s: float, now: datetime) -> int | None:
-    """queued → running for this worker, if nobody else got there first; returns the new fence."""
-    result = session.execute(
+# The engine's hot statements are built once, with bound parameters: building an ORM statement
+# (and its cache key) costs more CPU than SQLite takes to run it.
+_NOW = bindparam("now", type_=UTCDateTime())
+_READY = and_(Task.status == "queued", or_(Task.not_before.is_(None), Task.not_before <= _NOW))
+_CLAIM_VALUES: dict[str, Any] = {
+    "status": "running",
+    "lease_owner": bindparam("worker", type_=String()),
+    "lease_expires_at": bindparam("expires", type_=UTCDateTime()),
+    "fence": Task.fence + 1,
+    "attempts": Task.attempts + 1,
+    "started_at": _NOW,
+    "finished_at": None,
+    "progress": 0.0,
+    "message": "",
+    "updated_at": _NOW,
+}
+_ORM_RETURNING = {"synchronize_session": False, "populate_existing": True}
+
+
+def _claim_stmt(which: ColumnElement[bool]) -> Any:
+    return (
         update(Task)
-        .where(
-            Task.id == task_id,
-            Task.status == "queued",
-            or_(Task.not_before.is_(None), Task.not_before <= now),
-        )
-        .values(
-            status="running",
-            lease_owner=worker,
-            lease_expires_at=now + timedelta(seconds=lease_s),
-            fence=Task.fence + 1,
-            attempts=Task.attempts + 1,
-            started_at=now,
-            finished_at=None,
-            progress=0.0,
-            message="",
-            updated_at=now,
-        )
-        .returning(Task.fence)
-        .execution_options(synchronize_session=False)
+        .where(which, _READY)
+        .values(**_CLAIM_VALUES)
+        .returning(Task)
+        .execution_options(**_ORM_RETURNING)
     )
-    row = result.first()
-    return int(row[0]) if row else None
+
+
+def _pick(dialect: str) -> Any:
+    pick = (
+        select(Task.id)
+        .where(_READY, Task.resource == bindparam("b_resource", type_=String()))
+        .order_by(Task.priority.desc(), Task.created_at, Task.id)
+        .limit(1)
+    )
+    # PostgreSQL: skip rows other workers are claiming; SQLite: BEGIN IMMEDIATE serializes.
+    return pick.with_for_update(skip_locked=True) if dialect == "postgresql" else pick
+
+
+_CLAIM = _claim_stmt(Task.id == bindparam("task_id", type_=String()))
+_CLAIM_NEXT = {d: _claim_stmt(Task.id == _pick(d).scalar_subquery()) for d in ("postgresql", "")}
+_SUCCEED = (
+    update(Task)
+    .where(
+        Task.id == bindparam("task_id", type_=String()),
+        Task.fence == bindparam("b_fence", type_=Integer()),
+        Task.status == "running",
+    )
+    .values(
+        status="succeeded",
+        result=bindparam("b_result", type_=JSONType),
+        error=None,
+        progress=100.0,
+        finished_at=_NOW,
+        lease_owner=None,
+        lease_expires_at=None,
+        updated_at=_NOW,
+    )
+    .returning(Task)
+    .execution_options(**_ORM_RETURNING)
+)
+
+
+def _claim_params(worker: str, lease_s: float, now: datetime) -> dict[str, Any]:
+    return {"worker": worker, "expires": now + timedelta(seconds=lease_s), "now": now}
+
+
+def claim(
+    session: Session, task_id: str, worker: str, lease_s: float, now: datetime
+) -> Task | None:
+    """queued → running for this worker, if nobody else got there first; returns the task as
+    claimed (its ``fence`` is the new fencing token), loaded by the UPDATE itself."""
+    params = {**_claim_params(worker, lease_s, now), "task_id": task_id}
+    return session.scalars(_CLAIM, params).first()
+
+
+def claim_next(
+    session: Session, resource: str, worker: str, lease_s: float, now: datetime
+) -> Task | None:
+    """The best ready task of a class (highest priority, then oldest), claimed in one statement."""
+    dialect = session.get_bind().dialect.name
+    stmt = _CLAIM_NEXT["postgresql" if dialect == "postgresql" else ""]
+    params = {**_claim_params(worker, lease_s, now), "b_resource": resource}
+    return session.scalars(stmt, params).first()
+
+
+def succeed(session: Session, task_id: str, fence: int, result: dict[str, Any]) -> Task | None:
+    """running → succeeded, fenced; returns the task, or None when the fence refused it."""
+    params = {"task_id": task_id, "b_fence": fence, "b_result": result, "now": utcnow()}
+    return session.scalars(_SUCCEED, params).first()
 
 
 def renew_lease(session: Session, task_id: str, fence: int, lease_s: float) -> bool:
