@@ -39,6 +39,7 @@ format: setup
 bench: setup
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/make.py
+	$(BIN)/python bench/engine.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
