@@ -27,11 +27,16 @@ from storyreel.media.sources import resolve_sources
 from storyreel.pipeline import steps
 from storyreel.pipeline.context import PipelineContext
 from storyreel.pipeline.ingest import StoryError
-from storyreel.pipeline.make import MakeOptions, fit_to_length, mood_for, music_seconds
+from storyreel.pipeline.make import (
+    MakeOptions,
+    fit_to_length,
+    make_storyboard,
+    mood_for,
+    music_seconds,
+)
 from storyreel.pipeline.project import board_of, shot_of, store_storyboard
 from storyreel.pipeline.timeline import CANVAS_SIZES, ShotMedia, build_timeline
 from storyreel.providers.base import (
-    Brief,
     MotionSpec,
     ProviderError,
     ProviderNotConfigured,
@@ -138,17 +143,8 @@ def storyboard(ctx: TaskContext) -> dict[str, Any]:
         seed=project.seed,
         title=project.title,
     )
-    brief = Brief(
-        style=options.style,
-        language=options.language,
-        aspect=options.aspect,
-        target_seconds=options.target_seconds,
-        max_shots=options.max_shots,
-        title=options.title,
-        seed=options.seed,
-    )
     ctx.progress(5, "writing the storyboard", force=True)
-    board, usage = steps.write_storyboard(services.pipeline, project.story, brief)
+    board, usage = make_storyboard(services.pipeline, project.story, options)
     if options.target_seconds is not None:
         ctx.progress(50, "fitting the narration to the target length", force=True)
         board = fit_to_length(

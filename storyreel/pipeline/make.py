@@ -29,7 +29,7 @@ from storyreel.media.sources import resolve_sources
 from storyreel.pipeline import steps
 from storyreel.pipeline.context import PipelineContext
 from storyreel.pipeline.timeline import CANVAS_SIZES, ShotMedia, build_timeline, video_seconds
-from storyreel.providers.base import Brief, MotionSpec, VoiceSpec
+from storyreel.providers.base import Brief, MotionSpec, Usage, VoiceSpec
 
 STAGES = ("storyboard", "images", "voices", "motion", "music", "render")
 Stage = Literal["storyboard", "images", "voices", "motion", "music", "render"]
@@ -121,7 +121,7 @@ class _Reporter:
 
 def make_storyboard(
     ctx: PipelineContext, story: str, options: MakeOptions
-) -> tuple[Storyboard, bool]:
+) -> tuple[Storyboard, Usage]:
     brief = Brief(
         style=options.style,
         language=options.language,
@@ -131,8 +131,7 @@ def make_storyboard(
         title=options.title,
         seed=options.seed,
     )
-    board, usage = steps.write_storyboard(ctx, story, brief)
-    return board, usage.cached
+    return steps.write_storyboard(ctx, story, brief)
 
 
 def make_video(
@@ -156,7 +155,8 @@ def make_video(
     if board is None:
         if story is None:
             raise ValueError("give a story or a storyboard")
-        board, cached = make_storyboard(ctx, story, options)
+        board, usage = make_storyboard(ctx, story, options)
+        cached = usage.cached
         if options.target_seconds is not None:
             board = fit_to_length(ctx, story, board, options, options.target_seconds)
     else:
