@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -123,6 +124,31 @@ def _usage(ctx: TaskContext, project: Project, capability: str, usage: Usage) ->
     )
 
 
+def _record_on_shot(
+    ctx: TaskContext,
+    project: Project,
+    shot_id: str,
+    capability: str,
+    usage: Usage,
+    asset: Asset | None,
+    update: Callable[[Shot, Asset | None], None],
+) -> None:
+    """On success: store ``asset``, point the shot at it (``update``) and record the usage —
+    unless the shot was deleted meanwhile (a new storyboard replaced it)."""
+
+    def record(s: Session) -> None:
+        row = repo.shot(s, shot_id)
+        if row is None:
+            return
+        if asset is not None:
+            s.add(asset)
+            s.flush()
+        update(row, asset)
+        s.add(_usage(ctx, project, capability, usage))
+
+    ctx.on_success(record)
+
+
 # --- storyboard -----------------------------------------------------------------------------
 
 
@@ -182,15 +208,10 @@ def image(ctx: TaskContext) -> dict[str, Any]:
         {"seed": result.meta.get("seed")},
     )
 
-    def record(s: Session) -> None:
-        row = repo.shot(s, shot.id)
-        if row is not None:
-            s.add(asset)
-            s.flush()
-            row.image_asset_id = asset.id
-            s.add(_usage(ctx, project, "image", result.usage))
+    def point(row: Shot, stored: Asset | None) -> None:
+        row.image_asset_id = asset.id
 
-    ctx.on_success(record)
+    _record_on_shot(ctx, project, shot.id, "image", result.usage, asset, point)
     return {"blob_key": ref.key, "cached": result.cached}
 
 
@@ -209,17 +230,12 @@ def voice(ctx: TaskContext) -> dict[str, Any]:
     )
     words = [{"word": w.word, "start": w.start, "end": w.end} for w in result.words or []]
 
-    def record(s: Session) -> None:
-        row = repo.shot(s, shot.id)
-        if row is not None:
-            s.add(asset)
-            s.flush()
-            row.voice_asset_id = asset.id
-            row.voice_seconds = result.duration
-            row.words = words or None
-            s.add(_usage(ctx, project, "voice", result.usage))
+    def point(row: Shot, stored: Asset | None) -> None:
+        row.voice_asset_id = asset.id
+        row.voice_seconds = result.duration
+        row.words = words or None
 
-    ctx.on_success(record)
+    _record_on_shot(ctx, project, shot.id, "voice", result.usage, asset, point)
     return {"blob_key": ref.key, "seconds": result.duration, "cached": result.cached}
 
 
@@ -256,18 +272,11 @@ def motion(ctx: TaskContext) -> dict[str, Any]:
         )
     plan = choice.plan.model_dump()
 
-    def record(s: Session) -> None:
-        row = repo.shot(s, shot.id)
-        if row is not None:
-            row.motion = plan
-            row.clip_asset_id = None
-            if clip is not None:
-                s.add(clip)
-                s.flush()
-                row.clip_asset_id = clip.id
-            s.add(_usage(ctx, project, "motion", choice.usage))
+    def point(row: Shot, stored: Asset | None) -> None:
+        row.motion = plan
+        row.clip_asset_id = stored.id if stored is not None else None
 
-    ctx.on_success(record)
+    _record_on_shot(ctx, project, shot.id, "motion", choice.usage, clip, point)
     return {"motion": plan["type"], "clip": clip is not None}
 
 
