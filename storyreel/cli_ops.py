@@ -1,4 +1,4 @@
-"""Operator commands: ``migrate``, ``project``, ``tasks`` and ``worker`` (the task engine)."""
+"""Operator commands: ``serve``, ``migrate``, ``project``, ``tasks`` and ``worker``."""
 
 from __future__ import annotations
 
@@ -348,7 +348,34 @@ def worker(
     platform.stop(10)
 
 
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (STORYREEL_HOST).")] = None,
+    port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="Port (STORYREEL_PORT).")
+    ] = None,
+) -> None:
+    """Run the API (OpenAPI at /docs), the embedded executor and the reaper."""
+    import uvicorn
+
+    from storyreel.api.app import create_app
+    from storyreel.api.logs import configure_logging
+
+    settings = load_settings()
+    configure_logging(settings.log_format)
+    app = create_app(settings, platform=_platform(settings))
+    err.print(f"storyreel API on http://{host or settings.host}:{port or settings.port}/docs")
+    uvicorn.run(
+        app,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=None,  # our JSON logging, configured above
+        proxy_headers=False,
+        timeout_graceful_shutdown=15,
+    )
+
+
 def register_ops(app: typer.Typer) -> None:
+    app.command()(serve)
     app.command()(migrate)
     app.command()(worker)
     app.add_typer(project_app, name="project")

@@ -36,7 +36,13 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str) -> Engine:
+def _sqlite_begin_deferred(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str, *, reader: bool = False) -> Engine:
+    """``reader``: an engine for read-only sessions; on SQLite it begins deferred transactions,
+    which in WAL mode never wait for the writer."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -48,7 +54,7 @@ def make_engine(url: str) -> Engine:
             max_overflow=20,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "begin", _sqlite_begin if not reader else _sqlite_begin_deferred)
         return engine
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":  # psycopg 3 unless told otherwise
@@ -67,6 +73,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._reader: sessionmaker[Session] | None = None
         # SQLite has one writer at a time and every transaction takes the write lock up front
         # (BEGIN IMMEDIATE); threads that find it taken poll with sleeps of up to 100 ms and the
         # newest often wins, so under contention a commit can wait a second or more. Queueing
@@ -90,5 +97,17 @@ class Database:
                 session.rollback()
                 raise
 
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only unit of work: reads never queue behind writers, so status polls stay fast
+        while tasks commit. Closing (not rolling back) leaves loaded objects readable."""
+        if self._reader is None:
+            engine = make_engine(self.url, reader=True) if self.backend == "sqlite" else self.engine
+            self._reader = sessionmaker(engine, expire_on_commit=False)
+        with self._reader() as session:
+            yield session
+
     def dispose(self) -> None:
+        if self._reader is not None and self._reader.kw["bind"] is not self.engine:
+            self._reader.kw["bind"].dispose()
         self.engine.dispose()

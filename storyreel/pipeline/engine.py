@@ -16,6 +16,7 @@ from storyreel.db.session import Database
 from storyreel.pipeline import handlers
 from storyreel.pipeline.context import PipelineContext
 from storyreel.settings import Settings
+from storyreel.storage.base import BlobStore
 from storyreel.tasks.dispatch import AfterCommit
 from storyreel.tasks.events import EventBus, event_bus_from_url
 from storyreel.tasks.executors.base import Executor
@@ -57,6 +58,11 @@ class Platform:
             db, kinds, services=services, timing=timing, worker=worker, classify=handlers.classify
         )
         return cls(settings, db, bus, kinds, runner, AfterCommit(db, bus))
+
+    @property
+    def store(self) -> BlobStore:
+        services: handlers.PipelineServices = self.runner.services
+        return services.pipeline.store
 
     @contextmanager
     def session(self) -> Iterator[Session]:

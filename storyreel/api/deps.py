@@ -1,0 +1,198 @@
+"""What every endpoint is given: the platform, units of work, the current user, and the object
+lookups that enforce who may see what (CONVENTIONS.md, rule 3).
+
+Endpoints open their unit of work themselves (``with db.write() as s:``) rather than through a
+yield-dependency: FastAPI may enter and leave a sync dependency on different threads, and the
+SQLite write lock must be released by the thread that took it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Annotated
+
+import structlog
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from storyreel.api import errors
+from storyreel.auth import accounts, policy
+from storyreel.auth.ratelimit import Limited, RateLimiter
+from storyreel.auth.secrets import ServerSecrets
+from storyreel.auth.tokens import InvalidToken, TokenCodec
+from storyreel.db.models import Project, Shot, Task, User
+from storyreel.db.repositories import accounts as accounts_repo
+from storyreel.db.repositories import projects as projects_repo
+from storyreel.db.repositories import tasks as tasks_repo
+from storyreel.pipeline.engine import Platform
+from storyreel.settings import Settings
+from storyreel.storage.base import BlobStore
+
+
+@dataclass
+class AppState:
+    """Everything the app wires once at start-up (``create_app``)."""
+
+    settings: Settings
+    platform: Platform
+    store: BlobStore
+    secrets: ServerSecrets
+    tokens: TokenCodec
+    limiter: RateLimiter
+
+
+def app_state(request: Request) -> AppState:
+    state: AppState = request.app.state.storyreel
+    return state
+
+
+StateDep = Annotated[AppState, Depends(app_state)]
+
+
+class UnitOfWork:
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """Commits when the block ends; tasks reach the executor only after that commit."""
+        with self.platform.db.session() as s:
+            yield s
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self.platform.db.reading() as s:
+            yield s
+
+
+def unit_of_work(state: StateDep) -> UnitOfWork:
+    return UnitOfWork(state.platform)
+
+
+DbDep = Annotated[UnitOfWork, Depends(unit_of_work)]
+
+_bearer = HTTPBearer(auto_error=False, description="An access token or an API key (sr_…).")
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key (sr_…).")
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _limit(limiter: RateLimiter, scope: str, identity: str) -> None:
+    try:
+        limiter.hit(scope, identity)
+    except Limited as exc:
+        raise errors.TooManyRequests(
+            f"too many requests ({exc.limit} per {scope}); retry in {exc.retry_after_s} s",
+            details={"scope": exc.scope, "limit": exc.limit, "retry_after": exc.retry_after_s},
+            headers={"Retry-After": str(exc.retry_after_s)},
+        ) from exc
+
+
+def limit_ip(request: Request, state: StateDep) -> None:
+    _limit(state.limiter, "ip", client_ip(request))
+
+
+def limit_auth(request: Request, state: StateDep) -> None:
+    """Logins and registrations: a tighter per-IP limit against password guessing."""
+    _limit(state.limiter, "auth", client_ip(request))
+
+
+def authenticate(token: str, state: AppState, db: UnitOfWork) -> User:
+    with db.read() as s:
+        if token.startswith(accounts.API_KEY_PREFIX):
+            user = accounts.user_for_api_key(s, token)
+            if user is None:
+                raise errors.Unauthorized("this API key is unknown or revoked")
+        else:
+            try:
+                claims = state.tokens.decode(token, "access")
+            except InvalidToken as exc:
+                raise errors.Unauthorized(str(exc)) from exc
+            user = accounts_repo.user(s, claims.user_id)
+            if user is None:
+                raise errors.Unauthorized("the account of this token no longer exists")
+    if user.disabled:
+        raise errors.Unauthorized("this account is disabled; ask an administrator")
+    return user
+
+
+def current_user(
+    request: Request,
+    state: StateDep,
+    db: DbDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    api_key: Annotated[str | None, Depends(_api_key)],
+) -> User:
+    _limit(state.limiter, "ip", client_ip(request))
+    token = bearer.credentials if bearer is not None else api_key
+    if not token:
+        raise errors.Unauthorized()
+    user = authenticate(token, state, db)
+    _limit(state.limiter, "user", user.id)
+    structlog.contextvars.bind_contextvars(user_id=user.id)
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def admin_user(user: CurrentUser) -> User:
+    if user.role != "admin":
+        raise errors.Forbidden("only administrators may do this")
+    return user
+
+
+AdminUser = Annotated[User, Depends(admin_user)]
+
+
+def creator(user: CurrentUser) -> User:
+    """Users who may create things (viewers only read)."""
+    if not policy.can_create(user):
+        raise errors.Forbidden("viewer accounts can read shared projects but not create anything")
+    return user
+
+
+Creator = Annotated[User, Depends(creator)]
+
+
+# Object lookups: an id the user may not see answers 404, exactly like an id that does not
+# exist, so ids cannot be probed. Seeing but not changing answers 403.
+
+
+def project_for(s: Session, user: User, project_id: str, *, write: bool = False) -> Project:
+    project = projects_repo.get(s, project_id)
+    access = policy.project_access(s, user, project) if project is not None else None
+    if project is None or access is None:
+        raise errors.NotFound(f"no project {project_id}")
+    if write and access != "write":
+        raise errors.Forbidden("this project is shared with you read-only")
+    return project
+
+
+def shot_for(
+    s: Session, user: User, project_id: str, shot_id: str, *, write: bool = False
+) -> tuple[Project, Shot]:
+    project = project_for(s, user, project_id, write=write)
+    shot = projects_repo.shot(s, shot_id)
+    if shot is None or shot.project_id != project.id:
+        raise errors.NotFound(f"no shot {shot_id} in project {project_id}")
+    return project, shot
+
+
+def task_for(s: Session, user: User, task_id: str, *, write: bool = False) -> Task:
+    task = tasks_repo.get(s, task_id)
+    if task is None:
+        raise errors.NotFound(f"no task {task_id}")
+    if task.project_id is not None:
+        try:
+            project_for(s, user, task.project_id, write=write)
+        except errors.NotFound:
+            raise errors.NotFound(f"no task {task_id}") from None
+    elif task.owner_id != user.id and user.role != "admin":
+        raise errors.NotFound(f"no task {task_id}")
+    return task

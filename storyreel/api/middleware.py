@@ -1,0 +1,78 @@
+"""Request id, context for the JSON logs, the access log line and HTTP metrics, as one pure
+ASGI middleware (no per-request task or body buffering)."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from storyreel.api.metrics import Metrics
+
+log = logging.getLogger("storyreel.access")
+
+API_PREFIX = "/api/v1"
+
+_CLIENT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+class RequestContext:
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app, self.metrics = app, metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        offered = _header(scope, b"x-request-id")
+        request_id = offered if offered and _CLIENT_ID.match(offered) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            try:
+                await self.app(scope, receive, send_with_id)
+            finally:
+                if scope["type"] == "http":
+                    elapsed = time.perf_counter() - started
+                    route = _route_of(scope)
+                    self.metrics.observe_request(scope["method"], route, status, elapsed)
+                    log.info(
+                        "%s %s %s",
+                        scope["method"],
+                        scope["path"],
+                        status,
+                        extra={"status": status, "ms": round(elapsed * 1000, 2), "route": route},
+                    )
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _route_of(scope: Scope) -> str:
+    # The template (/api/v1/tasks/{task_id}), never the raw path: ids would explode the labels.
+    # FastAPI keeps the router's own route object in the scope, whose path lacks the prefix the
+    # router was mounted under; the request path still starts with it.
+    path = getattr(scope.get("route"), "path", None)
+    if path is None:
+        return "unmatched"
+    if not scope["path"].startswith(path) and scope["path"].startswith(API_PREFIX):
+        return API_PREFIX + str(path)
+    return str(path)

@@ -1,0 +1,1 @@
+"""Accounts and access: passwords, tokens, API keys, roles, quotas and rate limits."""

@@ -1,0 +1,42 @@
+"""Request rate limits per user and per IP with the ``limits`` library (moving windows; memory
+storage in one process, Redis when several API processes share the counters)."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+from limits import RateLimitItem, parse_many
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from storyreel.settings import RateLimits
+
+
+@dataclass(frozen=True)
+class Limited(Exception):
+    scope: str
+    limit: str
+    retry_after_s: int
+
+
+class RateLimiter:
+    def __init__(self, storage_url: str, limits: RateLimits) -> None:
+        self._limiter = MovingWindowRateLimiter(storage_from_string(storage_url))
+        self._rules: dict[str, list[RateLimitItem]] = {
+            "user": parse_many(limits.per_user),
+            "ip": parse_many(limits.per_ip),
+            "auth": parse_many(limits.auth_per_ip),
+        }
+
+    def hit(self, scope: str, identity: str) -> None:
+        """Count one request; raise ``Limited`` with how long to wait if over a limit."""
+        for item in self._rules[scope]:
+            if not self._limiter.hit(item, scope, identity):
+                reset_at, _ = self._limiter.get_window_stats(item, scope, identity)
+                wait = max(1, math.ceil(reset_at - time.time()))
+                raise Limited(scope, str(item), wait)
+
+    def reset(self) -> None:
+        self._limiter.storage.reset()

@@ -1,0 +1,105 @@
+"""An API test kit: a real app on a migrated SQLite (or PostgreSQL) database, driven through
+Starlette's TestClient, and accounts made through the API itself."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from storyreel.api.app import create_app
+from storyreel.db import migrate
+from storyreel.db.models import User
+from storyreel.db.repositories import accounts as accounts_repo
+from storyreel.db.session import Database
+from storyreel.settings import Settings
+
+ADMIN_EMAIL = "admin@example.com"
+ADMIN_PASSWORD = "admin-password-1"
+PASSWORD = "correct horse battery"
+
+_emails = itertools.count(1)
+
+
+def api_settings(settings: Settings, **overrides: Any) -> Settings:
+    """Test settings: a known admin, loopback webhooks allowed (the receivers run on
+    127.0.0.1) and rate limits high enough that only the rate-limit tests meet them."""
+    values: dict[str, Any] = {
+        "admin_email": ADMIN_EMAIL,
+        "admin_password": ADMIN_PASSWORD,
+        "webhook_allow_loopback": True,
+        "rate_limits": {
+            "per_user": "100000/minute",
+            "per_ip": "100000/minute",
+            "auth_per_ip": "100000/minute",
+        },
+    }
+    values.update(overrides)
+    return settings.model_copy(update=Settings(**{**settings.model_dump(), **values}).__dict__)
+
+
+@dataclass
+class Account:
+    email: str
+    user_id: str
+    token: str
+    refresh_token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@dataclass
+class Api:
+    client: TestClient
+    settings: Settings
+    _accounts: dict[str, Account] = field(default_factory=dict)
+
+    def login(self, email: str, password: str = PASSWORD) -> Account:
+        r = self.client.post("/api/v1/auth/login", json={"email": email, "password": password})
+        assert r.status_code == 200, r.text
+        body = r.json()
+        me = self.client.get(
+            "/api/v1/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"}
+        ).json()
+        return Account(email, me["id"], body["access_token"], body["refresh_token"])
+
+    def register(self, name: str | None = None, *, role: str | None = None) -> Account:
+        """A new account (made through the API); ``role`` is then set in the database, as an
+        admin would."""
+        email = f"{name or 'user'}{next(_emails)}@example.com"
+        r = self.client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD})
+        assert r.status_code == 201, r.text
+        if role is not None:
+            self.set_user(r.json()["id"], role=role)
+        return self.login(email)
+
+    def admin(self) -> Account:
+        return self.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+
+    def set_user(self, user_id: str, **fields: Any) -> None:
+        db = Database(self.settings.database)
+        try:
+            with db.session() as s:
+                user = accounts_repo.user(s, user_id)
+                assert isinstance(user, User)
+                for name, value in fields.items():
+                    setattr(user, name, value)
+        finally:
+            db.dispose()
+
+
+@contextmanager
+def running_api(settings: Settings, **overrides: Any) -> Iterator[Api]:
+    settings = api_settings(settings, **overrides)
+    db = Database(settings.database)
+    migrate.upgrade(db)
+    db.dispose()
+    app = create_app(settings)
+    with TestClient(app) as client:
+        yield Api(client, settings)
