@@ -19,7 +19,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy.orm import Session
 
 from storyreel.api import errors
-from storyreel.auth import accounts, policy
+from storyreel.auth import accounts, policy, quotas
 from storyreel.auth.ratelimit import Limited, RateLimiter
 from storyreel.auth.secrets import ServerSecrets
 from storyreel.auth.tokens import InvalidToken, TokenCodec
@@ -27,6 +27,7 @@ from storyreel.db.models import Project, Shot, Task, User
 from storyreel.db.repositories import accounts as accounts_repo
 from storyreel.db.repositories import projects as projects_repo
 from storyreel.db.repositories import tasks as tasks_repo
+from storyreel.db.types import utcnow
 from storyreel.pipeline.engine import Platform
 from storyreel.settings import Settings
 from storyreel.storage.base import BlobStore
@@ -196,3 +197,27 @@ def task_for(s: Session, user: User, task_id: str, *, write: bool = False) -> Ta
     elif task.owner_id != user.id and user.role != "admin":
         raise errors.NotFound(f"no task {task_id}")
     return task
+
+
+def check_quota(
+    s: Session,
+    state: AppState,
+    user: User,
+    project: Project | None = None,
+    **amounts: float | int | None,
+) -> None:
+    """``quotas.check`` as an API error: 429 naming the quota and when it resets."""
+    try:
+        quotas.check(s, state.settings, user, project, **amounts)  # type: ignore[arg-type]
+    except quotas.QuotaExceeded as exc:
+        wait = max(1, int((exc.resets_at - utcnow()).total_seconds()))
+        raise errors.TooManyRequests(
+            str(exc),
+            details={
+                "quota": exc.quota,
+                "limit": exc.limit,
+                "used": exc.used,
+                "resets_at": exc.resets_at.isoformat(),
+            },
+            headers={"Retry-After": str(wait)},
+        ) from exc
