@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 import structlog
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from storyreel.api import errors
+from storyreel.api.principals import Principals
 from storyreel.auth import accounts, policy, quotas
 from storyreel.auth.ratelimit import Limited, RateLimiter
 from storyreel.auth.secrets import ServerSecrets
@@ -43,9 +45,13 @@ class AppState:
     secrets: ServerSecrets
     tokens: TokenCodec
     limiter: RateLimiter
+    principals: Principals = field(default_factory=Principals)
 
 
-def app_state(request: Request) -> AppState:
+# Cheap dependencies are ``async``: a sync one would cost a thread hop per request.
+
+
+async def app_state(request: Request) -> AppState:
     state: AppState = request.app.state.storyreel
     return state
 
@@ -69,7 +75,7 @@ class UnitOfWork:
             yield s
 
 
-def unit_of_work(state: StateDep) -> UnitOfWork:
+async def unit_of_work(state: StateDep) -> UnitOfWork:
     return UnitOfWork(state.platform)
 
 
@@ -94,38 +100,57 @@ def _limit(limiter: RateLimiter, scope: str, identity: str) -> None:
         ) from exc
 
 
-def limit_ip(request: Request, state: StateDep) -> None:
+async def limit_ip(request: Request, state: StateDep) -> None:
+    """For endpoints without an account (signed downloads): the per-IP limit alone."""
     _limit(state.limiter, "ip", client_ip(request))
 
 
-def limit_auth(request: Request, state: StateDep) -> None:
+async def limit_auth(request: Request, state: StateDep) -> None:
     """Logins and registrations: a tighter per-IP limit against password guessing."""
     _limit(state.limiter, "auth", client_ip(request))
 
 
-def authenticate(token: str, state: AppState, db: UnitOfWork) -> User:
-    with db.read() as s:
+def _load_principal(token: str, state: AppState) -> User:
+    """The account a token or API key stands for (a database read; run in a thread)."""
+    with state.platform.db.reading() as s:
         if token.startswith(accounts.API_KEY_PREFIX):
+            key_hash = accounts.hash_api_key(token)
             user = accounts.user_for_api_key(s, token)
             if user is None:
                 raise errors.Unauthorized("this API key is unknown or revoked")
-        else:
-            try:
-                claims = state.tokens.decode(token, "access")
-            except InvalidToken as exc:
-                raise errors.Unauthorized(str(exc)) from exc
-            user = accounts_repo.user(s, claims.user_id)
-            if user is None:
-                raise errors.Unauthorized("the account of this token no longer exists")
+            state.principals.remember(user, key_hash)
+            return user
+        claims = _claims(token, state)
+        user = accounts_repo.user(s, claims)
+        if user is None:
+            raise errors.Unauthorized("the account of this token no longer exists")
+        state.principals.remember(user)
+        return user
+
+
+def _claims(token: str, state: AppState) -> str:
+    try:
+        return state.tokens.decode(token, "access").user_id
+    except InvalidToken as exc:
+        raise errors.Unauthorized(str(exc)) from exc
+
+
+async def authenticate(token: str, state: AppState) -> User:
+    if token.startswith(accounts.API_KEY_PREFIX):
+        owner = state.principals.key_owner(accounts.hash_api_key(token))
+        user = state.principals.user(owner) if owner else None
+    else:
+        user = state.principals.user(_claims(token, state))
+    if user is None:
+        user = await run_in_threadpool(_load_principal, token, state)
     if user.disabled:
         raise errors.Unauthorized("this account is disabled; ask an administrator")
     return user
 
 
-def current_user(
+async def current_user(
     request: Request,
     state: StateDep,
-    db: DbDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     api_key: Annotated[str | None, Depends(_api_key)],
 ) -> User:
@@ -133,7 +158,7 @@ def current_user(
     token = bearer.credentials if bearer is not None else api_key
     if not token:
         raise errors.Unauthorized()
-    user = authenticate(token, state, db)
+    user = await authenticate(token, state)
     _limit(state.limiter, "user", user.id)
     structlog.contextvars.bind_contextvars(user_id=user.id)
     return user
@@ -142,7 +167,7 @@ def current_user(
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def admin_user(user: CurrentUser) -> User:
+async def admin_user(user: CurrentUser) -> User:
     if user.role != "admin":
         raise errors.Forbidden("only administrators may do this")
     return user
@@ -151,7 +176,7 @@ def admin_user(user: CurrentUser) -> User:
 AdminUser = Annotated[User, Depends(admin_user)]
 
 
-def creator(user: CurrentUser) -> User:
+async def creator(user: CurrentUser) -> User:
     """Users who may create things (viewers only read)."""
     if not policy.can_create(user):
         raise errors.Forbidden("viewer accounts can read shared projects but not create anything")

@@ -12,7 +12,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from storyreel.db.models import Task
-from storyreel.tasks.events import EventBus, project_channel
+from storyreel.db.types import utcnow
+from storyreel.tasks.events import ALL_TASKS, EventBus, project_channel
 
 if TYPE_CHECKING:
     from storyreel.db.session import Database
@@ -38,6 +39,7 @@ def task_event(task: Task) -> dict[str, Any]:
         "type": "task",
         "task_id": task.id,
         "kind": task.kind,
+        "owner_id": task.owner_id,
         "project_id": task.project_id,
         "shot_id": task.shot_id,
         "status": task.status,
@@ -45,6 +47,8 @@ def task_event(task: Task) -> dict[str, Any]:
         "message": task.message,
         "attempts": task.attempts,
         "error": task.error,
+        "result": task.result,
+        "updated_at": task.updated_at.isoformat() if task.updated_at else None,
     }
 
 
@@ -61,11 +65,16 @@ def revoke(session: Session, task: Task) -> None:
 
 
 def announce(session: Session, task: Task) -> None:
-    """Publish the task's state on its project's channel after this transaction commits."""
+    """Publish the task's state on its project's channel and on the firehose (``ALL_TASKS``)
+    after this transaction commits."""
+    if task in session.new or session.is_modified(task):
+        # The flush would stamp updated_at only later: stamp it now so event and row agree.
+        task.updated_at = utcnow()
+    payload = task_event(task)
+    events = session.info.setdefault(_EVENTS, [])
     if task.project_id:
-        session.info.setdefault(_EVENTS, []).append(
-            (project_channel(task.project_id), task_event(task))
-        )
+        events.append((project_channel(task.project_id), payload))
+    events.append((ALL_TASKS, payload))
 
 
 class AfterCommit:

@@ -145,7 +145,7 @@ def logout(body: RefreshIn, user: CurrentUser, state: StateDep, db: DbDep) -> Re
 
 
 @router.get("/me", response_model=UserOut)
-def get_me(user: CurrentUser) -> User:
+async def get_me(user: CurrentUser) -> User:
     return user
 
 
@@ -169,10 +169,11 @@ def list_api_keys(user: CurrentUser, db: DbDep) -> list[ApiKey]:
 
 
 @router.delete("/api-keys/{key_id}", status_code=204, response_class=Response)
-def revoke_api_key(key_id: str, user: CurrentUser, db: DbDep) -> Response:
+def revoke_api_key(key_id: str, user: CurrentUser, state: StateDep, db: DbDep) -> Response:
     with db.write() as s:
         key = repo.api_key(s, key_id)
         if key is None or key.user_id != user.id or key.revoked_at is not None:
             raise errors.NotFound(f"no API key {key_id}")
         key.revoked_at = utcnow()
+        state.principals.forget(key_hash=key.secret_hash)
     return Response(status_code=204)
