@@ -36,12 +36,12 @@ def _id(output: str) -> str:
     return match.group(0)
 
 
-def test_project_commands_need_a_migrated_database(cli: Run) -> None:
+def test_project_commands_need_a_migrated_database(cli: Run, tmp_path: Path) -> None:
     result = cli("project", "create", str(STORY))
     assert result.returncode == 2
     assert "Run `storyreel migrate` first" in result.stderr and "Traceback" not in result.stderr
     first = cli("migrate")
-    head = migrations.head_revision(Database("sqlite://"))
+    head = migrations.head_revision(Database(f"sqlite:///{tmp_path / 'head.db'}"))
     assert first.returncode == 0 and f"empty → {head}" in first.stdout
     again = cli("migrate")
     assert "up to date" in again.stdout
