@@ -238,7 +238,7 @@ def project_body(i: int, auto: bool) -> bytes:
         {
             "title": f"Bench {i}",
             "story": STORY,
-            "style": "storybook",
+            "style": "watercolor",
             "auto": auto,
             "quality": "preview",
             "music": "none",

@@ -37,16 +37,18 @@ from storyreel.auth.secrets import load_server_secrets
 from storyreel.auth.tokens import TokenCodec
 from storyreel.pipeline.engine import Platform
 from storyreel.settings import Settings
+from storyreel.webhooks.dispatcher import WebhookDispatcher
 
+# Routes are matched in order: the hottest (status polls, downloads) come first.
 RESOURCE_ROUTERS = (
+    tasks,
+    assets,
     auth,
     projects,
     storyboard,
     shots,
     characters,
     renders,
-    tasks,
-    assets,
     generate,
     events,
     webhooks,
@@ -83,6 +85,10 @@ def create_app(
         limiter=RateLimiter(settings.rate_limit_url, settings.rate_limits),
     )
     services: list[Service] = []
+    if run_workers:
+        # Webhook deliveries go out from every API process that runs workers; the delivery
+        # table keeps several such processes from sending one event twice.
+        services.append(WebhookDispatcher(platform.db, platform.bus, settings, secrets.webhook))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -118,7 +124,7 @@ def create_app(
     )
     app.state.storyreel = state
     app.state.services = services
-    metrics = Metrics()
+    metrics = Metrics(platform.db)  # task, queue, provider metrics are read at scrape time
     app.state.metrics = metrics
     errors.install(app)
     for module in RESOURCE_ROUTERS:

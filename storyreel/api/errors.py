@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -151,6 +152,16 @@ def install(app: FastAPI) -> None:
             request, exc.status_code, message, headers=dict(exc.headers or {}) or None
         )
 
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError) -> JSONResponse:
+        # Values the database cannot store (NUL bytes in text on PostgreSQL, numbers out of
+        # its range) are the client's mistake; the transaction was rolled back.
+        if "NUL" in str(exc.orig):
+            message = "text and ids may not contain NUL (\\u0000) characters"
+        else:
+            message = f"a value cannot be stored: {str(exc.orig).splitlines()[0]}"
+        return error_response(request, 400, message)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
@@ -168,6 +179,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (403, "Not allowed"),
         (404, "Not found"),
         (409, "Conflict"),
+        (413, "Too large"),
+        (415, "Unsupported media type"),
         (422, "Validation error"),
         (429, "Rate limit or quota exceeded"),
     )

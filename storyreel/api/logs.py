@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Literal
+from typing import IO, Literal
 
 import structlog
 
 _configured = False
 
 
-def configure_logging(fmt: Literal["json", "console"] = "json", level: int = logging.INFO) -> None:
+def configure_logging(
+    fmt: Literal["json", "console"] = "json",
+    level: int = logging.INFO,
+    stream: IO[str] | None = None,
+) -> None:
     global _configured
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
@@ -41,7 +45,7 @@ def configure_logging(fmt: Literal["json", "console"] = "json", level: int = log
             renderer,
         ],
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers = [handler]

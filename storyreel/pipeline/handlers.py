@@ -20,12 +20,13 @@ from sqlalchemy.orm import Session
 from storyreel.db.models import Asset, Project, Render, Shot, UsageRecord
 from storyreel.db.repositories import projects as repo
 from storyreel.db.session import Database
+from storyreel.db.types import new_id
 from storyreel.domain.storyboard import Storyboard
 from storyreel.domain.styles import get_style
 from storyreel.domain.timeline import Motion, TimelineError
 from storyreel.media.ffmpeg import FFmpegError
 from storyreel.media.sources import resolve_sources
-from storyreel.pipeline import steps
+from storyreel.pipeline import generations, steps
 from storyreel.pipeline.context import PipelineContext
 from storyreel.pipeline.ingest import StoryError
 from storyreel.pipeline.make import (
@@ -98,6 +99,7 @@ def _put(
 ) -> tuple[Asset, BlobRef]:
     ref = put_content(_services(ctx).pipeline.store, prefix, path, path.suffix)
     asset = Asset(
+        id=new_id(),  # known before the row is written, so a task's result can name it
         owner_id=project.owner_id,
         project_id=project.id,
         kind=kind,
@@ -212,7 +214,7 @@ def image(ctx: TaskContext) -> dict[str, Any]:
         row.image_asset_id = asset.id
 
     _record_on_shot(ctx, project, shot.id, "image", result.usage, asset, point)
-    return {"blob_key": ref.key, "cached": result.cached}
+    return {"blob_key": ref.key, "asset_id": asset.id, "cached": result.cached}
 
 
 def voice(ctx: TaskContext) -> dict[str, Any]:
@@ -236,7 +238,12 @@ def voice(ctx: TaskContext) -> dict[str, Any]:
         row.words = words or None
 
     _record_on_shot(ctx, project, shot.id, "voice", result.usage, asset, point)
-    return {"blob_key": ref.key, "seconds": result.duration, "cached": result.cached}
+    return {
+        "blob_key": ref.key,
+        "asset_id": asset.id,
+        "seconds": result.duration,
+        "cached": result.cached,
+    }
 
 
 def motion(ctx: TaskContext) -> dict[str, Any]:
@@ -300,7 +307,7 @@ def music(ctx: TaskContext) -> dict[str, Any]:
         s.add(_usage(ctx, project, "music", result.usage))
 
     ctx.on_success(record)
-    return {"blob_key": ref.key, "mood": mood, "cached": result.cached}
+    return {"blob_key": ref.key, "asset_id": asset.id, "mood": mood, "cached": result.cached}
 
 
 def render(ctx: TaskContext) -> dict[str, Any]:
@@ -350,11 +357,14 @@ def render(ctx: TaskContext) -> dict[str, Any]:
             "contact_sheet": result.contact_sheet,
             "srt": result.srt,
         }
+        video_meta = {"duration": result.duration, "width": result.width, "height": result.height}
         assets = {
-            kind: _put(ctx, project, kind, path, prefix, {})[0] for kind, path in files.items()
+            kind: _put(ctx, project, kind, path, prefix, video_meta if kind == "video" else {})[0]
+            for kind, path in files.items()
         }
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    render_id = new_id()
 
     def record(s: Session) -> None:
         for a in assets.values():
@@ -362,6 +372,7 @@ def render(ctx: TaskContext) -> dict[str, Any]:
         s.flush()
         s.add(
             Render(
+                id=render_id,
                 project_id=project.id,
                 task_id=ctx.task_id,
                 quality=quality,
@@ -380,6 +391,9 @@ def render(ctx: TaskContext) -> dict[str, Any]:
 
     ctx.on_success(record)
     return {
+        "render_id": render_id,
+        "quality": quality,
+        **{f"{kind}_asset_id": a.id for kind, a in assets.items()},
         "video": assets["video"].blob_key,
         "duration": result.duration,
         "segments_encoded": len(result.encoded_segments),
@@ -446,6 +460,7 @@ POLICIES = {
     "motion": KindPolicy(resource="gpu", max_attempts=3, timeout_s=1200),
     "music": KindPolicy(resource="cpu", max_attempts=3, timeout_s=300),
     "render": KindPolicy(resource="cpu", max_attempts=3, timeout_s=3600),
+    **generations.POLICIES,
 }
 HANDLERS = {
     "storyboard": storyboard,
@@ -454,6 +469,7 @@ HANDLERS = {
     "motion": motion,
     "music": music,
     "render": render,
+    **generations.HANDLERS,
 }
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+import structlog
 from sqlalchemy.orm import Session
 
 from storyreel.db.models import Task
@@ -278,6 +279,19 @@ class Runner:
 
     def execute(self, claim: Claim) -> str:
         """Run a claimed task to an outcome; returns the status written (or 'fenced')."""
+        # Every log line of the run (ours, the handler's, the providers') names the task.
+        with structlog.contextvars.bound_contextvars(task_id=claim.task_id, task_kind=claim.kind):
+            started = time.monotonic()
+            outcome = self._execute(claim)
+            log.info(
+                "task %s %s",
+                claim.kind,
+                outcome,
+                extra={"outcome": outcome, "seconds": round(time.monotonic() - started, 3)},
+            )
+            return outcome
+
+    def _execute(self, claim: Claim) -> str:
         token = CancelToken()
         with self._tokens_lock:
             self._tokens[claim.task_id] = (claim.fence, token)

@@ -92,14 +92,17 @@ class Api:
                     setattr(user, name, value)
         finally:
             db.dispose()
+        # The API remembers accounts for a few seconds; an admin's change makes it forget.
+        self.client.app.state.storyreel.principals.forget(user_id)  # type: ignore[attr-defined]
 
 
 @contextmanager
-def running_api(settings: Settings, **overrides: Any) -> Iterator[Api]:
+def running_api(settings: Settings, *, run_workers: bool = True, **overrides: Any) -> Iterator[Api]:
+    """``run_workers=False``: tasks are recorded but nothing runs them."""
     settings = api_settings(settings, **overrides)
     db = Database(settings.database)
     migrate.upgrade(db)
     db.dispose()
-    app = create_app(settings)
+    app = create_app(settings, run_workers=run_workers)
     with TestClient(app) as client:
         yield Api(client, settings)

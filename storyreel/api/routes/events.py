@@ -1,7 +1,372 @@
-"""The events endpoints."""
+"""Live task events over a WebSocket (``/api/v1/ws``).
+
+Protocol (JSON text frames):
+
+- authenticate with ``?token=`` or, within 10 s, a first frame ``{"type": "auth", "token": …}``
+  (an access token or an API key); refused → close code 4401 with the reason;
+- ``{"type": "subscribe", "project_id": …, "after_seq": n}`` → ``{"type": "subscribed", …}``,
+  then the events after ``n`` that the client missed, then live ones: every event of the
+  project's channel exactly once, in ``seq`` order. When the missed events are no longer kept the
+  server sends ``{"type": "resync", "project_id": …}``: refetch through the REST API, then
+  follow the live events. Leave out ``after_seq`` to get only events from now on;
+- ``{"type": "unsubscribe", "project_id": …}``, ``{"type": "ping"}`` → ``{"type": "pong"}``;
+- problems with a frame answer ``{"type": "error", "code": 400|404|429, "message": …}`` and
+  the connection stays open.
+
+A connection lives at most an hour, and no longer than its access token; the server then closes
+it with code 4000 and the client reconnects with its last ``seq``. Each subscription has its own
+reader thread (the bus's ``get`` blocks), stopped when the subscription or connection ends.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import asyncio
+import contextlib
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+from fastapi import APIRouter, WebSocket
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from storyreel.api import errors
+from storyreel.api.deps import AppState, UnitOfWork, authenticate, project_for
+from storyreel.auth import accounts
+from storyreel.auth.ratelimit import Limited
+from storyreel.auth.tokens import InvalidToken
+from storyreel.db.models import User
+from storyreel.tasks.events import Event, EventBus, Subscription, project_channel
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["events"])
+
+AUTH_TIMEOUT_S = 10.0
+MAX_LIFETIME_S = 3600.0
+MAX_SUBSCRIPTIONS = 20
+MAX_FRAME_CHARS = 4096
+MAX_PENDING = 5000  # frames queued for a client that does not read: beyond this, disconnect
+POLL_S = 0.5  # how often a reader thread looks at its stop flag
+
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_EXPIRED = 4000
+CLOSE_TOO_SLOW = 4008
+CLOSE_RATE_LIMITED = 4429
+
+
+class _Subscribe(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: str
+    project_id: str = Field(min_length=1, max_length=64)
+    after_seq: int | None = Field(None, ge=0)
+
+
+class _Unsubscribe(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: str
+    project_id: str = Field(min_length=1, max_length=64)
+
+
+class _Feed:
+    """One project channel for one connection: subscribe, catch up, then forward live events
+    from a reader thread, skipping what was already sent and filling gaps from the history."""
+
+    def __init__(
+        self, bus: EventBus, project_id: str, deliver: Callable[[_Feed, Event], None]
+    ) -> None:
+        self.bus, self.project_id, self._deliver = bus, project_id, deliver
+        self.channel = project_channel(project_id)
+        self.last = 0
+        self.stopping = threading.Event()
+        self._sub: Subscription | None = None
+        self._thread: threading.Thread | None = None
+
+    def open(self, after_seq: int | None) -> list[Event]:
+        """Subscribe, then catch up (blocking: run it in a worker thread). Subscribing first
+        means an event published meanwhile is seen twice (and dropped once), never lost."""
+        self._sub = self.bus.subscribe(self.channel)
+        if after_seq is None:
+            self.last = self.bus.last_seq(self.channel)
+            return []
+        missed = self.bus.replay(self.channel, after_seq)
+        if missed is None:
+            self.last = self.bus.last_seq(self.channel)
+            return [self._resync()]
+        self.last = int(missed[-1]["seq"]) if missed else after_seq
+        return missed
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=f"ws-{self.channel}", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self._thread is None and self._sub is not None:
+            self._sub.close()  # never started: nobody else will close it
+
+    def deliver(self, event: Event) -> None:
+        self._deliver(self, event)
+
+    def _resync(self) -> Event:
+        return {"type": "resync", "project_id": self.project_id, "channel": self.channel}
+
+    def _run(self) -> None:
+        sub = self._sub
+        assert sub is not None
+        try:
+            while not self.stopping.is_set():
+                event = sub.get(timeout=POLL_S)
+                if event is None or self.stopping.is_set():
+                    continue
+                self._forward(event)
+        except Exception:
+            log.exception("event feed %s failed", self.channel)
+            self.deliver(self._resync())
+        finally:
+            sub.close()  # closed by the thread that reads it (a Redis pubsub is not shared)
+
+    def _forward(self, event: Event) -> None:
+        seq = int(event.get("seq", 0))
+        if seq <= self.last:
+            return  # already sent from the history
+        if seq > self.last + 1:  # a gap (a lossy broker): fill it from the history
+            missed = self.bus.replay(self.channel, self.last)
+            if missed is None:
+                self.deliver(self._resync())
+            else:
+                for e in missed:
+                    if self.last < int(e["seq"]) < seq:
+                        self.deliver(e)
+        self.last = seq
+        self.deliver(event)
+
+
+class _Connection:
+    def __init__(self, websocket: WebSocket, state: AppState, user: User) -> None:
+        self.websocket, self.state, self.user = websocket, state, user
+        self.loop = asyncio.get_running_loop()
+        self.outbox: asyncio.Queue[Event | None] = asyncio.Queue()
+        self.feeds: dict[str, _Feed] = {}
+        self.too_slow = False
+
+    # Called from reader threads.
+    def deliver(self, feed: _Feed, event: Event) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop is gone: the connection is over
+            self.loop.call_soon_threadsafe(self._push_from, feed, event)
+
+    def _push_from(self, feed: _Feed, event: Event) -> None:
+        # Checked on the loop, where unsubscribe sets it: nothing of a feed follows its
+        # "unsubscribed" frame, even an event its thread had already read.
+        if not feed.stopping.is_set():
+            self._push(event)
+
+    def _push(self, event: Event | None) -> None:
+        if event is not None and self.outbox.qsize() >= MAX_PENDING:
+            self.too_slow = True
+            event = None  # tell the sender to stop
+        self.outbox.put_nowait(event)
+
+    def send(self, frame: Event) -> None:
+        self._push(frame)
+
+    def error(self, code: int, message: str, **extra: Any) -> None:
+        self.send({"type": "error", "code": code, "message": message, **extra})
+
+    async def sender(self) -> None:
+        while True:
+            frame = await self.outbox.get()
+            if frame is None:
+                return
+            await self.websocket.send_text(json.dumps(frame, default=str))
+
+    async def receiver(self) -> None:
+        while True:
+            message = await self.websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            raw = message.get("text")
+            if raw is None and message.get("bytes") is not None:
+                raw = message["bytes"].decode("utf-8", "replace")
+            await self.handle(raw or "")
+
+    async def handle(self, raw: str) -> None:
+        if len(raw) > MAX_FRAME_CHARS:
+            self.error(400, f"frames are limited to {MAX_FRAME_CHARS} characters")
+            return
+        try:
+            frame = json.loads(raw)
+        except ValueError:
+            self.error(400, "frames must be JSON objects")
+            return
+        kind = frame.get("type") if isinstance(frame, dict) else None
+        try:
+            if kind == "ping":
+                self.send({"type": "pong"})
+            elif kind == "subscribe":
+                await self.subscribe(_Subscribe.model_validate(frame))
+            elif kind == "unsubscribe":
+                self.unsubscribe(_Unsubscribe.model_validate(frame).project_id)
+            elif kind == "auth":
+                self.error(400, "already authenticated")
+            else:
+                self.error(400, "unknown frame type; use subscribe, unsubscribe or ping")
+        except ValidationError as exc:
+            fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors()[:5])
+            self.error(400, f"the {kind} frame is not valid: check {fields}")
+
+    async def subscribe(self, frame: _Subscribe) -> None:
+        pid = frame.project_id
+        if pid not in self.feeds and len(self.feeds) >= MAX_SUBSCRIPTIONS:
+            self.error(
+                429, f"at most {MAX_SUBSCRIPTIONS} subscriptions per connection", project_id=pid
+            )
+            return
+        try:
+            await anyio.to_thread.run_sync(self._check_access, pid)
+        except errors.ApiError as exc:
+            self.error(exc.status, exc.message, project_id=pid)
+            return
+        self.unsubscribe(pid, quiet=True)  # subscribing again restarts from after_seq
+        feed = _Feed(self.state.platform.bus, pid, self.deliver)
+        self.feeds[pid] = feed
+        try:
+            missed = await anyio.to_thread.run_sync(feed.open, frame.after_seq)
+        except Exception:
+            log.exception("subscribing to %s failed", feed.channel)
+            del self.feeds[pid]
+            feed.stop()
+            self.error(503, "the event bus is unavailable; poll GET /tasks/{id}", project_id=pid)
+            return
+        replayed = [e for e in missed if e.get("type") != "resync"]
+        self.send(
+            {
+                "type": "subscribed",
+                "project_id": pid,
+                "channel": feed.channel,
+                "after_seq": frame.after_seq,
+                "replayed": len(replayed),
+                "last_seq": feed.last,
+            }
+        )
+        for event in missed:
+            self.send(event)
+        feed.start()  # live events only after the history: order holds
+
+    def _check_access(self, project_id: str) -> None:
+        with UnitOfWork(self.state.platform).read() as s:
+            project_for(s, self.user, project_id)
+
+    def unsubscribe(self, project_id: str, *, quiet: bool = False) -> None:
+        feed = self.feeds.pop(project_id, None)
+        if feed is not None:
+            feed.stop()
+        if not quiet:
+            self.send({"type": "unsubscribed", "project_id": project_id})
+
+    def close_feeds(self) -> None:
+        for feed in self.feeds.values():
+            feed.stop()
+        self.feeds.clear()
+
+
+async def _first_token(websocket: WebSocket) -> str | None:
+    """The token from the first frame, if it is an auth frame sent in time."""
+    with anyio.move_on_after(AUTH_TIMEOUT_S):
+        message = await websocket.receive()
+        raw = message.get("text") or ""
+        try:
+            frame = json.loads(raw) if len(raw) <= MAX_FRAME_CHARS else None
+        except ValueError:
+            return None
+        if isinstance(frame, dict) and frame.get("type") == "auth":
+            token = frame.get("token")
+            return token if isinstance(token, str) and token else None
+    return None
+
+
+async def _login(state: AppState, token: str) -> tuple[User, float]:
+    """The user, and how long the connection may live with this credential."""
+    user = await authenticate(token, state)
+    lifetime = MAX_LIFETIME_S
+    if not token.startswith(accounts.API_KEY_PREFIX):
+        try:
+            claims = state.tokens.decode(token, "access")
+        except InvalidToken:  # expired in the last instant
+            return user, 0.0
+        lifetime = min(lifetime, claims.expires_at.timestamp() - time.time())
+    return user, lifetime
+
+
+async def _close(websocket: WebSocket, code: int, reason: str) -> None:
+    connected = WebSocketState.CONNECTED
+    if websocket.application_state == connected and websocket.client_state == connected:
+        # A close reason is at most 123 bytes.
+        with anyio.CancelScope(shield=True):
+            with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+                await websocket.close(code, reason.encode()[:123].decode("utf-8", "ignore"))
+
+
+@router.websocket("/ws")
+async def event_stream(websocket: WebSocket, token: str | None = None) -> None:
+    """Live task events of the projects you subscribe to (see the module docstring)."""
+    state: AppState = websocket.app.state.storyreel
+    await websocket.accept()
+    ip = websocket.client.host if websocket.client else "unknown"
+    try:
+        state.limiter.hit("ip", ip)
+    except Limited as exc:
+        await _close(
+            websocket, CLOSE_RATE_LIMITED, f"too many requests; retry in {exc.retry_after_s} s"
+        )
+        return
+    try:
+        token = token or await _first_token(websocket)
+    except WebSocketDisconnect:
+        return
+    if not token:
+        await _close(
+            websocket,
+            CLOSE_UNAUTHORIZED,
+            'authenticate: ?token= or a first frame {"type": "auth", "token": ...}',
+        )
+        return
+    try:
+        user, lifetime = await _login(state, token)
+    except errors.ApiError as exc:
+        await _close(websocket, CLOSE_UNAUTHORIZED, exc.message)
+        return
+    if lifetime <= 0:
+        await _close(websocket, CLOSE_UNAUTHORIZED, "the token has expired; refresh it")
+        return
+    connection = _Connection(websocket, state, user)
+    connection.send({"type": "ready", "user_id": user.id, "expires_in": int(lifetime)})
+    timed_out = False
+    try:
+        with anyio.move_on_after(lifetime) as scope:
+            async with anyio.create_task_group() as group:
+
+                async def run(part: Callable[[], Any]) -> None:
+                    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+                        await part()  # these two: the client went away mid-send
+                    group.cancel_scope.cancel()  # either side ending ends the connection
+
+                group.start_soon(run, connection.receiver)
+                group.start_soon(run, connection.sender)
+        timed_out = scope.cancelled_caught
+    finally:
+        connection.close_feeds()
+    if timed_out:
+        await _close(
+            websocket, CLOSE_EXPIRED, "connection lifetime reached: reconnect with after_seq"
+        )
+    elif connection.too_slow:
+        await _close(websocket, CLOSE_TOO_SLOW, "too many unread events: reconnect with after_seq")
+    else:
+        await _close(websocket, 1000, "")

@@ -1,7 +1,119 @@
-"""The generate endpoints."""
+"""Generations without a project: a picture from a prompt, a video from scenes. Each answers
+202 with a task, read back through ``GET /tasks/{id}`` like every other."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
+from sqlalchemy.orm import Session
+
+from storyreel.api import errors
+from storyreel.api.deps import AppState, Creator, DbDep, StateDep, check_quota
+from storyreel.api.errors import FieldError
+from storyreel.api.idempotency import IdempotencyKey, fingerprint, run_once
+from storyreel.api.tasks_view import TaskOut, task_out
+from storyreel.auth import quotas
+from storyreel.db.models import User
+from storyreel.pipeline.generations import (
+    IMAGE_KIND,
+    VIDEO_KIND,
+    ImageGeneration,
+    VideoGeneration,
+)
+from storyreel.pipeline.handlers import PipelineServices
+from storyreel.providers.base import ProviderError
+from storyreel.tasks import service
+from storyreel.tasks.model import TaskSpec
 
 router = APIRouter(tags=["generate"])
+
+
+def _check_provider(state: AppState, name: str | None) -> None:
+    """Refuse an unknown or unconfigured image provider now, not when the task runs."""
+    if name is None:
+        return
+    services: PipelineServices = state.platform.runner.services
+    try:
+        services.pipeline.registry.image(name)
+    except ProviderError as exc:  # UnknownProvider and ProviderNotConfigured are ones too
+        raise errors.Unprocessable(
+            str(exc), errors=[FieldError(field="provider", message=str(exc))]
+        ) from exc
+
+
+def _check_music(state: AppState, mood: str | None) -> None:
+    """A mood the music provider knows (or auto / none); refused now, not when it runs."""
+    if mood is None or mood in ("auto", "none"):
+        return
+    services: PipelineServices = state.platform.runner.services
+    try:
+        moods = services.pipeline.registry.music().moods()
+    except ProviderError:
+        return  # a provider that cannot be asked checks the mood when it runs
+    if moods and mood not in moods:
+        message = f"unknown music mood {mood!r}; choose auto, none or one of: {', '.join(moods)}"
+        raise errors.Unprocessable(message, errors=[FieldError(field="music", message=message)])
+
+
+def _submit(
+    s: Session, state: AppState, user: User, kind: str, request: dict[str, object]
+) -> TaskOut:
+    task = service.submit(
+        s,
+        TaskSpec(
+            kind=kind,
+            params={"request": request},
+            owner_id=user.id,
+            priority=quotas.priority_for(state.settings, user),
+        ),
+        state.platform.kinds,
+    )
+    return task_out(state, task)
+
+
+@router.post("/images/generate", status_code=202, response_model=TaskOut)
+def generate_image(
+    body: ImageGeneration,
+    user: Creator,
+    state: StateDep,
+    db: DbDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Draw one picture from a prompt; the task's result names the image asset."""
+    _check_provider(state, body.provider)
+
+    def create(s: Session) -> TaskOut:
+        check_quota(s, state, user, images=1, resolution=min(body.width, body.height))
+        return _submit(s, state, user, IMAGE_KIND, body.model_dump(mode="json"))
+
+    return run_once(
+        db, user, idempotency_key, fingerprint("images/generate", body), create, status_code=202
+    )
+
+
+@router.post("/videos/generate", status_code=202, response_model=TaskOut)
+def generate_video(
+    body: VideoGeneration,
+    user: Creator,
+    state: StateDep,
+    db: DbDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Make a narrated video from scenes; the task's result names the MP4 asset."""
+    _check_music(state, body.music)
+
+    def create(s: Session) -> TaskOut:
+        seconds = body.estimated_seconds()
+        check_quota(
+            s,
+            state,
+            user,
+            videos=1,
+            render_seconds=seconds,
+            resolution=body.resolution(),
+            duration_s=seconds,
+        )
+        return _submit(s, state, user, VIDEO_KIND, body.model_dump(mode="json"))
+
+    return run_once(
+        db, user, idempotency_key, fingerprint("videos/generate", body), create, status_code=202
+    )

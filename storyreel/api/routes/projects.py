@@ -1,7 +1,434 @@
-"""The projects endpoints."""
+"""Projects: create (from story text or an uploaded document), list, read, update, delete,
+duplicate, and share read-only with other accounts."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import logging
+from typing import Annotated, Any, Literal
 
-router = APIRouter(tags=["projects"])
+from fastapi import APIRouter, Form, Query, Response, UploadFile
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy.orm import Session
+
+from storyreel.api import errors, uploads
+from storyreel.api.deps import (
+    AppState,
+    Creator,
+    CurrentUser,
+    DbDep,
+    StateDep,
+    check_quota,
+    project_for,
+)
+from storyreel.api.idempotency import IdempotencyKey, fingerprint, run_once
+from storyreel.api.routes.auth import EMAIL
+from storyreel.api.schemas import MAX_PAGE_SIZE, Page
+from storyreel.api.views import (
+    MemberOut,
+    ProjectOut,
+    ProjectStatus,
+    ProjectSummary,
+    field_error,
+    kinds_of,
+    member_out,
+    owner_of,
+    pipeline_errors,
+    priority_of,
+    project_out,
+    project_summary,
+    providers_of,
+)
+from storyreel.db.models import ProjectMember, User
+from storyreel.db.repositories import accounts as accounts_repo
+from storyreel.db.repositories import projects as repo
+from storyreel.domain.styles import STYLES, UnknownStyle, get_style
+from storyreel.pipeline import project as pipeline
+from storyreel.pipeline.ingest import StoryError, check_story
+from storyreel.pipeline.timeline import CANVAS_SIZES
+from storyreel.providers.base import ProviderError
+from storyreel.storage.base import InvalidKey
+
+log = logging.getLogger(__name__)
+
+# Bodies are bounded by the upload limit while they arrive (uploads.BoundedBody).
+router = APIRouter(tags=["projects"], route_class=uploads.BoundedBody, responses=uploads.TOO_LARGE)
+
+MAX_SEED = 2**31 - 1
+VOICE_PATTERN = r"^[\w.:+@-]{1,64}$"
+Aspect = Literal["16:9", "9:16", "1:1"]
+Quality = Literal["final", "preview"]
+
+
+def _style(value: str) -> str:
+    try:
+        return get_style(value).name
+    except UnknownStyle as exc:
+        raise ValueError(str(exc)) from None
+
+
+class ProjectFields(BaseModel):
+    """Everything about a project but its story."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(
+        None, min_length=1, max_length=200, description="Default: from the story."
+    )
+    style: str = Field(
+        "cinematic",
+        max_length=64,
+        description=f"One of: {', '.join(STYLES)}.",
+        examples=["watercolor"],
+    )
+    aspect: Aspect = "16:9"
+    language: Literal["auto", "zh", "en"] = "auto"
+    voice: str = Field("auto", pattern=VOICE_PATTERN, description="A voice id, or auto.")
+    voice_rate: float = Field(1.0, ge=0.25, le=4.0, allow_inf_nan=False)
+    music: str | None = Field(
+        "auto", max_length=64, description="A music mood, auto (from the shots) or none."
+    )
+    target_seconds: float | None = Field(
+        None, gt=0, le=24 * 3600, allow_inf_nan=False, description="Aimed-for video length."
+    )
+    max_shots: int = Field(60, ge=1, le=500)
+    seed: int = Field(0, ge=0, le=MAX_SEED)
+    quality: Quality = "final"
+    auto: bool = Field(
+        True,
+        description="Run the whole pipeline to a video; false: stop after the storyboard and "
+        "run each step when asked.",
+    )
+
+    _check_style = field_validator("style")(_style)
+
+
+class ProjectIn(ProjectFields):
+    story: str = Field(description="The story text (plain text or Markdown).")
+
+
+class ProjectUpload(ProjectFields):
+    file: UploadFile = Field(description="The story as a .txt or .md file (UTF-8 text).")
+
+
+class ProjectPatch(BaseModel):
+    """The settings a project's owner may change; anything else is refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(None, min_length=1, max_length=200)
+    style: str | None = Field(None, max_length=64, description=f"One of: {', '.join(STYLES)}.")
+    aspect: Aspect | None = None
+    voice: str | None = Field(None, pattern=VOICE_PATTERN)
+    voice_rate: float | None = Field(None, ge=0.25, le=4.0, allow_inf_nan=False)
+    music: str | None = Field(None, max_length=64)
+    target_seconds: float | None = Field(None, gt=0, le=24 * 3600, allow_inf_nan=False)
+    quality: Quality | None = None
+
+    @field_validator("style")
+    @classmethod
+    def _known_style(cls, value: str | None) -> str | None:
+        return _style(value) if value is not None else None
+
+
+# Fields that may be sent as null: the rest must have a value when given.
+_NULLABLE = {"music", "target_seconds"}
+
+
+class DuplicateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(None, min_length=1, max_length=200)
+
+
+class MemberIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(pattern=EMAIL, max_length=320, examples=["bob@example.com"])
+
+
+# --- checks ---------------------------------------------------------------------------------
+
+
+def _story(state: AppState, text: str) -> str:
+    """The story as the pipeline takes it: 413 when too long, 422 when unusable."""
+    limit = state.settings.max_story_chars
+    if len(text) > limit and len(text.strip()) > limit:
+        raise errors.PayloadTooLarge(
+            f"the story is {len(text.strip()):,} characters; the limit is {limit:,} "
+            "(STORYREEL_MAX_STORY_CHARS)",
+            details={"limit_chars": limit},
+        )
+    try:
+        return check_story(text, limit)
+    except StoryError as exc:
+        raise field_error("story", str(exc)) from exc
+
+
+def _music(state: AppState, value: str | None) -> str | None:
+    """``auto``, ``none``, or a mood the configured music provider knows (422 listing them)."""
+    if value is None:
+        return None
+    mood = value.strip().lower()
+    if mood in ("auto", "none"):
+        return mood
+    try:
+        moods = providers_of(state).music().moods()
+    except ProviderError:
+        moods = []  # a provider that cannot be asked checks the mood when it runs
+    if moods and mood not in moods:
+        raise field_error(
+            "music",
+            f"unknown music mood {value!r}; choose auto, none or one of: {', '.join(moods)}",
+        )
+    return mood
+
+
+def _resolution(aspect: str) -> int:
+    """The video's shorter side (the ``max_resolution`` quota's measure)."""
+    return min(CANVAS_SIZES[aspect])
+
+
+def _create(
+    s: Session, state: AppState, user: User, fields: ProjectFields, story: str
+) -> ProjectOut:
+    check_quota(
+        s,
+        state,
+        user,
+        images=1,
+        videos=1 if fields.auto else 0,
+        duration_s=fields.target_seconds,
+        resolution=_resolution(fields.aspect),
+    )
+    request = pipeline.ProjectRequest(
+        story=story,
+        style=fields.style,
+        title=fields.title,
+        aspect=fields.aspect,
+        language=fields.language,
+        voice=fields.voice,
+        voice_rate=fields.voice_rate,
+        music=fields.music,
+        target_seconds=fields.target_seconds,
+        max_shots=fields.max_shots,
+        seed=fields.seed,
+        quality=fields.quality,
+        auto=fields.auto,
+    )
+    with pipeline_errors():
+        project, _ = pipeline.create_project(
+            s, kinds_of(state), request, owner_id=user.id, priority=priority_of(state, user)
+        )
+    return project_out(s, state, project, user)
+
+
+# --- create ---------------------------------------------------------------------------------
+
+
+@router.post("/projects", status_code=201, response_model=ProjectOut)
+def create_project(
+    body: ProjectIn,
+    user: Creator,
+    state: StateDep,
+    db: DbDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Create a project from story text; its storyboard starts being written at once."""
+    story = _story(state, body.story)
+    body.music = _music(state, body.music)
+    return run_once(
+        db,
+        user,
+        idempotency_key,
+        fingerprint("projects", body),
+        lambda s: _create(s, state, user, body, story),
+    )
+
+
+@router.post(
+    "/projects/upload", status_code=201, response_model=ProjectOut, responses=uploads.UNSUPPORTED
+)
+def upload_project(
+    data: Annotated[ProjectUpload, Form(media_type="multipart/form-data")],
+    user: Creator,
+    state: StateDep,
+    db: DbDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Create a project from an uploaded .txt or .md document (checked by content)."""
+    raw = uploads.read_upload(data.file, state.settings.upload_max_bytes)
+    story = _story(state, uploads.story_text(raw))
+    fields = ProjectFields.model_validate(data.model_dump(exclude={"file"}))
+    fields.music = _music(state, fields.music)
+    return run_once(
+        db,
+        user,
+        idempotency_key,
+        fingerprint("projects/upload", fields, raw),
+        lambda s: _create(s, state, user, fields, story),
+    )
+
+
+# --- read -----------------------------------------------------------------------------------
+
+
+@router.get("/projects", response_model=Page[ProjectSummary])
+def list_projects(
+    user: CurrentUser,
+    db: DbDep,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+    status: ProjectStatus | None = None,
+    q: Annotated[str | None, Query(max_length=200, description="Words in the title.")] = None,
+    everyone: Annotated[
+        bool, Query(alias="all", description="Administrators: every account's projects.")
+    ] = False,
+) -> Page[ProjectSummary]:
+    """Your projects and those shared with you, newest first."""
+    if everyone and user.role != "admin":
+        raise errors.Forbidden("only administrators may list every account's projects")
+    with db.read() as s:
+        rows, total = repo.page(
+            s,
+            visible_to=None if everyone else user.id,
+            status=status,
+            search=q or None,
+            offset=(page - 1) * page_size,
+            limit=page_size,
+        )
+        items = [project_summary(p, st, user) for p, st in rows]
+    return Page(items=items, page=page, page_size=page_size, total=total)
+
+
+@router.get("/projects/{project_id}", response_model=ProjectOut)
+def get_project(project_id: str, user: CurrentUser, state: StateDep, db: DbDep) -> ProjectOut:
+    """A project with its shots, characters, latest render, status and task counts."""
+    with db.read() as s:
+        return project_out(s, state, project_for(s, user, project_id), user)
+
+
+# --- change ---------------------------------------------------------------------------------
+
+
+@router.patch("/projects/{project_id}", response_model=ProjectOut)
+def update_project(
+    project_id: str, body: ProjectPatch, user: CurrentUser, state: StateDep, db: DbDep
+) -> ProjectOut:
+    """Change a project's settings; the steps they feed run again."""
+    changes: dict[str, Any] = body.model_dump(exclude_unset=True)
+    for name, value in changes.items():
+        if value is None and name not in _NULLABLE:
+            raise field_error(name, f"{name} cannot be null")
+    if "music" in changes:
+        changes["music"] = _music(state, changes["music"])
+    with db.write() as s:
+        project = project_for(s, user, project_id, write=True)
+        aspect = changes.get("aspect", project.aspect)
+        if "target_seconds" in changes or "aspect" in changes:
+            check_quota(
+                s,
+                state,
+                owner_of(s, project, user),
+                project,
+                images=0,
+                videos=0,
+                duration_s=changes.get("target_seconds"),
+                resolution=_resolution(aspect),
+            )
+        owner = owner_of(s, project, user)
+        with pipeline_errors():
+            pipeline.update_project(
+                s, project, kinds=kinds_of(state), priority=priority_of(state, owner), **changes
+            )
+        return project_out(s, state, project, user)
+
+
+@router.delete("/projects/{project_id}", status_code=204, response_class=Response)
+def delete_project(project_id: str, user: CurrentUser, state: StateDep, db: DbDep) -> Response:
+    """Delete a project: its work stops and its files are removed."""
+    with db.write() as s:
+        project = project_for(s, user, project_id, write=True)
+        keys = pipeline.delete_project(s, project)
+    # After the commit: a rollback must not leave rows pointing at deleted files.
+    for key in keys:
+        try:
+            state.store.delete(key)
+        except (InvalidKey, OSError):
+            log.warning("could not delete blob %s of deleted project %s", key, project_id)
+    return Response(status_code=204)
+
+
+@router.post("/projects/{project_id}/duplicate", status_code=201, response_model=ProjectOut)
+def duplicate_project(
+    project_id: str,
+    user: Creator,
+    state: StateDep,
+    db: DbDep,
+    body: DuplicateIn | None = None,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Copy a project you can read, with its shots, characters and generated media."""
+    title = body.title if body is not None else None
+
+    def create(s: Session) -> ProjectOut:
+        original = project_for(s, user, project_id)
+        with pipeline_errors():
+            copy = pipeline.duplicate_project(s, original, owner_id=user.id, title=title)
+        return project_out(s, state, copy, user)
+
+    return run_once(db, user, idempotency_key, fingerprint("duplicate", project_id, title), create)
+
+
+# --- sharing --------------------------------------------------------------------------------
+
+
+@router.get("/projects/{project_id}/members", response_model=list[MemberOut])
+def list_project_members(project_id: str, user: CurrentUser, db: DbDep) -> list[MemberOut]:
+    """The accounts a project is shared with (read-only)."""
+    with db.read() as s:
+        project_for(s, user, project_id)
+        out = []
+        for member in accounts_repo.members(s, project_id):
+            account = accounts_repo.user(s, member.user_id)
+            if account is not None:
+                out.append(member_out(member, account))
+        return out
+
+
+@router.post("/projects/{project_id}/members", status_code=201, response_model=MemberOut)
+def add_project_member(
+    project_id: str,
+    body: MemberIn,
+    user: CurrentUser,
+    db: DbDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Share a project read-only with another account, by email."""
+
+    def create(s: Session) -> MemberOut:
+        project = project_for(s, user, project_id, write=True)
+        account = accounts_repo.user_by_email(s, body.email)
+        if account is None:
+            raise errors.NotFound(f"no account with the email {body.email}")
+        if account.id == project.owner_id:
+            raise field_error("email", "that account owns the project")
+        member = accounts_repo.membership(s, project.id, account.id)
+        if member is None:
+            member = ProjectMember(project_id=project.id, user_id=account.id, role="viewer")
+            s.add(member)
+            s.flush()
+        return member_out(member, account)
+
+    return run_once(
+        db, user, idempotency_key, fingerprint("members", project_id, body.email.lower()), create
+    )
+
+
+@router.delete("/projects/{project_id}/members/{user_id}", status_code=204, response_class=Response)
+def remove_project_member(project_id: str, user_id: str, user: CurrentUser, db: DbDep) -> Response:
+    """Stop sharing a project with an account (members may also remove themselves)."""
+    with db.write() as s:
+        project_for(s, user, project_id, write=user_id != user.id)
+        if not repo.remove_member(s, project_id, user_id):
+            raise errors.NotFound(f"project {project_id} is not shared with {user_id}")
+    return Response(status_code=204)

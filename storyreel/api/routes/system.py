@@ -1,7 +1,219 @@
-"""The system endpoints."""
+"""Liveness, readiness and Prometheus metrics, at the root (not under ``/api/v1``).
+
+They carry no authentication and no rate limit: probes and scrapers call them often, and they
+reveal counts, not data. Operators keep the API port (or at least these paths) off the public
+internet when the counts themselves are sensitive.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import importlib
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from storyreel.api import errors
+from storyreel.api.deps import AppState, StateDep
+from storyreel.api.metrics import Metrics
+from storyreel.db import migrate
+from storyreel.db.types import new_id
+from storyreel.tasks.executors.local import LocalExecutor
 
 router = APIRouter(tags=["system"])
+
+CHECK_TIMEOUT_S = 5.0
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class Check(BaseModel):
+    ok: bool
+    ms: float
+    detail: str = ""
+    error: str | None = None
+
+
+class Readiness(BaseModel):
+    status: Literal["ok"] = "ok"
+    checks: dict[str, Check]
+
+
+@router.get("/healthz", response_model=Health)
+async def healthz() -> Health:
+    """Liveness: the process answers (nothing else is checked)."""
+    return Health()
+
+
+class NotReady(Exception):
+    """A readiness check failed; the message says what to fix."""
+
+
+_heads: dict[str, str] = {}
+_heads_lock = threading.Lock()
+
+
+def _check_database(state: AppState) -> str:
+    db = state.platform.db
+    with _heads_lock:  # the migration scripts are read once per process
+        head = _heads.get(db.url) or _heads.setdefault(db.url, migrate.head_revision(db))
+    # Through a read session: on SQLite the writer engine's transactions take the write lock,
+    # and a probe must not queue behind (or hold up) the work.
+    with db.reading() as s:
+        s.execute(text("SELECT 1"))
+        try:
+            current = s.scalar(text("SELECT version_num FROM alembic_version"))
+        except DBAPIError as exc:
+            raise NotReady("the database has no storyreel schema: run `storyreel migrate`") from exc
+    if current != head:
+        raise NotReady(
+            f"the schema is at revision {current or 'none'}, this version needs {head}: "
+            "run `storyreel migrate`"
+        )
+    return f"schema {current}"
+
+
+def _check_blob_store(state: AppState) -> str:
+    key = f"health/readyz-{new_id()}"
+    state.store.put(key, b"ok")
+    try:
+        if not state.store.exists(key):
+            raise NotReady("a probe blob written to the store cannot be found")
+    finally:
+        state.store.delete(key)
+    return "probe written and removed"
+
+
+def _check_executor(state: AppState) -> str:
+    settings, platform = state.settings, state.platform
+    if settings.executor == "celery":
+        connection = importlib.import_module("kombu").Connection  # untyped: keep it Any
+        with connection(settings.broker_url, connect_timeout=CHECK_TIMEOUT_S / 2) as conn:
+            conn.ensure_connection(max_retries=1, timeout=CHECK_TIMEOUT_S / 2)
+        return "celery broker answers"
+    if platform.reaper is None:
+        return "tasks run in worker processes (`storyreel worker`), not here"
+    if not platform.reaper.is_alive():
+        raise NotReady("the reaper thread has stopped")
+    executor = platform.executor
+    if not isinstance(executor, LocalExecutor):
+        raise NotReady("the embedded executor is not running")
+    # The executor's pool; a thread that died (or a stopped pool) means tasks no longer run.
+    threads = list(executor._threads)
+    if not threads:
+        raise NotReady(
+            "the embedded executor has no worker threads (stopped, or all "
+            "STORYREEL_CONCURRENCY__* are 0)"
+        )
+    dead = [t.name for t in threads if not t.is_alive()]
+    if dead:
+        raise NotReady(f"executor threads stopped: {', '.join(dead)}")
+    return f"{len(threads)} executor threads and the reaper running"
+
+
+def _check_events(state: AppState) -> str:
+    url = state.settings.events_url
+    if not url.startswith(("redis://", "rediss://")):
+        return "in-process event bus"
+    import redis
+
+    client = redis.Redis.from_url(
+        url, socket_timeout=CHECK_TIMEOUT_S / 2, socket_connect_timeout=CHECK_TIMEOUT_S / 2
+    )
+    try:
+        client.ping()
+    finally:
+        client.close()
+    return "redis answers"
+
+
+def _check_services(request: Request) -> str:
+    stopped = [
+        type(service).__name__
+        for service in getattr(request.app.state, "services", [])
+        if callable(getattr(service, "alive", None)) and not service.alive()
+    ]
+    if stopped:
+        raise NotReady(f"background services stopped: {', '.join(stopped)}")
+    return "running"
+
+
+def _run_checks(checks: dict[str, Callable[[], str]]) -> dict[str, Check]:
+    """Run the checks at once, each bounded by ``CHECK_TIMEOUT_S``: a probe must answer even
+    when a dependency hangs."""
+    pool = ThreadPoolExecutor(max_workers=len(checks), thread_name_prefix="readyz")
+    started = time.perf_counter()
+    futures = {name: pool.submit(_timed, check) for name, check in checks.items()}
+    results: dict[str, Check] = {}
+    for name, future in futures.items():
+        left = max(0.0, CHECK_TIMEOUT_S - (time.perf_counter() - started))
+        try:
+            results[name] = future.result(timeout=left)
+        except FutureTimeout:
+            ms = (time.perf_counter() - started) * 1000
+            results[name] = Check(
+                ok=False, ms=round(ms, 1), error=f"no answer within {CHECK_TIMEOUT_S:g} s"
+            )
+    pool.shutdown(wait=False, cancel_futures=True)
+    return results
+
+
+def _timed(check: Callable[[], str]) -> Check:
+    started = time.perf_counter()
+    try:
+        detail = check()
+    except Exception as exc:  # every failure is reported, none escapes as a 500
+        ms = round((time.perf_counter() - started) * 1000, 1)
+        reason = str(exc) or type(exc).__name__
+        return Check(ok=False, ms=ms, error=f"{type(exc).__name__}: {reason}"[:500])
+    return Check(ok=True, ms=round((time.perf_counter() - started) * 1000, 1), detail=detail)
+
+
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    responses={503: {"model": errors.ErrorBody, "description": "Not ready"}},
+)
+def readyz(request: Request, state: StateDep) -> Readiness:
+    """Readiness: the database (schema current), blob store, executor or broker, and event bus
+    all answer; 503 lists the checks that failed."""
+    checks: dict[str, Callable[[], Any]] = {
+        "database": lambda: _check_database(state),
+        "blob_store": lambda: _check_blob_store(state),
+        "executor": lambda: _check_executor(state),
+        "events": lambda: _check_events(state),
+        "services": lambda: _check_services(request),
+    }
+    results = _run_checks(checks)
+    failed = {name: c for name, c in results.items() if not c.ok}
+    if failed:
+        raise errors.Unavailable(
+            f"not ready: {', '.join(failed)} failed",
+            errors=[
+                errors.FieldError(field=name, message=c.error or "") for name, c in failed.items()
+            ],
+            details={"checks": {name: c.model_dump() for name, c in results.items()}},
+        )
+    return Readiness(checks=results)
+
+
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}},
+)
+def metrics(request: Request) -> Response:
+    """Prometheus metrics: HTTP requests and latency, tasks, queues, providers, renders and
+    webhook deliveries (read from the database at scrape time)."""
+    registry: Metrics = request.app.state.metrics
+    return Response(generate_latest(registry.registry), media_type=CONTENT_TYPE_LATEST)

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case, delete, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
 
-from storyreel.db.models import Asset, Character, Project, Render, Shot, Task, UsageRecord
+from storyreel.db.models import (
+    Asset,
+    Character,
+    Project,
+    ProjectMember,
+    Render,
+    Shot,
+    Task,
+    UsageRecord,
+)
 
 
 def get(session: Session, project_id: str) -> Project | None:
@@ -66,3 +77,158 @@ def usage(session: Session, project_id: str) -> list[UsageRecord]:
 def blob_keys(session: Session, project_id: str) -> list[str]:
     q = select(Asset.blob_key).where(Asset.project_id == project_id)
     return list(session.scalars(q))
+
+
+# --- listing and status ---------------------------------------------------------------------
+
+ACTIVE_STATUSES = ("blocked", "queued", "running")
+PROJECT_STATUSES = ("draft", "running", "failed", "done")
+
+
+def _superseded(t: type[Task] | Any) -> ColumnElement[bool]:
+    """A newer task of the same kind for the same shot (or the project) replaced ``t``: its
+    failure no longer says anything about the project."""
+    newer = aliased(Task)
+    return exists().where(
+        newer.project_id == t.project_id,
+        newer.kind == t.kind,
+        or_(newer.shot_id == t.shot_id, and_(newer.shot_id.is_(None), t.shot_id.is_(None))),
+        or_(
+            newer.created_at > t.created_at,
+            and_(newer.created_at == t.created_at, newer.id > t.id),
+        ),
+    )
+
+
+def status_expression() -> ColumnElement[str]:
+    """A project's status from its tasks: work in flight → running; else a current task that
+    failed → failed; else a render → done; else draft. One SQL expression, so lists can filter
+    and paginate on it."""
+    active = aliased(Task)
+    failed = aliased(Task)
+    return case(
+        (
+            exists().where(active.project_id == Project.id, active.status.in_(ACTIVE_STATUSES)),
+            "running",
+        ),
+        (
+            exists().where(
+                failed.project_id == Project.id, failed.status == "failed", ~_superseded(failed)
+            ),
+            "failed",
+        ),
+        (exists().where(Render.project_id == Project.id), "done"),
+        else_="draft",
+    )
+
+
+def status(session: Session, project_id: str) -> str:
+    q = select(status_expression()).where(Project.id == project_id)
+    return str(session.scalar(q) or "draft")
+
+
+def page(
+    session: Session,
+    *,
+    visible_to: str | None,
+    status: str | None = None,
+    search: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[tuple[Project, str]], int]:
+    """Projects (newest first) with their status. ``visible_to``: a user id — their own and
+    those shared with them; ``None``: every project (administrators)."""
+    state = status_expression().label("status")
+    q = select(Project, state)
+    if visible_to is not None:
+        shared = select(ProjectMember.project_id).where(ProjectMember.user_id == visible_to)
+        q = q.where(or_(Project.owner_id == visible_to, Project.id.in_(shared)))
+    if search:
+        q = q.where(Project.title.icontains(search, autoescape=True))
+    if status:
+        q = q.where(status_expression() == status)
+    total = int(session.scalar(select(func.count()).select_from(q.subquery())) or 0)
+    rows = session.execute(
+        q.order_by(Project.created_at.desc(), Project.id.desc()).offset(offset).limit(limit)
+    )
+    return [(p, str(s)) for p, s in rows], total
+
+
+# --- tasks of a project ---------------------------------------------------------------------
+
+
+def current_tasks(session: Session, project_id: str) -> dict[tuple[str | None, str], Task]:
+    """The newest task per (shot, kind) — older ones were replaced by a re-run with new
+    parameters and no longer feed anything."""
+    current: dict[tuple[str | None, str], Task] = {}
+    for t in session.scalars(
+        select(Task).where(Task.project_id == project_id).order_by(Task.created_at, Task.id)
+    ):
+        current[(t.shot_id, t.kind)] = t
+    return current
+
+
+def active_tasks(session: Session, project_id: str, shot_id: str | None = None) -> list[Task]:
+    q = select(Task).where(Task.project_id == project_id, Task.status.in_(ACTIVE_STATUSES))
+    if shot_id is not None:
+        q = q.where(Task.shot_id == shot_id)
+    return list(session.scalars(q))
+
+
+# --- characters, assets, members --------------------------------------------------------------
+
+
+def character(session: Session, character_id: str) -> Character | None:
+    return session.get(Character, character_id)
+
+
+def assets(session: Session, asset_ids: Iterable[str | None]) -> dict[str, Asset]:
+    ids = sorted({a for a in asset_ids if a})
+    if not ids:
+        return {}
+    return {a.id: a for a in session.scalars(select(Asset).where(Asset.id.in_(ids)))}
+
+
+def latest_render(session: Session, project_id: str) -> Render | None:
+    q = (
+        select(Render)
+        .where(Render.project_id == project_id)
+        .order_by(Render.created_at.desc(), Render.id.desc())
+        .limit(1)
+    )
+    return session.scalar(q)
+
+
+def blob_keys_used_elsewhere(session: Session, keys: Iterable[str], project_id: str) -> set[str]:
+    """Of ``keys``, those an asset of another project (or of none) still points at: a
+    duplicated project shares its original's content-addressed blobs."""
+    wanted = sorted(set(keys))
+    used: set[str] = set()
+    for start in range(0, len(wanted), 500):  # bounded IN lists
+        chunk = wanted[start : start + 500]
+        q = select(Asset.blob_key).where(
+            Asset.blob_key.in_(chunk),
+            or_(Asset.project_id.is_(None), Asset.project_id != project_id),
+        )
+        used.update(session.scalars(q))
+    return used
+
+
+def delete_project(session: Session, project_id: str) -> None:
+    """The project and, by foreign-key cascade, its shots, characters, tasks, assets, renders,
+    usage records and memberships."""
+    session.execute(delete(Project).where(Project.id == project_id))
+    session.flush()
+
+
+def remove_member(session: Session, project_id: str, user_id: str) -> bool:
+    result = session.execute(
+        delete(ProjectMember).where(
+            ProjectMember.project_id == project_id, ProjectMember.user_id == user_id
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def blob_key_referenced(session: Session, key: str) -> bool:
+    return session.scalar(select(Asset.id).where(Asset.blob_key == key).limit(1)) is not None
