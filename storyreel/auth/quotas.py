@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storyreel.db.models import Project, Render, Task, User
+from storyreel.db.models import Project, Render, Task, UsageCarryover, User
 from storyreel.db.types import utcnow
 from storyreel.settings import QuotaLimits, Settings
 
@@ -77,7 +77,55 @@ def usage_today(session: Session, user_id: str, now: datetime | None = None) -> 
         .join(Project, Project.id == Render.project_id)
         .where(Project.owner_id == user_id, Render.created_at >= start)
     )
-    return Usage(count(IMAGE_KINDS), count(VIDEO_KINDS), float(seconds or 0.0))
+    carried = session.execute(
+        select(
+            func.coalesce(func.sum(UsageCarryover.images), 0),
+            func.coalesce(func.sum(UsageCarryover.videos), 0),
+            func.coalesce(func.sum(UsageCarryover.render_seconds), 0.0),
+        ).where(UsageCarryover.user_id == user_id, UsageCarryover.day == start)
+    ).one()
+    return Usage(
+        count(IMAGE_KINDS) + int(carried[0]),
+        count(VIDEO_KINDS) + int(carried[1]),
+        float(seconds or 0.0) + float(carried[2]),
+    )
+
+
+def carry_over(session: Session, project: Project, now: datetime | None = None) -> None:
+    """Before ``project`` is deleted: keep what it used today on its owners' accounts."""
+    start, _ = day_window(now)
+
+    def counts(kinds: tuple[str, ...]) -> dict[str, int]:
+        q = (
+            select(Task.owner_id, func.count())
+            .where(Task.project_id == project.id, Task.kind.in_(kinds), Task.created_at >= start)
+            .group_by(Task.owner_id)
+        )
+        return {owner: int(n) for owner, n in session.execute(q) if owner is not None}
+
+    images, videos = counts(IMAGE_KINDS), counts(VIDEO_KINDS)
+    seconds = float(
+        session.scalar(
+            select(func.coalesce(func.sum(Render.duration), 0.0)).where(
+                Render.project_id == project.id, Render.created_at >= start
+            )
+        )
+        or 0.0
+    )
+    owners = (
+        set(images) | set(videos) | ({project.owner_id} if seconds and project.owner_id else set())
+    )
+    for owner in owners:
+        session.add(
+            UsageCarryover(
+                user_id=owner,
+                day=start,
+                images=images.get(owner, 0),
+                videos=videos.get(owner, 0),
+                render_seconds=seconds if owner == project.owner_id else 0.0,
+            )
+        )
+    session.flush()
 
 
 def check(

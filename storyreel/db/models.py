@@ -340,3 +340,19 @@ class IdempotencyRecord(Base):
     status_code: Mapped[int] = mapped_column(Integer)
     response: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = _created()
+
+
+class UsageCarryover(Base):
+    """Quota usage of deleted projects: their tasks and renders go with them, but what they
+    used still counts against the day's quotas (deleting a project must not reset them)."""
+
+    __tablename__ = "usage_carryover"
+    __table_args__ = (Index("ix_usage_carryover_user_day", "user_id", "day"),)
+
+    id: Mapped[str] = _id()
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    day: Mapped[datetime] = mapped_column()  # the UTC day's start
+    images: Mapped[int] = mapped_column(Integer, default=0)
+    videos: Mapped[int] = mapped_column(Integer, default=0)
+    render_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    created_at: Mapped[datetime] = _created()

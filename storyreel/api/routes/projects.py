@@ -38,6 +38,7 @@ from storyreel.api.views import (
     project_summary,
     providers_of,
 )
+from storyreel.auth import quotas
 from storyreel.db.models import ProjectMember, User
 from storyreel.db.repositories import accounts as accounts_repo
 from storyreel.db.repositories import projects as repo
@@ -348,6 +349,7 @@ def delete_project(project_id: str, user: CurrentUser, state: StateDep, db: DbDe
     """Delete a project: its work stops and its files are removed."""
     with db.write() as s:
         project = project_for(s, user, project_id, write=True)
+        quotas.carry_over(s, project)  # deleting a project does not give its usage back
         keys = pipeline.delete_project(s, project)
     # After the commit: a rollback must not leave rows pointing at deleted files.
     for key in keys:

@@ -109,7 +109,7 @@ def _check_executor(state: AppState) -> str:
     if not isinstance(executor, LocalExecutor):
         raise NotReady("the embedded executor is not running")
     # The executor's pool; a thread that died (or a stopped pool) means tasks no longer run.
-    threads = list(executor._threads)
+    threads = executor.threads()
     if not threads:
         raise NotReady(
             "the embedded executor has no worker threads (stopped, or all "

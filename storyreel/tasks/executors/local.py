@@ -108,6 +108,10 @@ class LocalExecutor(Executor):
     def busy(self) -> int:
         return sum(lane.busy for lane in self.lanes.values())
 
+    def threads(self) -> list[threading.Thread]:
+        """The pool's threads (for readiness checks: a dead one means work stopped)."""
+        return list(self._threads)
+
     def stop(self, drain_s: float = 10.0) -> None:
         self._stopping.set()
         for lane in self.lanes.values():

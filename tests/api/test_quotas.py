@@ -1,0 +1,81 @@
+"""Daily quotas: a refusal is a 429 naming the quota and when it resets; layers apply in order
+(system < plan < user < project); deleting a project does not give its usage back."""
+
+from __future__ import annotations
+
+import time
+
+from tests.api.kit import Account, Api
+
+STORY = "The keeper lit the lamp at dusk.\n\nA small boat found the harbour by its light."
+
+
+def _image(api: Api, who: Account) -> int:
+    r = api.client.post(
+        "/api/v1/images/generate",
+        json={"prompt": "a lamp in the dark", "width": 128, "height": 128},
+        headers=who.headers,
+    )
+    return r.status_code
+
+
+def _project_with_shots(api: Api, who: Account) -> dict[str, object]:
+    made = api.client.post(
+        "/api/v1/projects",
+        json={"story": STORY, "style": "comic", "auto": False},
+        headers=who.headers,
+    )
+    assert made.status_code == 201, made.text
+    deadline = time.monotonic() + 60
+    while True:
+        project = api.client.get(
+            f"/api/v1/projects/{made.json()['id']}", headers=who.headers
+        ).json()
+        if project["shots"]:
+            return dict(project)
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+
+
+def test_images_quota_counts_deleted_projects_and_says_when_it_resets(api: Api) -> None:
+    alice = api.register("alice")
+    api.set_user(alice.user_id, quotas={"images_per_day": 2})
+    project = _project_with_shots(api, alice)
+    shot = project["shots"][0]  # type: ignore[index]
+    remade = api.client.post(
+        f"/api/v1/projects/{project['id']}/shots/{shot['id']}/image", json={}, headers=alice.headers
+    )
+    assert remade.status_code == 202, remade.text
+    gone = api.client.delete(f"/api/v1/projects/{project['id']}", headers=alice.headers)
+    assert gone.status_code == 204
+    assert _image(api, alice) == 202  # the second image of the day
+    refused = api.client.post(
+        "/api/v1/images/generate", json={"prompt": "one more"}, headers=alice.headers
+    )
+    assert refused.status_code == 429
+    body = refused.json()
+    assert body["details"]["quota"] == "images_per_day" and body["details"]["limit"] == 2
+    assert body["details"]["resets_at"].endswith("T00:00:00+00:00")
+    assert 0 < int(refused.headers["retry-after"]) <= 86_400
+    # Another user's day is their own.
+    assert _image(api, api.register("bob")) == 202
+
+
+def test_layers_plan_then_user_then_project(api: Api) -> None:
+    alice, admin = api.register("alice"), api.admin()
+    long_story = {"story": STORY, "style": "comic", "auto": False, "target_seconds": 600}
+    # System default max_duration_s (1200) allows 600 s; the guest plan (60 s) does not.
+    assert (
+        api.client.post("/api/v1/projects", json=long_story, headers=alice.headers).status_code
+        == 201
+    )
+    api.set_user(alice.user_id, plan="pro", role="guest")
+    refused = api.client.post("/api/v1/projects", json=long_story, headers=alice.headers)
+    assert refused.status_code == 429 and refused.json()["details"]["quota"] == "max_duration_s"
+    # A user-level override beats the plan.
+    api.set_user(alice.user_id, role="user", plan="free", quotas={"max_duration_s": 30})
+    refused = api.client.post("/api/v1/projects", json=long_story, headers=alice.headers)
+    assert refused.status_code == 429 and refused.json()["details"]["limit"] == 30
+    # Admins have no quotas.
+    ok = api.client.post("/api/v1/projects", json=long_story, headers=admin.headers)
+    assert ok.status_code == 201
