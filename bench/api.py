@@ -123,7 +123,7 @@ class Load:
     statuses: dict[int, int] = field(default_factory=dict)
     errors: int = 0
     seconds: float = 0.0
-    bodies: list[bytes] = field(default_factory=list)
+    answers: list[tuple[str, bytes]] = field(default_factory=list)  # (token, body)
 
     @property
     def requests(self) -> int:
@@ -185,7 +185,7 @@ async def _connection(
             status = int(status_line.split()[1]) if status_line else 0
             load.statuses[status] = load.statuses.get(status, 0) + 1
             if keep:
-                load.bodies.append(payload)
+                load.answers.append((token, payload))
     except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
         load.errors += 1
     finally:
@@ -193,14 +193,21 @@ async def _connection(
 
 
 async def _drive(
-    port: int, clients: int, seconds: float, total: int, make: Request, keep: bool
+    port: int,
+    clients: int,
+    seconds: float,
+    total: int,
+    make: Request,
+    keep: bool,
+    rate: float | None,
 ) -> Load:
     load = Load()
     budget = [total]  # -1: unlimited (bounded by time)
     started = time.monotonic()
     stop_at = started + seconds
+    interval = clients / rate if rate else None
     await asyncio.gather(
-        *(_connection(port, make, stop_at, budget, load, keep) for _ in range(clients))
+        *(_connection(port, make, stop_at, budget, load, keep, interval) for _ in range(clients))
     )
     load.seconds = time.monotonic() - started
     return load
@@ -328,8 +335,8 @@ def main() -> None:
             burst = drive(server, args.users, create_auto, total=args.projects, keep=True)
             report(f"{args.projects} x POST /projects (auto)", burst)
             made = [
-                (json.loads(body)["id"], tokens[i % len(tokens)])
-                for i, body in enumerate(burst.bodies)
+                (json.loads(body)["id"], token)
+                for token, body in burst.answers
                 if body.startswith(b'{"id"')
             ]
             counts = wait_finished(server, made, timeout=1800)

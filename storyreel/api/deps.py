@@ -63,6 +63,11 @@ class UnitOfWork:
     def __init__(self, platform: Platform) -> None:
         self.platform = platform
 
+    @property
+    def local(self) -> bool:
+        """The database is a file of this process (SQLite): reads cost no network."""
+        return self.platform.db.backend == "sqlite"
+
     @contextmanager
     def write(self) -> Iterator[Session]:
         """Commits when the block ends; tasks reach the executor only after that commit."""
@@ -70,8 +75,9 @@ class UnitOfWork:
             yield s
 
     @contextmanager
-    def read(self) -> Iterator[Session]:
-        with self.platform.db.reading() as s:
+    def read(self, *, snapshot: bool = True) -> Iterator[Session]:
+        """``snapshot=False``: one statement, no transaction around it (the fastest read)."""
+        with self.platform.db.reading(snapshot=snapshot) as s:
             yield s
 
 

@@ -15,6 +15,7 @@ from storyreel.db.types import new_id, utcnow
 ALGORITHM = "HS256"
 ISSUER = "storyreel"
 TokenType = Literal["access", "refresh"]
+_VERIFIED_MAX = 10_000
 
 
 class InvalidToken(ValueError):
@@ -33,6 +34,7 @@ class Claims:
 class TokenCodec:
     def __init__(self, key: bytes, access_ttl_s: int, refresh_ttl_s: int) -> None:
         self._key = key
+        self._verified: dict[str, Claims] = {}
         self.access_ttl = timedelta(seconds=access_ttl_s)
         self.refresh_ttl = timedelta(seconds=refresh_ttl_s)
 
@@ -55,6 +57,20 @@ class TokenCodec:
         return token, Claims(user_id, token_type, claims["jti"], family or None, expires)
 
     def decode(self, token: str, expected: TokenType) -> Claims:
+        # A token already verified is not verified again until it expires: status polls send
+        # the same token many times a second. The cache holds only tokens that passed.
+        cached = self._verified.get(token)
+        if cached is not None and cached.token_type == expected:
+            if cached.expires_at > utcnow():
+                return cached
+            self._verified.pop(token, None)
+        claims = self._decode(token, expected)
+        if len(self._verified) >= _VERIFIED_MAX:
+            self._verified.clear()
+        self._verified[token] = claims
+        return claims
+
+    def _decode(self, token: str, expected: TokenType) -> Claims:
         try:
             claims = jwt.decode(
                 token,

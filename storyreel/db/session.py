@@ -40,7 +40,7 @@ def _sqlite_begin_deferred(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN")
 
 
-def make_engine(url: str, *, reader: bool = False) -> Engine:
+def make_engine(url: str, *, reader: bool = False, begin: bool = True) -> Engine:
     """``reader``: an engine for read-only sessions; on SQLite it begins deferred transactions,
     which in WAL mode never wait for the writer."""
     parsed = make_url(url)
@@ -54,7 +54,10 @@ def make_engine(url: str, *, reader: bool = False) -> Engine:
             max_overflow=20,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin if not reader else _sqlite_begin_deferred)
+        if not reader:
+            event.listen(engine, "begin", _sqlite_begin)
+        elif begin:
+            event.listen(engine, "begin", _sqlite_begin_deferred)
         return engine
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":  # psycopg 3 unless told otherwise
@@ -73,7 +76,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._reader: sessionmaker[Session] | None = None
+        self._readers: dict[str, sessionmaker[Session]] = {}
         # SQLite has one writer at a time and every transaction takes the write lock up front
         # (BEGIN IMMEDIATE); threads that find it taken poll with sleeps of up to 100 ms and the
         # newest often wins, so under contention a commit can wait a second or more. Queueing
@@ -98,16 +101,24 @@ class Database:
                 raise
 
     @contextmanager
-    def reading(self) -> Iterator[Session]:
+    def reading(self, *, snapshot: bool = True) -> Iterator[Session]:
         """A read-only unit of work: reads never queue behind writers, so status polls stay fast
-        while tasks commit. Closing (not rolling back) leaves loaded objects readable."""
-        if self._reader is None:
-            engine = make_engine(self.url, reader=True) if self.backend == "sqlite" else self.engine
-            self._reader = sessionmaker(engine, expire_on_commit=False)
-        with self._reader() as session:
+        while tasks commit. Closing (not rolling back) leaves loaded objects readable.
+
+        ``snapshot=False`` is for a single statement: on SQLite it runs without BEGIN/ROLLBACK
+        (each statement sees its own consistent state), two round trips fewer per poll."""
+        mode = "snapshot" if snapshot else "statement"
+        if mode not in self._readers:
+            if self.backend != "sqlite":
+                engine = self.engine
+            else:
+                engine = make_engine(self.url, reader=True, begin=snapshot)
+            self._readers[mode] = sessionmaker(engine, expire_on_commit=False)
+        with self._readers[mode]() as session:
             yield session
 
     def dispose(self) -> None:
-        if self._reader is not None and self._reader.kw["bind"] is not self.engine:
-            self._reader.kw["bind"].dispose()
+        for factory in self._readers.values():
+            if factory.kw["bind"] is not self.engine:
+                factory.kw["bind"].dispose()
         self.engine.dispose()

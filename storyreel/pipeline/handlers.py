@@ -9,11 +9,12 @@ transaction that marks the task succeeded, so a stale runner's rows never land.
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -39,6 +40,7 @@ from storyreel.pipeline.make import (
 from storyreel.pipeline.project import board_of, shot_of, store_storyboard
 from storyreel.pipeline.timeline import CANVAS_SIZES, ShotMedia, build_timeline
 from storyreel.providers.base import (
+    Capability,
     MotionSpec,
     ProviderError,
     ProviderNotConfigured,
@@ -46,7 +48,7 @@ from storyreel.providers.base import (
     VoiceSpec,
     WordTiming,
 )
-from storyreel.storage.base import BlobRef, put_content
+from storyreel.storage.base import BlobNotFound, BlobRef, put_content
 from storyreel.tasks.kinds import KindPolicy, KindRegistry
 from storyreel.tasks.model import PermanentError, RetryableError, TaskFailure
 from storyreel.tasks.runner import TaskContext
@@ -194,41 +196,151 @@ def storyboard(ctx: TaskContext) -> dict[str, Any]:
 # --- per shot -------------------------------------------------------------------------------
 
 
+# Parameters a client may send with one shot's step (``rerun_shot_step``): all optional. The
+# API validated them; these checks stop anything else that submits a task from failing late.
+T = TypeVar("T", int, float, str)
+
+
+def _param(ctx: TaskContext, name: str, kind: type[T]) -> T | None:
+    value = ctx.params.get(name)
+    if value is None:
+        return None
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise PermanentError(
+            f"parameter {name!r} must be a {kind.__name__}, not {value!r}", code="invalid_params"
+        )
+    return value
+
+
+def _provider_param(ctx: TaskContext, capability: Capability) -> str | None:
+    """The provider the task asks for (None: the one chosen in settings), if it exists."""
+    name = _param(ctx, "provider", str)
+    known = _services(ctx).pipeline.registry.names(capability)
+    if name is not None and name not in known:
+        raise PermanentError(
+            f"no {capability} provider called {name!r}; available: {', '.join(known) or 'none'}",
+            code="unknown_provider",
+        )
+    return name
+
+
+def image_size(canvas: tuple[int, int], width: int | None, height: int | None) -> tuple[int, int]:
+    """The picture's size: the canvas's, or the one asked for; one side alone keeps the
+    canvas's shape. The render covers the canvas with any picture (centred crop, then scale:
+    ``media.plan._fit_filters``), so the size need not match it."""
+    cw, ch = canvas
+    if width is None and height is None:
+        return cw, ch
+    if width is None:
+        assert height is not None
+        return max(1, round(height * cw / ch)), height
+    if height is None:
+        return width, max(1, round(width * ch / cw))
+    return width, height
+
+
+def _references(ctx: TaskContext, project_id: str, named: list[str]) -> dict[str, Path]:
+    """Reference pictures of the named characters that have one, by character key."""
+    services = _services(ctx)
+    with services.db.session() as s:
+        characters = [c for c in repo.characters(s, project_id) if c.key in named]
+        assets = repo.assets(s, [c.reference_asset_id for c in characters])
+        keys = {
+            c.key: assets[c.reference_asset_id].blob_key
+            for c in characters
+            if c.reference_asset_id in assets
+        }
+    found: dict[str, Path] = {}
+    for key, blob_key in keys.items():
+        try:
+            found[key] = steps.local_file(services.pipeline, blob_key, immutable=True)
+        except BlobNotFound:
+            continue  # replaced since it was read: draw without it rather than fail the shot
+    return found
+
+
 def image(ctx: TaskContext) -> dict[str, Any]:
+    options = steps.ImageOptions(
+        provider=_provider_param(ctx, "image"),
+        model=_param(ctx, "model", str),
+        seed=_param(ctx, "seed", int),
+        steps=_param(ctx, "steps", int),
+        guidance=_param(ctx, "guidance", float),
+    )
+    asked = (_param(ctx, "width", int), _param(ctx, "height", int))
     project, shots, board = _load(ctx)
     shot = _shot(shots, ctx)
-    width, height = CANVAS_SIZES[board.aspect]
+    width, height = image_size(CANVAS_SIZES[board.aspect], *asked)
+    board_shot = shot_of(shot)
     result = steps.make_image(
-        _services(ctx).pipeline, board, shot_of(shot), width, height, seed=project.seed
+        _services(ctx).pipeline,
+        board,
+        board_shot,
+        width,
+        height,
+        seed=project.seed,
+        options=options,
+        references=_references(ctx, project.id, board_shot.characters),
     )
+    used = {
+        "provider": result.usage.provider,
+        "model": options.model or result.usage.model,
+        "seed": result.meta.get("seed"),
+        "steps": options.steps,
+        "guidance": options.guidance,
+        "width": width,
+        "height": height,
+    }
     asset, ref = _put(
-        ctx,
-        project,
-        "image",
-        result.path,
-        f"projects/{project.id}/shots/{shot.id}/image",
-        {"seed": result.meta.get("seed")},
+        ctx, project, "image", result.path, f"projects/{project.id}/shots/{shot.id}/image", used
     )
 
     def point(row: Shot, stored: Asset | None) -> None:
         row.image_asset_id = asset.id
 
     _record_on_shot(ctx, project, shot.id, "image", result.usage, asset, point)
-    return {"blob_key": ref.key, "asset_id": asset.id, "cached": result.cached}
+    return {
+        "blob_key": ref.key,
+        "asset_id": asset.id,
+        "cached": result.cached,
+        "params": used,
+        "prompt": steps.shot_prompt(board, board_shot),
+    }
+
+
+def _check_voice(ctx: TaskContext, name: str) -> None:
+    """A voice the provider offers (or 'auto'); providers that list none take any name."""
+    if name == "auto":
+        return
+    offered = [v.id for v in _services(ctx).pipeline.registry.voice().voices()]
+    if offered and name not in offered and name.lower() not in {v.lower() for v in offered}:
+        raise PermanentError(
+            f"no voice {name!r}; valid voices: {', '.join(sorted(offered))}",
+            code="unknown_voice",
+        )
 
 
 def voice(ctx: TaskContext) -> dict[str, Any]:
     project, shots, board = _load(ctx)
     shot = _shot(shots, ctx)
-    spec = VoiceSpec(voice=project.voice, language=board.language, rate=project.voice_rate)
+    name = _param(ctx, "voice", str) or project.voice
+    rate = _param(ctx, "rate", float)
+    rate = project.voice_rate if rate is None else rate
+    if not (math.isfinite(rate) and rate > 0):
+        raise PermanentError(f"rate must be a positive number, not {rate}", code="invalid_params")
+    _check_voice(ctx, name)
+    spec = VoiceSpec(voice=name, language=board.language, rate=rate)
     result = steps.make_voice(_services(ctx).pipeline, shot.narration, spec)
+    used = {"voice": name, "rate": rate}
     asset, ref = _put(
         ctx,
         project,
         "voice",
         result.path,
         f"projects/{project.id}/shots/{shot.id}/voice",
-        {"duration": result.duration},
+        {"duration": result.duration, **used},
     )
     words = [{"word": w.word, "start": w.start, "end": w.end} for w in result.words or []]
 
@@ -243,10 +355,12 @@ def voice(ctx: TaskContext) -> dict[str, Any]:
         "asset_id": asset.id,
         "seconds": result.duration,
         "cached": result.cached,
+        "params": used,
     }
 
 
 def motion(ctx: TaskContext) -> dict[str, Any]:
+    provider = _provider_param(ctx, "motion")
     project, shots, _ = _load(ctx)
     shot = _shot(shots, ctx)
     services = _services(ctx)
@@ -266,7 +380,7 @@ def motion(ctx: TaskContext) -> dict[str, Any]:
         seconds=shot.voice_seconds + 1.5,
         seed=project.seed,
     )
-    choice = steps.make_motion(services.pipeline, path, spec)
+    choice = steps.make_motion(services.pipeline, path, spec, provider)
     clip = None
     if choice.clip is not None:
         clip, _ = _put(
@@ -284,7 +398,11 @@ def motion(ctx: TaskContext) -> dict[str, Any]:
         row.clip_asset_id = stored.id if stored is not None else None
 
     _record_on_shot(ctx, project, shot.id, "motion", choice.usage, clip, point)
-    return {"motion": plan["type"], "clip": clip is not None}
+    return {
+        "motion": plan["type"],
+        "clip": clip is not None,
+        "params": {"provider": choice.usage.provider},
+    }
 
 
 # --- project-wide ---------------------------------------------------------------------------

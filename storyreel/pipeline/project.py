@@ -676,6 +676,12 @@ def edit_character(session: Session, character: Character, **changes: Any) -> li
     return _rerun_images(session, character.project_id, _shots_naming(session, character))
 
 
+def redraw_character_shots(session: Session, character: Character) -> list[Task]:
+    """The pictures of the shots naming ``character`` are made again (its reference picture
+    changed: image providers that take references draw from it)."""
+    return _rerun_images(session, character.project_id, _shots_naming(session, character))
+
+
 def delete_character(session: Session, character: Character) -> list[Task]:
     """Remove a character; shots that named it no longer do, and their pictures are redone."""
     shots = _shots_naming(session, character)

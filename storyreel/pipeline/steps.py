@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,13 +46,21 @@ class VoiceAsset(Asset):
     words: list[WordTiming] | None = None
 
 
-def _path_of(ctx: PipelineContext, hit: CachedResult) -> Path:
-    path = ctx.store.local_path(hit.payload_key)
-    if path is None:  # remote stores get a local copy for FFmpeg
-        path = ctx.settings.cache_dir / "blobs" / hit.payload_key
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(ctx.store.read_bytes(hit.payload_key))
+def local_file(ctx: PipelineContext, key: str, *, immutable: bool = False) -> Path:
+    """A filesystem path to the blob ``key`` (raises ``BlobNotFound``). ``immutable``: the key
+    names its content (``put_content``), so a local copy made earlier is still right."""
+    path = ctx.store.local_path(key)
+    if path is None:  # remote stores get a local copy for FFmpeg and local models
+        path = ctx.settings.cache_dir / "blobs" / key
+        if not (immutable and path.is_file()):
+            data = ctx.store.read_bytes(key)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
     return path
+
+
+def _path_of(ctx: PipelineContext, hit: CachedResult) -> Path:
+    return local_file(ctx, hit.payload_key)
 
 
 def _usage_from(meta: dict[str, Any], cached: bool) -> Usage:
@@ -127,16 +136,44 @@ class ImageOptions:
     guidance: float | None = None
 
 
+def shot_prompt(board: Storyboard, shot: Shot) -> str:
+    """The prompt text for the shot's picture: its visual prompt, then who the characters it
+    names are, so that providers reading only text draw them as described.
+
+    Every image path builds its prompt here; as the text is part of the cache key, editing a
+    character's description makes the pictures of the shots naming it again.
+    """
+    described = []
+    for character_id in dict.fromkeys(shot.characters):
+        character = board.character(character_id)
+        description = character.description.strip().rstrip(" .;。；")
+        if description:
+            described.append(f"{character.name}: {description}")
+    if not described:
+        return shot.visual_prompt
+    return f"{shot.visual_prompt.rstrip().rstrip('.。')}. {'; '.join(described)}"
+
+
 def image_spec(
-    board: Storyboard, shot: Shot, width: int, height: int, seed: int, options: ImageOptions
+    board: Storyboard,
+    shot: Shot,
+    width: int,
+    height: int,
+    seed: int,
+    options: ImageOptions,
+    references: Mapping[str, Path] | None = None,
 ) -> ImageSpec:
+    """Everything but the prompt text; ``references`` are character ids' reference pictures
+    (only those of the characters the shot names are passed on)."""
+    named = list(dict.fromkeys(shot.characters))
+    references = references or {}
     return ImageSpec(
         width=width,
         height=height,
         seed=options.seed if options.seed is not None else seed,
         style=board.style,
         shot_type=shot.shot_type,
-        characters=tuple(board.character(c) for c in shot.characters),
+        characters=tuple(board.character(c) for c in named),
         caption=_caption(shot.visual_prompt, board.style),
         mood=shot.mood,
         time_of_day=shot.time_of_day,
@@ -145,6 +182,7 @@ def image_spec(
         model=options.model,
         steps=options.steps,
         guidance=options.guidance,
+        reference_images=tuple(references[c] for c in named if c in references),
     )
 
 
@@ -159,6 +197,21 @@ def _caption(prompt: str, style_name: str) -> str:
     return prompt
 
 
+def image_request(prompt: str, spec: ImageSpec) -> dict[str, Any]:
+    """What the image cache key hashes: the prompt and every field of the spec (reference
+    pictures by content, not by where this machine keeps them)."""
+    return {
+        "prompt": prompt,
+        "spec": {
+            **dataclasses.asdict(spec),
+            "characters": [c.model_dump() for c in spec.characters],
+            "reference_images": [
+                hashlib.sha256(p.read_bytes()).hexdigest() for p in spec.reference_images
+            ],
+        },
+    }
+
+
 def make_image(
     ctx: PipelineContext,
     board: Storyboard,
@@ -168,23 +221,20 @@ def make_image(
     *,
     seed: int = 0,
     options: ImageOptions | None = None,
+    references: Mapping[str, Path] | None = None,
 ) -> Asset:
-    """The shot's picture, as a PNG in the blob store."""
+    """The shot's picture, as a PNG in the blob store; ``options`` override the provider's
+    defaults and the seed, ``references`` maps character ids to reference pictures."""
     options = options or ImageOptions()
     generator = ctx.registry.image(options.provider)
-    spec = image_spec(board, shot, width, height, seed, options)
-    request = {
-        "prompt": shot.visual_prompt,
-        "spec": {
-            **dataclasses.asdict(spec),
-            "characters": [c.model_dump() for c in spec.characters],
-        },
-    }
+    prompt = shot_prompt(board, shot)
+    spec = image_spec(board, shot, width, height, seed, options, references)
+    request = image_request(prompt, spec)
     key = cache_key("image", generator.name, options.model or generator.model, request)
     hit = ctx.cache.get("image", key, "png") if generator.deterministic else None
     if hit is not None:
         return Asset(_path_of(ctx, hit), key, True, _usage_from(hit.meta, True), hit.meta)
-    result = generator.generate(shot.visual_prompt, spec)
+    result = generator.generate(prompt, spec)
     meta = {"seed": result.seed, "usage": _usage_meta(result.usage), **result.meta}
     stored = ctx.cache.put("image", key, "png", result.data, meta)
     return Asset(_path_of(ctx, stored), key, False, result.usage, meta)

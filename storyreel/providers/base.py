@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from storyreel.domain.storyboard import Character, Storyboard
@@ -122,6 +123,9 @@ class ImageSpec:
     model: str | None = None
     steps: int | None = None
     guidance: float | None = None
+    #: Reference pictures of the characters in ``characters`` that have one, in that order, as
+    #: local files; for providers that can condition on them (IP-Adapter, ComfyUI workflows).
+    reference_images: tuple[Path, ...] = ()
 
 
 @dataclass

@@ -3,11 +3,13 @@ every shot that names them."""
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import pytest
+from PIL import Image
 
 from storyreel.providers.base import ImageResult, ImageSpec
 from storyreel.providers.image.sketch import SketchImageGenerator
@@ -70,8 +72,34 @@ def test_a_description_edit_redraws_exactly_the_shots_naming_the_character(
     # The provider was given the new description with each of those shots.
     assert len(RecordingImages.calls) == len(naming)
     for prompt, spec in RecordingImages.calls:
-        assert prompt in {s["visual_prompt"] for s in naming}
+        # The description is in the prompt text too, for providers that only read text.
+        assert prompt in {f"{s['visual_prompt'].rstrip('.')}. Mara: {description}" for s in naming}
         assert [(c.id, c.description) for c in spec.characters] == [("mara", description)]
+
+
+def test_a_new_reference_picture_redraws_the_shots_naming_the_character(recording: Api) -> None:
+    api = recording
+    alice = api.register("alice")
+    project = make_every_step(api, alice, storyboarded(api, alice))
+    pid = project["id"]
+    (mara,) = [c for c in project["characters"] if c["key"] == "mara"]
+    naming = [s for s in project["shots"] if "mara" in s["characters"]]
+    before = finished(project)
+    RecordingImages.calls.clear()
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 64), (30, 90, 160)).save(picture, "PNG")
+    r = api.client.put(
+        f"{P}/{pid}/characters/{mara['id']}/reference",
+        files={"file": ("mara.png", picture.getvalue(), "image/png")},
+        headers=alice.headers,
+    )
+    assert r.status_code == 200, r.text
+    after = settled(api, alice, pid)
+    rerun = {i for i, at in finished(after).items() if at != before[i]}
+    assert rerun == {s["tasks"][k]["id"] for s in naming for k in ("image", "motion")}
+    # Each redrawn shot's provider call carried the reference picture.
+    assert len(RecordingImages.calls) == len(naming)
+    assert all(len(spec.reference_images) == 1 for _, spec in RecordingImages.calls)
 
 
 def test_characters_crud(api: Api) -> None:

@@ -182,6 +182,7 @@ def upload_character_reference(
         s.flush()
         character.reference_asset_id = asset.id
         s.flush()
+        pipeline.redraw_character_shots(s, character)
         orphan = _drop_asset(s, previous)
         out = _out(s, state, character)
     if orphan != ref.key:
