@@ -15,11 +15,11 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# Turns the bundled example story into a finished video, offline (the web studio replaces this
-# in a later release).
+# The service with embedded defaults (SQLite, files in the data dir, in-process executor):
+# the API and its docs on http://127.0.0.1:8000/docs. STORYREEL_HOST / STORYREEL_PORT move it.
 run: setup
-	@mkdir -p out
-	$(BIN)/storyreel make examples/stories/lighthouse.en.txt -o out/lighthouse.mp4
+	$(BIN)/storyreel migrate
+	$(BIN)/storyreel serve
 
 # The tests start their own PostgreSQL and Redis servers; ensure-services installs the Debian
 # packages that provide them (a no-op once installed).
@@ -40,6 +40,7 @@ bench: setup
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/make.py
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/api.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

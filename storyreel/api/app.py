@@ -15,7 +15,7 @@ from storyreel import __version__
 from storyreel.api import errors
 from storyreel.api.deps import AppState
 from storyreel.api.metrics import Metrics
-from storyreel.api.middleware import API_PREFIX, RequestContext
+from storyreel.api.middleware import API_PREFIX, BodyLimit, RequestContext
 from storyreel.api.routes import (
     admin,
     assets,
@@ -130,5 +130,7 @@ def create_app(
     for module in RESOURCE_ROUTERS:
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(system.router)
+    # Added last = outermost: the request id exists before a body is refused.
+    app.add_middleware(BodyLimit, max_bytes=settings.upload_max_bytes + 256 * 1024)
     app.add_middleware(RequestContext, metrics=metrics)
     return app

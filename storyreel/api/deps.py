@@ -230,16 +230,10 @@ def task_for(s: Session, user: User, task_id: str, *, write: bool = False) -> Ta
     return task
 
 
-def check_quota(
-    s: Session,
-    state: AppState,
-    user: User,
-    project: Project | None = None,
-    **amounts: float | int | None,
-) -> None:
-    """``quotas.check`` as an API error: 429 naming the quota and when it resets."""
+@contextmanager
+def quota_error() -> Iterator[None]:
     try:
-        quotas.check(s, state.settings, user, project, **amounts)  # type: ignore[arg-type]
+        yield
     except quotas.QuotaExceeded as exc:
         wait = max(1, int((exc.resets_at - utcnow()).total_seconds()))
         raise errors.TooManyRequests(
@@ -252,3 +246,21 @@ def check_quota(
             },
             headers={"Retry-After": str(wait)},
         ) from exc
+
+
+def within_quota(s: Session, state: AppState, user: User, project: Project | None) -> None:
+    """Call after a change that re-runs counted work: a 429 (and a rollback) if it went over."""
+    with quota_error():
+        quotas.check_within(s, state.settings, user, project)
+
+
+def check_quota(
+    s: Session,
+    state: AppState,
+    user: User,
+    project: Project | None = None,
+    **amounts: float | int | None,
+) -> None:
+    """``quotas.check`` as an API error: 429 naming the quota and when it resets."""
+    with quota_error():
+        quotas.check(s, state.settings, user, project, **amounts)  # type: ignore[arg-type]

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -161,6 +161,16 @@ def install(app: FastAPI) -> None:
         else:
             message = f"a value cannot be stored: {str(exc.orig).splitlines()[0]}"
         return error_response(request, 400, message)
+
+    @app.exception_handler(StatementError)
+    async def _statement(request: Request, exc: StatementError) -> JSONResponse:
+        # A value the driver cannot even send (a lone UTF-16 surrogate, an integer beyond 64
+        # bits) is the client's mistake; anything else is ours.
+        if isinstance(exc.orig, UnicodeError):
+            return error_response(request, 400, "text must be valid Unicode (no lone surrogates)")
+        if isinstance(exc.orig, OverflowError):
+            return error_response(request, 400, "a number is too large")
+        return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

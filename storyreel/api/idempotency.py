@@ -70,9 +70,11 @@ def run_once(
     request_hash: str,
     create: Callable[[Session], Any],
     status_code: int = 201,
+    stored: Callable[[Any], Any] | None = None,
 ) -> JSONResponse:
     """Run ``create`` (which returns the response body) once per key, in one transaction with
-    the record of its response."""
+    the record of its response. ``stored`` redacts what is kept for replays (secrets shown
+    once are never stored)."""
     if key:
         with db.read() as s:
             earlier = _find(s, user.id, key)
@@ -88,7 +90,7 @@ def run_once(
                         key=key,
                         request_hash=request_hash,
                         status_code=status_code,
-                        response=body,
+                        response=stored(body) if stored is not None else body,
                     )
                 )
                 s.flush()

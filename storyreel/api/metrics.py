@@ -20,7 +20,6 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector
 
-from storyreel.auth.quotas import VIDEO_KINDS
 from storyreel.db.repositories import admin as admin_repo
 from storyreel.db.repositories import webhooks as webhooks_repo
 from storyreel.db.session import Database
@@ -160,7 +159,7 @@ class DatabaseCollector(Collector):
             durations = admin_repo.task_durations(s, TASK_BUCKETS, now - DURATION_WINDOW)
             providers = admin_repo.provider_usage(s)
             rendered = admin_repo.rendered_seconds(s)
-            render_wall = admin_repo.task_wall_seconds(s, VIDEO_KINDS)
+            render_wall = admin_repo.task_wall_seconds(s, ("render", "video.generate"))
             deliveries = webhooks_repo.counts_by_status(s)
             users = admin_repo.users_by_role(s)
         for kind, status, n in tasks:

@@ -4,6 +4,7 @@ ASGI middleware (no per-request task or body buffering)."""
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import re
 import time
@@ -87,3 +88,60 @@ def _route_of(scope: Scope) -> str:
     if not scope["path"].startswith(path) and scope["path"].startswith(API_PREFIX):
         return API_PREFIX + str(path)
     return str(path)
+
+
+class BodyLimit:
+    """No request body larger than ``max_bytes`` is read, on any route: FastAPI reads and
+    parses a body before authentication or rate limits run, so without this an anonymous
+    multi-gigabyte POST would sit in memory. A declared length is refused at once; a chunked
+    body is cut off as soon as it passes the limit."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _header(scope, b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, send)
+            return
+        seen, refused = 0, False
+
+        async def bounded() -> Message:
+            # Past the limit: answer 413 now, and tell the app the client has gone (whatever it
+            # then tries to answer is dropped below).
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    refused = True
+                    await self._refuse(scope, send)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def unless_refused(message: Message) -> None:
+            if not refused:
+                await send(message)
+
+        await self.app(scope, bounded, unless_refused)
+
+    def _message(self) -> str:
+        return f"the request body is larger than {self.max_bytes} bytes"
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        body = json.dumps(
+            {
+                "code": 413,
+                "message": self._message(),
+                "request_id": scope.get("state", {}).get("request_id", ""),
+                "errors": [],
+            }
+        ).encode()
+        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
+        await send({"type": "http.response.body", "body": body})

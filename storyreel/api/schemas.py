@@ -16,3 +16,7 @@ class Page(BaseModel, Generic[T]):
     page: int = Field(ge=1)
     page_size: int = Field(ge=1, le=MAX_PAGE_SIZE)
     total: int = Field(ge=0)
+
+
+# Far beyond any real list; keeps offsets inside the database's integer range.
+MAX_PAGE = 1_000_000

@@ -5,18 +5,15 @@ process agrees without a separate counter."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storyreel.db.models import Project, Render, Task, UsageCarryover, User
-from storyreel.db.types import utcnow
+from storyreel.db.models import Project, Render, User
+from storyreel.db.repositories import usage
 from storyreel.settings import QuotaLimits, Settings
-
-IMAGE_KINDS = ("image", "image.generate")
-VIDEO_KINDS = ("render", "video.generate")
 
 
 class QuotaExceeded(Exception):
@@ -58,52 +55,25 @@ def priority_for(settings: Settings, user: User) -> int:
 
 def day_window(now: datetime | None = None) -> tuple[datetime, datetime]:
     """Quotas count per UTC day."""
-    now = now or utcnow()
-    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    return start, start + timedelta(days=1)
+    return usage.day_start(now), usage.next_day(now)
 
 
 def usage_today(session: Session, user_id: str, now: datetime | None = None) -> Usage:
+    """Images and videos from the ledger (charged as work is submitted or re-run); render
+    seconds from today's renders, plus the ledger's for renders of deleted projects."""
     start, _ = day_window(now)
-
-    def count(kinds: tuple[str, ...]) -> int:
-        q = select(func.count()).where(
-            Task.owner_id == user_id, Task.kind.in_(kinds), Task.created_at >= start
-        )
-        return int(session.scalar(q) or 0)
-
+    ledger = usage.totals(session, user_id, start)
     seconds = session.scalar(
         select(func.coalesce(func.sum(Render.duration), 0.0))
         .join(Project, Project.id == Render.project_id)
         .where(Project.owner_id == user_id, Render.created_at >= start)
     )
-    carried = session.execute(
-        select(
-            func.coalesce(func.sum(UsageCarryover.images), 0),
-            func.coalesce(func.sum(UsageCarryover.videos), 0),
-            func.coalesce(func.sum(UsageCarryover.render_seconds), 0.0),
-        ).where(UsageCarryover.user_id == user_id, UsageCarryover.day == start)
-    ).one()
-    return Usage(
-        count(IMAGE_KINDS) + int(carried[0]),
-        count(VIDEO_KINDS) + int(carried[1]),
-        float(seconds or 0.0) + float(carried[2]),
-    )
+    return Usage(ledger.images, ledger.videos, float(seconds or 0.0) + ledger.render_seconds)
 
 
 def carry_over(session: Session, project: Project, now: datetime | None = None) -> None:
-    """Before ``project`` is deleted: keep what it used today on its owners' accounts."""
+    """Before ``project`` is deleted: its renders go with it, but their seconds still count."""
     start, _ = day_window(now)
-
-    def counts(kinds: tuple[str, ...]) -> dict[str, int]:
-        q = (
-            select(Task.owner_id, func.count())
-            .where(Task.project_id == project.id, Task.kind.in_(kinds), Task.created_at >= start)
-            .group_by(Task.owner_id)
-        )
-        return {owner: int(n) for owner, n in session.execute(q) if owner is not None}
-
-    images, videos = counts(IMAGE_KINDS), counts(VIDEO_KINDS)
     seconds = float(
         session.scalar(
             select(func.coalesce(func.sum(Render.duration), 0.0)).where(
@@ -112,20 +82,9 @@ def carry_over(session: Session, project: Project, now: datetime | None = None) 
         )
         or 0.0
     )
-    owners = (
-        set(images) | set(videos) | ({project.owner_id} if seconds and project.owner_id else set())
-    )
-    for owner in owners:
-        session.add(
-            UsageCarryover(
-                user_id=owner,
-                day=start,
-                images=images.get(owner, 0),
-                videos=videos.get(owner, 0),
-                render_seconds=seconds if owner == project.owner_id else 0.0,
-            )
-        )
-    session.flush()
+    if seconds and project.owner_id:
+        usage.charge(session, project.owner_id, render_seconds=seconds, now=now)
+        session.flush()
 
 
 def check(
@@ -152,6 +111,10 @@ def check(
         raise QuotaExceeded("max_duration_s", limits.max_duration_s, duration_s, resets)
     if not (images or videos or render_seconds):
         return
+    # Two requests of one user checked at once must not both pass on the same remaining quota:
+    # the account row is locked until this transaction (which records the new work) ends.
+    # (SQLite transactions are serialised by its write lock already.)
+    session.execute(select(User.id).where(User.id == user.id).with_for_update())
     used = usage_today(session, user.id)
     wanted = (
         ("images_per_day", limits.images_per_day, used.images, images),
@@ -165,4 +128,22 @@ def check(
     )
     for name, limit, so_far, more in wanted:
         if more and limit is not None and so_far + more > limit:
+            raise QuotaExceeded(name, limit, so_far, resets)
+
+
+def check_within(session: Session, settings: Settings, user: User, project: Project | None) -> None:
+    """After a change that may have re-run counted work (its charges are in this transaction):
+    raise ``QuotaExceeded`` if the day is now over a limit, so the caller rolls it all back."""
+    if user.role == "admin":
+        return
+    session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    session.flush()
+    limits = effective_limits(settings, user, project)
+    used = usage_today(session, user.id)
+    _, resets = day_window()
+    for name, limit, so_far in (
+        ("images_per_day", limits.images_per_day, used.images),
+        ("videos_per_day", limits.videos_per_day, used.videos),
+    ):
+        if limit is not None and so_far > limit:
             raise QuotaExceeded(name, limit, so_far, resets)

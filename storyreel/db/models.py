@@ -342,12 +342,13 @@ class IdempotencyRecord(Base):
     created_at: Mapped[datetime] = _created()
 
 
-class UsageCarryover(Base):
-    """Quota usage of deleted projects: their tasks and renders go with them, but what they
-    used still counts against the day's quotas (deleting a project must not reset them)."""
+class UsageLedger(Base):
+    """What counts against a user's daily quotas, appended as work is asked for: a task of a
+    counted kind submitted or run again, the render seconds of a deleted project. Rows are never
+    updated or removed with projects, so no edit, re-run or deletion gives quota back."""
 
-    __tablename__ = "usage_carryover"
-    __table_args__ = (Index("ix_usage_carryover_user_day", "user_id", "day"),)
+    __tablename__ = "usage_ledger"
+    __table_args__ = (Index("ix_usage_ledger_user_day", "user_id", "day"),)
 
     id: Mapped[str] = _id()
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

@@ -17,6 +17,7 @@ from storyreel.pipeline import handlers
 from storyreel.pipeline.context import PipelineContext
 from storyreel.settings import Settings
 from storyreel.storage.base import BlobStore
+from storyreel.tasks import service
 from storyreel.tasks.dispatch import AfterCommit
 from storyreel.tasks.events import EventBus, event_bus_from_url
 from storyreel.tasks.executors.base import Executor
@@ -52,6 +53,8 @@ class Platform:
             migrate.ensure_migrated(db)
         bus = event_bus_from_url(settings.events_url)
         kinds = kinds or handlers.register(KindRegistry())
+        # Every session of this platform knows the kinds: re-runs are charged to quotas.
+        db.sessions.configure(info={service.KINDS_KEY: kinds})
         services = handlers.PipelineServices(PipelineContext.create(settings), db, kinds)
         timing = EngineTiming(lease_s=settings.lease_s, heartbeat_s=settings.heartbeat_s)
         runner = Runner(

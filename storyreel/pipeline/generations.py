@@ -38,8 +38,12 @@ IMAGE_KIND = "image.generate"
 VIDEO_KIND = "video.generate"
 
 POLICIES = {
-    IMAGE_KIND: KindPolicy(resource="gpu", max_attempts=3, timeout_s=600),
-    VIDEO_KIND: KindPolicy(resource="cpu", max_attempts=2, timeout_s=3600),
+    IMAGE_KIND: KindPolicy(
+        resource="gpu", max_attempts=3, timeout_s=600, quota_units=(("images", 1),)
+    ),
+    VIDEO_KIND: KindPolicy(
+        resource="cpu", max_attempts=2, timeout_s=3600, quota_units=(("videos", 1),)
+    ),
 }
 
 _MIME = {

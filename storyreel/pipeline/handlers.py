@@ -571,13 +571,15 @@ def classify(exc: BaseException) -> TaskFailure | None:
     return None
 
 
+IMAGE_UNITS = (("images", 1),)
+VIDEO_UNITS = (("videos", 1),)
 POLICIES = {
     "storyboard": KindPolicy(resource="llm", max_attempts=3, timeout_s=600),
-    "image": KindPolicy(resource="gpu", max_attempts=3, timeout_s=600),
+    "image": KindPolicy(resource="gpu", max_attempts=3, timeout_s=600, quota_units=IMAGE_UNITS),
     "voice": KindPolicy(resource="cpu", max_attempts=3, timeout_s=300),
     "motion": KindPolicy(resource="gpu", max_attempts=3, timeout_s=1200),
     "music": KindPolicy(resource="cpu", max_attempts=3, timeout_s=300),
-    "render": KindPolicy(resource="cpu", max_attempts=3, timeout_s=3600),
+    "render": KindPolicy(resource="cpu", max_attempts=3, timeout_s=3600, quota_units=VIDEO_UNITS),
     **generations.POLICIES,
 }
 HANDLERS = {

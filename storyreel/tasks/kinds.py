@@ -19,6 +19,9 @@ class KindPolicy:
     resource: Resource = "cpu"
     max_attempts: int = 3
     timeout_s: float = 600.0
+    # What one run counts against its owner's daily quotas, e.g. (("images", 1),): charged
+    # when the task is submitted and each time it is asked to run again.
+    quota_units: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)

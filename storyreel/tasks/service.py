@@ -12,12 +12,14 @@ from sqlalchemy.orm import Session
 
 from storyreel.db.models import Task
 from storyreel.db.repositories import tasks as repo
+from storyreel.db.repositories import usage
 from storyreel.db.types import utcnow
 from storyreel.tasks.dispatch import announce, enqueue, revoke
-from storyreel.tasks.kinds import KindRegistry
+from storyreel.tasks.kinds import KindPolicy, KindRegistry
 from storyreel.tasks.model import FINISHED, InvalidTransition, TaskNotFound, TaskSpec
 
 DEPENDENCY_FAILED = "dependency_failed"
+KINDS_KEY = "storyreel.kinds"  # Session.info key
 
 
 def get(session: Session, task_id: str) -> Task:
@@ -63,8 +65,21 @@ def submit(session: Session, spec: TaskSpec, kinds: KindRegistry) -> Task:
             return existing
     else:
         repo.add(session, task, spec.depends_on)
+    _charge(session, task, policy)
     _settle(session, task, deps)
     return task
+
+
+def _charge(session: Session, task: Task, policy: KindPolicy) -> None:
+    """Record what this run of ``task`` counts against its owner's daily quotas."""
+    if task.owner_id and policy.quota_units:
+        units = dict(policy.quota_units)
+        usage.charge(
+            session,
+            task.owner_id,
+            images=units.get("images", 0),
+            videos=units.get("videos", 0),
+        )
 
 
 def _settle(session: Session, task: Task, deps: Iterable[Task]) -> None:
@@ -192,15 +207,25 @@ def retry(session: Session, task_id: str) -> Task:
         for t in _downstream(session, [task.id])
         if t.status == "cancelled" or (t.error or {}).get("code") == DEPENDENCY_FAILED
     ]
+    kinds = _kinds_of(session)
     for t in reset:
-        _reset(session, t)
+        _reset(session, t, kinds)
     session.flush()
     for t in reset:
         _settle(session, t, repo.get_many(session, repo.dependency_ids(session, t.id)))
     return task
 
 
-def _reset(session: Session, task: Task) -> None:
+def _kinds_of(session: Session) -> KindRegistry | None:
+    """The kind registry the platform attached to its sessions (``Platform.create``), which
+    says what a re-run counts against quotas; none outside a platform (no charging)."""
+    kinds = session.info.get(KINDS_KEY)
+    return kinds if isinstance(kinds, KindRegistry) else None
+
+
+def _reset(session: Session, task: Task, kinds: KindRegistry | None) -> None:
+    if kinds is not None and task.status not in ("blocked", "queued"):
+        _charge(session, task, kinds.policy(task.kind))  # it ran (or runs): this is another run
     if task.status == "running":
         task.fence += 1
         revoke(session, task)
@@ -221,8 +246,9 @@ def invalidate(session: Session, task_ids: Iterable[str]) -> list[Task]:
     A running one is fenced, so its now-outdated result is refused."""
     roots = repo.get_many(session, task_ids, lock=True)
     stale = roots + [t for t in _downstream(session, [t.id for t in roots]) if t not in roots]
+    kinds = _kinds_of(session)
     for t in stale:
-        _reset(session, t)
+        _reset(session, t, kinds)
     session.flush()
     for t in stale:
         _settle(session, t, repo.get_many(session, repo.dependency_ids(session, t.id)))

@@ -11,6 +11,7 @@ from typing import Any
 
 from storyreel.db.models import Asset, Project, Render, Task, UsageRecord
 from storyreel.db.repositories import tasks as tasks_repo
+from storyreel.db.repositories import usage
 from storyreel.db.session import Database
 from storyreel.db.types import utcnow
 from storyreel.pipeline.engine import Platform
@@ -163,7 +164,7 @@ def test_user_list_paginates_and_searches_by_email(api: Api) -> None:
 
 
 def _seed_usage(db: Database, owner_id: str) -> None:
-    """Two days of a user's work: tasks, provider calls and a render."""
+    """Two days of a user's work: tasks (and their quota charges), provider calls, a render."""
     now = utcnow()
     yesterday = now - timedelta(days=1)
     with db.session() as s:
@@ -181,6 +182,10 @@ def _seed_usage(db: Database, owner_id: str) -> None:
                     started_at=when,
                     finished_at=when,
                 )
+            )
+            # What submitting it charged to the day's quotas (tasks made here bypass submit).
+            usage.charge(
+                s, owner_id, images=int(kind == "image"), videos=int(kind == "render"), now=when
             )
         for capability, provider, cost, when in [
             ("image", "sketch", 0.25, now),

@@ -117,7 +117,9 @@ def test_idempotency_key_replays_and_conflicts(api: Api) -> None:
     first = api.client.post("/api/v1/auth/api-keys", json={"name": "ci"}, headers=headers)
     again = api.client.post("/api/v1/auth/api-keys", json={"name": "ci"}, headers=headers)
     assert first.status_code == again.status_code == 201
-    assert first.json() == again.json() and again.headers["idempotent-replayed"] == "true"
+    assert again.headers["idempotent-replayed"] == "true"
+    # The same key, but its secret is never stored: the replay cannot show it again.
+    assert again.json() == {**first.json(), "secret": None} and first.json()["secret"]
     assert len(api.client.get("/api/v1/auth/api-keys", headers=alice.headers).json()) == 1
     other = api.client.post("/api/v1/auth/api-keys", json={"name": "cd"}, headers=headers)
     assert other.status_code == 409
@@ -127,3 +129,26 @@ def test_first_start_made_the_admin(api: Api) -> None:
     admin = api.admin()
     me = api.client.get("/api/v1/auth/me", headers=admin.headers).json()
     assert me["role"] == "admin"
+
+
+def test_changing_the_password_retires_old_logins(api: Api) -> None:
+    alice = api.register("alice")
+    wrong = api.client.post(
+        "/api/v1/auth/password",
+        json={"current_password": "not it", "new_password": "a new long password"},
+        headers=alice.headers,
+    )
+    assert wrong.status_code == 403
+    changed = api.client.post(
+        "/api/v1/auth/password",
+        json={"current_password": PASSWORD, "new_password": "a new long password"},
+        headers=alice.headers,
+    )
+    assert changed.status_code == 204
+    old = api.client.post("/api/v1/auth/refresh", json={"refresh_token": alice.refresh_token})
+    assert old.status_code == 401
+    assert api.login(alice.email, "a new long password").user_id == alice.user_id
+    refused = api.client.post(
+        "/api/v1/auth/login", json={"email": alice.email, "password": PASSWORD}
+    )
+    assert refused.status_code == 401

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from storyreel.settings import Settings
 from tests.api.kit import Api, running_api
 
@@ -50,3 +52,41 @@ def test_nul_bytes_are_a_400_on_postgresql(settings: Settings, postgres_url: str
         )
         assert in_body.status_code in (400, 422)
         _is_error(in_body.json(), in_body.status_code)
+
+
+def test_bodies_over_the_limit_are_refused_before_anything_reads_them(settings: Settings) -> None:
+    with running_api(settings, upload_max_bytes=1024) as api:
+        limit = 1024 + 256 * 1024
+        big = b'{"email": "' + b"a" * (limit + 10) + b'"}'
+        declared = api.client.post(
+            "/api/v1/auth/login", content=big, headers={"Content-Type": "application/json"}
+        )
+        assert declared.status_code == 413
+        _is_error(declared.json(), 413)
+
+        def chunks() -> Iterator[bytes]:  # no Content-Length: cut off while it arrives
+            yield b'{"email": "'
+            for _ in range(40):
+                yield b"a" * 8192
+            yield b'"}'
+
+        streamed = api.client.post(
+            "/api/v1/auth/login", content=chunks(), headers={"Content-Type": "application/json"}
+        )
+        assert streamed.status_code == 413
+        _is_error(streamed.json(), 413)
+
+
+def test_odd_values_are_client_errors(api: Api) -> None:
+    alice = api.register("alice")
+    surrogate = api.client.post(
+        "/api/v1/projects",
+        content=b'{"story": "A fox ran. \\ud800 It ran far away.", "auto": false}',
+        headers={**alice.headers, "Content-Type": "application/json"},
+    )
+    assert surrogate.status_code in (400, 422)
+    _is_error(surrogate.json(), surrogate.status_code)
+    for path in ("/api/v1/webhooks", "/api/v1/projects"):
+        huge = api.client.get(path, params={"page": 10**20}, headers=alice.headers)
+        assert huge.status_code == 422
+        _is_error(huge.json(), 422)

@@ -188,3 +188,21 @@ def test_a_sequence_the_server_never_had_asks_for_a_resync(api: Api) -> None:
         again = receive(ws)
         assert again["type"] == "subscribed" and again["replayed"] == 0
         assert again["last_seq"] == subscribed["last_seq"]
+
+
+def test_connections_per_account_are_capped(api: Api) -> None:
+    from contextlib import ExitStack
+
+    from storyreel.api.routes.events import MAX_CONNECTIONS_PER_USER
+
+    alice, bob = api.register("alice"), api.register("bob")
+    with ExitStack() as stack:
+        for _ in range(MAX_CONNECTIONS_PER_USER):
+            ready(stack.enter_context(connect(api, alice)))
+        with connect(api, alice) as extra:
+            refused = _closed_with(extra)
+        assert refused.code == 4429 and "too many open connections" in refused.reason
+        with connect(api, bob) as other:  # another account is not affected
+            ready(other)
+    with connect(api, alice) as again:  # closing frees the places
+        ready(again)

@@ -79,3 +79,25 @@ def test_layers_plan_then_user_then_project(api: Api) -> None:
     # Admins have no quotas.
     ok = api.client.post("/api/v1/projects", json=long_story, headers=admin.headers)
     assert ok.status_code == 201
+
+
+def test_redraws_count_and_one_over_the_limit_is_rolled_back(api: Api) -> None:
+    alice = api.register("alice")
+    api.set_user(alice.user_id, quotas={"images_per_day": 1})
+    project = _project_with_shots(api, alice)
+    pid, shot = project["id"], project["shots"][0]  # type: ignore[index]
+    first = api.client.post(
+        f"/api/v1/projects/{pid}/shots/{shot['id']}/image", json={}, headers=alice.headers
+    )
+    assert first.status_code == 202  # the day's one picture
+    # Redrawing it again (a new prompt re-runs the same task) would be a second picture.
+    edit = api.client.patch(
+        f"/api/v1/projects/{pid}/shots/{shot['id']}",
+        json={"visual_prompt": "a different harbour at dawn"},
+        headers=alice.headers,
+    )
+    assert edit.status_code == 429 and edit.json()["details"]["quota"] == "images_per_day"
+    kept = api.client.get(f"/api/v1/projects/{pid}", headers=alice.headers).json()
+    assert kept["shots"][0]["visual_prompt"] == shot["visual_prompt"]  # nothing changed
+    usage = api.client.get("/api/v1/usage", headers=alice.headers)
+    assert usage.status_code == 200

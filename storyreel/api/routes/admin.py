@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from storyreel.api import errors
 from storyreel.api.deps import AdminUser, CurrentUser, DbDep, StateDep
-from storyreel.api.schemas import MAX_PAGE_SIZE, Page
+from storyreel.api.schemas import MAX_PAGE, MAX_PAGE_SIZE, Page
 from storyreel.auth import quotas
 from storyreel.db.models import Project, User
 from storyreel.db.repositories import accounts as accounts_repo
@@ -178,7 +178,7 @@ def list_users(
     search: Annotated[
         str | None, Query(max_length=320, pattern=r"^[^\x00]*$", description="Part of the email.")
     ] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
 ) -> Page[AdminUserOut]:
     """Every account, oldest first; ``search`` filters by email."""
@@ -228,7 +228,7 @@ def update_user(
 def _usage(s: Session, settings: Settings, user: User, days: int) -> UserUsageOut:
     start, resets = quotas.day_window()
     first = start - timedelta(days=days - 1)
-    found = repo.usage_by_day(s, user.id, first, quotas.IMAGE_KINDS, quotas.VIDEO_KINDS)
+    found = repo.usage_by_day(s, user.id, first)
     listed = []
     for i in range(days):
         day = (first + timedelta(days=i)).strftime("%Y-%m-%d")

@@ -79,7 +79,11 @@ class ApiKeyOut(BaseModel):
 
 
 class ApiKeyCreated(ApiKeyOut):
-    secret: str = Field(description="Shown once; send it as `Authorization: Bearer <secret>`.")
+    secret: str | None = Field(
+        description="Shown once; send it as `Authorization: Bearer <secret>`. `null` when this "
+        "answer replays an earlier request with the same Idempotency-Key: the secret is never "
+        "stored, so revoke that key and create another if it was lost."
+    )
 
 
 def _tokens(pair: accounts.TokenPair) -> TokenOut:
@@ -144,6 +148,28 @@ def logout(body: RefreshIn, user: CurrentUser, state: StateDep, db: DbDep) -> Re
     return Response(status_code=204)
 
 
+class PasswordIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(min_length=1, max_length=passwords.MAX_LENGTH)
+    new_password: str = Field(min_length=passwords.MIN_LENGTH, max_length=passwords.MAX_LENGTH)
+
+
+@router.post("/password", status_code=204, response_class=Response)
+def change_password(body: PasswordIn, user: CurrentUser, state: StateDep, db: DbDep) -> Response:
+    """Change your password; every refresh token of the account stops working."""
+    with db.write() as s:
+        account = repo.user(s, user.id)
+        if account is None or not passwords.verify_password(
+            account.password_hash, body.current_password
+        ):
+            raise errors.Forbidden("the current password is wrong")
+        account.password_hash = passwords.hash_password(body.new_password)
+        repo.revoke_user_tokens(s, account.id, utcnow())
+    state.principals.forget(user.id)
+    return Response(status_code=204)
+
+
 @router.get("/me", response_model=UserOut)
 async def get_me(user: CurrentUser) -> User:
     return user
@@ -159,7 +185,14 @@ def create_api_key(
         key, secret = accounts.create_api_key(s, user, body.name)
         return ApiKeyCreated(**ApiKeyOut.model_validate(key).model_dump(), secret=secret)
 
-    return run_once(db, user, idempotency_key, fingerprint("api-keys", body), create)
+    return run_once(
+        db,
+        user,
+        idempotency_key,
+        fingerprint("api-keys", body),
+        create,
+        stored=lambda answer: {**answer, "secret": None},
+    )
 
 
 @router.get("/api-keys", response_model=list[ApiKeyOut])
@@ -175,5 +208,7 @@ def revoke_api_key(key_id: str, user: CurrentUser, state: StateDep, db: DbDep) -
         if key is None or key.user_id != user.id or key.revoked_at is not None:
             raise errors.NotFound(f"no API key {key_id}")
         key.revoked_at = utcnow()
-        state.principals.forget(key_hash=key.secret_hash)
+        key_hash = key.secret_hash
+    # After the commit: a request in between would otherwise remember the key again.
+    state.principals.forget(key_hash=key_hash)
     return Response(status_code=204)

@@ -12,7 +12,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from storyreel.api import errors, uploads
-from storyreel.api.deps import AppState, CurrentUser, DbDep, StateDep, check_quota, project_for
+from storyreel.api.deps import (
+    AppState,
+    CurrentUser,
+    DbDep,
+    StateDep,
+    check_quota,
+    project_for,
+    within_quota,
+)
 from storyreel.api.idempotency import IdempotencyKey, fingerprint, run_once
 from storyreel.api.views import (
     CharacterOut,
@@ -123,6 +131,7 @@ def update_character(
             check_quota(s, state, owner_of(s, project, user), project, images=1)
         with pipeline_errors():
             pipeline.edit_character(s, character, **changes)
+        within_quota(s, state, owner_of(s, project, user), project)
         return _out(s, state, character)
 
 
@@ -183,6 +192,7 @@ def upload_character_reference(
         character.reference_asset_id = asset.id
         s.flush()
         pipeline.redraw_character_shots(s, character)
+        within_quota(s, state, owner_of(s, project, user), project)
         orphan = _drop_asset(s, previous)
         out = _out(s, state, character)
     if orphan != ref.key:

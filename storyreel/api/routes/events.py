@@ -26,6 +26,7 @@ import json
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -49,6 +50,8 @@ router = APIRouter(tags=["events"])
 AUTH_TIMEOUT_S = 10.0
 MAX_LIFETIME_S = 3600.0
 MAX_SUBSCRIPTIONS = 20
+MAX_CONNECTIONS_PER_USER = 10  # each subscription holds a reader thread: bound them
+MAX_CONNECTIONS = 1000
 MAX_FRAME_CHARS = 4096
 MAX_PENDING = 5000  # frames queued for a client that does not read: beyond this, disconnect
 POLL_S = 0.5  # how often a reader thread looks at its stop flag
@@ -197,6 +200,11 @@ class _Connection:
             await self.handle(raw or "")
 
     async def handle(self, raw: str) -> None:
+        try:  # frames count against the user's request rate like HTTP requests do
+            self.state.limiter.hit("user", self.user.id)
+        except Limited as exc:
+            self.error(429, f"too many frames; retry in {exc.retry_after_s} s")
+            return
         if len(raw) > MAX_FRAME_CHARS:
             self.error(400, f"frames are limited to {MAX_FRAME_CHARS} characters")
             return
@@ -313,6 +321,15 @@ async def _close(websocket: WebSocket, code: int, reason: str) -> None:
                 await websocket.close(code, reason.encode()[:123].decode("utf-8", "ignore"))
 
 
+def _open_connections(websocket: WebSocket) -> Counter[str]:
+    """Open event connections per account, in this process (the app's own counter)."""
+    app_state = websocket.app.state
+    if not hasattr(app_state, "ws_connections"):
+        app_state.ws_connections = Counter()
+    counts: Counter[str] = app_state.ws_connections
+    return counts
+
+
 @router.websocket("/ws")
 async def event_stream(websocket: WebSocket, token: str | None = None) -> None:
     """Live task events of the projects you subscribe to (see the module docstring)."""
@@ -345,6 +362,15 @@ async def event_stream(websocket: WebSocket, token: str | None = None) -> None:
     if lifetime <= 0:
         await _close(websocket, CLOSE_UNAUTHORIZED, "the token has expired; refresh it")
         return
+    open_now = _open_connections(websocket)
+    if open_now[user.id] >= MAX_CONNECTIONS_PER_USER or open_now.total() >= MAX_CONNECTIONS:
+        await _close(
+            websocket,
+            CLOSE_RATE_LIMITED,
+            f"too many open connections (at most {MAX_CONNECTIONS_PER_USER} per account)",
+        )
+        return
+    open_now[user.id] += 1
     connection = _Connection(websocket, state, user)
     connection.send({"type": "ready", "user_id": user.id, "expires_in": int(lifetime)})
     timed_out = False
@@ -362,6 +388,7 @@ async def event_stream(websocket: WebSocket, token: str | None = None) -> None:
         timed_out = scope.cancelled_caught
     finally:
         connection.close_feeds()
+        open_now[user.id] -= 1
     if timed_out:
         await _close(
             websocket, CLOSE_EXPIRED, "connection lifetime reached: reconnect with after_seq"

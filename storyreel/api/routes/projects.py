@@ -19,10 +19,11 @@ from storyreel.api.deps import (
     StateDep,
     check_quota,
     project_for,
+    within_quota,
 )
 from storyreel.api.idempotency import IdempotencyKey, fingerprint, run_once
 from storyreel.api.routes.auth import EMAIL
-from storyreel.api.schemas import MAX_PAGE_SIZE, Page
+from storyreel.api.schemas import MAX_PAGE, MAX_PAGE_SIZE, Page
 from storyreel.api.views import (
     MemberOut,
     ProjectOut,
@@ -277,7 +278,7 @@ def upload_project(
 def list_projects(
     user: CurrentUser,
     db: DbDep,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
     status: ProjectStatus | None = None,
     q: Annotated[str | None, Query(max_length=200, description="Words in the title.")] = None,
@@ -341,6 +342,7 @@ def update_project(
             pipeline.update_project(
                 s, project, kinds=kinds_of(state), priority=priority_of(state, owner), **changes
             )
+        within_quota(s, state, owner, project)  # a new style redraws every picture
         return project_out(s, state, project, user)
 
 
@@ -349,6 +351,9 @@ def delete_project(project_id: str, user: CurrentUser, state: StateDep, db: DbDe
     """Delete a project: its work stops and its files are removed."""
     with db.write() as s:
         project = project_for(s, user, project_id, write=True)
+        # Row lock: a duplicate being made now (it takes a share lock) either finishes first,
+        # so its references keep the blobs, or waits and finds the project gone.
+        s.refresh(project, with_for_update=True)
         quotas.carry_over(s, project)  # deleting a project does not give its usage back
         keys = pipeline.delete_project(s, project)
     # After the commit: a rollback must not leave rows pointing at deleted files.
@@ -374,6 +379,7 @@ def duplicate_project(
 
     def create(s: Session) -> ProjectOut:
         original = project_for(s, user, project_id)
+        s.refresh(original, with_for_update={"read": True})  # see delete_project
         with pipeline_errors():
             copy = pipeline.duplicate_project(s, original, owner_id=user.id, title=title)
         return project_out(s, state, copy, user)

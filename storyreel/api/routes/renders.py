@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from storyreel.api.deps import CurrentUser, DbDep, StateDep, check_quota, project_for
 from storyreel.api.idempotency import IdempotencyKey, fingerprint, run_once
-from storyreel.api.schemas import MAX_PAGE_SIZE, Page
+from storyreel.api.schemas import MAX_PAGE, MAX_PAGE_SIZE, Page
 from storyreel.api.tasks_view import TaskOut, task_out
 from storyreel.api.views import (
     RenderOut,
@@ -94,7 +94,7 @@ def list_renders(
     user: CurrentUser,
     state: StateDep,
     db: DbDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
 ) -> Page[RenderOut]:
     """A project's renders, newest first, each with signed links to its files."""

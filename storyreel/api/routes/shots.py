@@ -18,6 +18,7 @@ from storyreel.api.deps import (
     check_quota,
     project_for,
     shot_for,
+    within_quota,
 )
 from storyreel.api.idempotency import IdempotencyKey, fingerprint, run_once
 from storyreel.api.tasks_view import TaskOut, task_out
@@ -224,6 +225,7 @@ def update_shot(
             pipeline.edit_shot(s, shot.id, **changes)
             if position is not None and position != shot.position:
                 pipeline.move_shot(s, shot, position)
+        within_quota(s, state, owner_of(s, project, user), project)
         return one_shot_out(s, state, shot)
 
 

@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from storyreel.api import errors
 from storyreel.api.deps import CurrentUser, DbDep, StateDep, project_for, task_for
-from storyreel.api.schemas import MAX_PAGE_SIZE, Page
+from storyreel.api.schemas import MAX_PAGE, MAX_PAGE_SIZE, Page
 from storyreel.api.tasks_view import (
     TaskBatch,
     TaskIds,
@@ -98,7 +98,7 @@ def list_project_tasks(
     db: DbDep,
     status: Annotated[list[Status] | None, Query(description="Only these statuses.")] = None,
     kind: Annotated[str | None, Query(max_length=32, description="Only this kind.")] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
 ) -> Page[TaskOut]:
     """A project's tasks in pipeline order (oldest first)."""

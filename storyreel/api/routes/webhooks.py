@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from storyreel.api import errors
 from storyreel.api.deps import Creator, CurrentUser, DbDep, StateDep
 from storyreel.api.idempotency import IdempotencyKey, fingerprint, run_once
-from storyreel.api.schemas import MAX_PAGE_SIZE, Page
+from storyreel.api.schemas import MAX_PAGE, MAX_PAGE_SIZE, Page
 from storyreel.db.models import User, Webhook, WebhookDelivery
 from storyreel.db.repositories import webhooks as repo
 from storyreel.db.types import utcnow
@@ -206,7 +206,7 @@ def create_webhook(
 def list_webhooks(
     user: CurrentUser,
     db: DbDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
 ) -> Page[WebhookOut]:
     """Your webhooks, oldest first."""
@@ -267,7 +267,7 @@ def list_webhook_deliveries(
     user: CurrentUser,
     db: DbDep,
     status: DeliveryStatus | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
 ) -> Page[DeliveryOut]:
     """The delivery log, newest first: status, attempts, last answer and error, timestamps."""

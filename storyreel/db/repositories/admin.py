@@ -13,7 +13,7 @@ from sqlalchemy import Float, case, cast, distinct, extract, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from storyreel.db.models import Project, Render, Task, UsageRecord, User
+from storyreel.db.models import Project, Render, Task, UsageLedger, UsageRecord, User
 from storyreel.db.types import utcnow
 
 ACTIVE = ("blocked", "queued", "running")
@@ -51,35 +51,32 @@ class DayUsage:
     by_capability: dict[str, dict[str, float]] | None = None
 
 
-def usage_by_day(
-    session: Session,
-    user_id: str,
-    since: datetime,
-    image_kinds: Sequence[str],
-    video_kinds: Sequence[str],
-) -> dict[str, DayUsage]:
+def usage_by_day(session: Session, user_id: str, since: datetime) -> dict[str, DayUsage]:
     """What ``user_id`` used per UTC day since ``since``, counted as the quotas count it:
-    image and video tasks created, seconds of video rendered in their projects, and provider
-    calls (with their cost) from the usage records."""
+    images and videos from the usage ledger, seconds of video rendered in their projects (and
+    in deleted ones, from the ledger), and provider calls (with their cost) from the usage
+    records."""
     days: dict[str, DayUsage] = {}
 
     def at(day: Any) -> DayUsage:
         key = str(day)
         return days.setdefault(key, DayUsage(key, by_capability={}))
 
-    task_day = _day(session, Task.created_at)
+    ledger_day = _day(session, UsageLedger.day)
     rows = session.execute(
         select(
-            task_day,
-            func.sum(case((Task.kind.in_(list(image_kinds)), 1), else_=0)),
-            func.sum(case((Task.kind.in_(list(video_kinds)), 1), else_=0)),
+            ledger_day,
+            func.sum(UsageLedger.images),
+            func.sum(UsageLedger.videos),
+            func.sum(UsageLedger.render_seconds),
         )
-        .where(Task.owner_id == user_id, Task.created_at >= since)
-        .group_by(task_day)
+        .where(UsageLedger.user_id == user_id, UsageLedger.day >= since)
+        .group_by(ledger_day)
     )
-    for day, images, videos in rows:
+    for day, images, videos, seconds in rows:
         at(day).images += int(images or 0)
         at(day).videos += int(videos or 0)
+        at(day).render_seconds += float(seconds or 0.0)
 
     render_day = _day(session, Render.created_at)
     renders = session.execute(

@@ -1,4 +1,4 @@
-"""usage of deleted projects
+"""daily quota usage ledger
 
 Revision ID: 0003
 Revises: 0002
@@ -20,7 +20,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
-        "usage_carryover",
+        "usage_ledger",
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("user_id", sa.String(length=32), nullable=False),
         sa.Column("day", storyreel.db.types.UTCDateTime(timezone=True), nullable=False),
@@ -31,17 +31,17 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["user_id"],
             ["users.id"],
-            name=op.f("fk_usage_carryover_user_id_users"),
+            name=op.f("fk_usage_ledger_user_id_users"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_usage_carryover")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_usage_ledger")),
     )
-    with op.batch_alter_table("usage_carryover", schema=None) as batch_op:
-        batch_op.create_index("ix_usage_carryover_user_day", ["user_id", "day"], unique=False)
+    with op.batch_alter_table("usage_ledger", schema=None) as batch_op:
+        batch_op.create_index("ix_usage_ledger_user_day", ["user_id", "day"], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("usage_carryover", schema=None) as batch_op:
-        batch_op.drop_index("ix_usage_carryover_user_day")
+    with op.batch_alter_table("usage_ledger", schema=None) as batch_op:
+        batch_op.drop_index("ix_usage_ledger_user_day")
 
-    op.drop_table("usage_carryover")
+    op.drop_table("usage_ledger")
