@@ -42,8 +42,15 @@ class AddressPolicy:
 
 def _category(ip: IPAddress) -> str | None:
     """The non-public category of `ip`, or None when it is an ordinary public address."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1 to the kernel
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1 to the kernel
+        else:
+            # 6to4 (2002:7f00:1::) and Teredo addresses carry an IPv4 address a relay may
+            # deliver to: judge them by it.
+            embedded = ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+            if embedded is not None and _category(embedded) is not None:
+                return _category(embedded)
     if ip.is_unspecified or ip in _THIS_NETWORK:
         return "unspecified"
     if ip.is_loopback:

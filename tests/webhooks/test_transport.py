@@ -248,6 +248,8 @@ def test_loopback_is_refused_by_default_and_allowed_by_the_operator(receiver: Re
         ("[::]", "unspecified"),
         ("224.0.0.1", "multicast"),
         ("240.0.0.1", "private"),
+        ("[2002:7f00:1::]", "loopback"),  # 6to4 wrapping 127.0.0.1
+        ("[2002:a9fe:a9fe::]", "link-local"),  # 6to4 wrapping 169.254.169.254
     ],
 )
 def test_non_public_addresses_are_refused(host: str, category: str) -> None:
