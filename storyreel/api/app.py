@@ -98,7 +98,8 @@ def create_app(
             email = settings.admin_email or "admin@storyreel.local"
             print(
                 f"storyreel: created the admin account {email} with the one-time password "
-                f"{generated} — log in and change it; it is not shown again.",
+                f"{generated} — log in and change it (POST /api/v1/auth/password); it is not shown "
+                "again.",
                 file=sys.stderr,
                 flush=True,
             )
