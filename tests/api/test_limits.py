@@ -32,3 +32,18 @@ def test_per_ip_limit_covers_logins(settings: Settings) -> None:
         ]
         assert [r.status_code for r in tries] == [401, 401, 401, 429]
         assert tries[-1].headers["retry-after"]
+
+
+def test_counters_in_redis_are_shared_by_api_processes(settings: Settings, redis_url: str) -> None:
+    """The cluster shape: two API apps (as two processes would) count one user together."""
+    limits = {"per_user": "4/minute", "per_ip": "1000/minute", "auth_per_ip": "1000/minute"}
+    with (
+        running_api(settings, rate_limits=limits, rate_limit_url=redis_url) as one,
+        running_api(settings, rate_limits=limits, rate_limit_url=redis_url) as two,
+    ):
+        alice = one.register("alice")
+        first = [one.client.get("/api/v1/auth/me", headers=alice.headers) for _ in range(2)]
+        second = [two.client.get("/api/v1/auth/me", headers=alice.headers) for _ in range(3)]
+        statuses = [r.status_code for r in first + second]
+        assert statuses == [200, 200, 200, 200, 429]
+        assert int(second[-1].headers["retry-after"]) >= 1
