@@ -12,13 +12,13 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import String, bindparam, func, select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import Session
 
 from storyreel.api import errors, signing
 from storyreel.api.deps import AppState
 from storyreel.auth import policy
 from storyreel.db.models import Project, Task, User
+from storyreel.db.repositories import tasks as tasks_repo
 from storyreel.tasks.model import Status
 
 
@@ -132,17 +132,6 @@ def task_out(state: AppState, task: Task) -> TaskOut:
     )
 
 
-# The task and its project (only the columns access needs) in one statement, built once: the
-# statement's construction would cost more than SQLite takes to run it.
-_PROJECT_COLUMNS = load_only(Project.id, Project.owner_id)
-_ONE = (
-    select(Task, Project)
-    .outerjoin(Project, Project.id == Task.project_id)
-    .where(Task.id == bindparam("task_id", type_=String()))
-    .options(_PROJECT_COLUMNS)
-)
-
-
 def _visible(s: Session, user: User, task: Task, project: Project | None) -> bool:
     if task.project_id is None:
         return task.owner_id == user.id or user.role == "admin"
@@ -151,7 +140,7 @@ def _visible(s: Session, user: User, task: Task, project: Project | None) -> boo
 
 def readable_task(s: Session, user: User, task_id: str) -> Task:
     """The task if ``user`` may read it; 404 otherwise (exactly as for an unknown id)."""
-    row = s.execute(_ONE, {"task_id": task_id}).first()
+    row = tasks_repo.with_project(s, task_id)
     if row is None or not _visible(s, user, row[0], row[1]):
         raise errors.NotFound(f"no task {task_id}")
     task: Task = row[0]
@@ -161,15 +150,9 @@ def readable_task(s: Session, user: User, task_id: str) -> Task:
 def readable_tasks(s: Session, user: User, task_ids: Sequence[str]) -> list[Task]:
     """The tasks among ``task_ids`` that ``user`` may read, in the order asked."""
     wanted = list(dict.fromkeys(task_ids))
-    q = (
-        select(Task, Project)
-        .outerjoin(Project, Project.id == Task.project_id)
-        .where(Task.id.in_(wanted))
-        .options(_PROJECT_COLUMNS)
-    )
     access: dict[str, bool] = {}  # per project: one membership query at most
     found: dict[str, Task] = {}
-    for task, project in s.execute(q):
+    for task, project in tasks_repo.many_with_projects(s, wanted):
         if task.project_id is not None and project is not None:
             if project.id not in access:
                 access[project.id] = _visible(s, user, task, project)
@@ -178,29 +161,3 @@ def readable_tasks(s: Session, user: User, task_ids: Sequence[str]) -> list[Task
         elif _visible(s, user, task, project):
             found[task.id] = task
     return [found[i] for i in wanted if i in found]
-
-
-def project_tasks(
-    s: Session,
-    project_id: str,
-    *,
-    statuses: Sequence[str] = (),
-    kind: str | None = None,
-    page: int = 1,
-    page_size: int = 50,
-) -> tuple[list[Task], int]:
-    """One page of a project's tasks in pipeline order (oldest first), and the total."""
-    where = [Task.project_id == project_id]
-    if statuses:
-        where.append(Task.status.in_(list(statuses)))
-    if kind:
-        where.append(Task.kind == kind)
-    total = int(s.scalar(select(func.count()).select_from(Task).where(*where)) or 0)
-    q = (
-        select(Task)
-        .where(*where)
-        .order_by(Task.created_at, Task.id)
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    )
-    return list(s.scalars(q)), total

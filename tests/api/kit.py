@@ -7,14 +7,16 @@ import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import jwt
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from storyreel.api.app import create_app
 from storyreel.db import migrate
-from storyreel.db.models import User
+from storyreel.db.models import Asset, Render, User
 from storyreel.db.repositories import accounts as accounts_repo
 from storyreel.db.session import Database
 from storyreel.settings import Settings
@@ -106,3 +108,39 @@ def running_api(settings: Settings, *, run_workers: bool = True, **overrides: An
     app = create_app(settings, run_workers=run_workers)
     with TestClient(app) as client:
         yield Api(client, settings)
+
+
+def add_render(
+    s: Session,
+    project_id: str,
+    owner_id: str,
+    *,
+    quality: str = "final",
+    duration: float = 12.5,
+    created_at: datetime | None = None,
+) -> Render:
+    """A finished render row and its (placeholder) video asset, for tests that count renders
+    without rendering anything."""
+    video = Asset(
+        owner_id=owner_id,
+        project_id=project_id,
+        kind="video",
+        blob_key="v.mp4",
+        mime="video/mp4",
+        size=1,
+        sha256="0" * 64,
+    )
+    s.add(video)
+    s.flush()
+    render = Render(
+        project_id=project_id,
+        quality=quality,
+        video_asset_id=video.id,
+        duration=duration,
+        width=640,
+        height=360,
+        size_bytes=1,
+        **({"created_at": created_at} if created_at is not None else {}),
+    )
+    s.add(render)
+    return render

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from storyreel.db.models import Asset, Project, Render, Task, UsageRecord
+from storyreel.db.models import Project, Task, UsageRecord
 from storyreel.db.repositories import tasks as tasks_repo
 from storyreel.db.repositories import usage
 from storyreel.db.session import Database
@@ -19,7 +19,7 @@ from storyreel.settings import Settings
 from storyreel.tasks import service
 from storyreel.tasks.kinds import KindPolicy
 from storyreel.tasks.model import PermanentError, TaskSpec
-from tests.api.kit import PASSWORD, Account, Api, running_api
+from tests.api.kit import PASSWORD, Account, Api, add_render, running_api
 
 API = "/api/v1"
 
@@ -204,29 +204,7 @@ def _seed_usage(db: Database, owner_id: str) -> None:
                     created_at=when,
                 )
             )
-        video = Asset(
-            owner_id=owner_id,
-            project_id=project.id,
-            kind="video",
-            blob_key="v.mp4",
-            mime="video/mp4",
-            size=1,
-            sha256="0" * 64,
-        )
-        s.add(video)
-        s.flush()
-        s.add(
-            Render(
-                project_id=project.id,
-                quality="final",
-                video_asset_id=video.id,
-                duration=12.5,
-                width=640,
-                height=360,
-                size_bytes=1,
-                created_at=now,
-            )
-        )
+        add_render(s, project.id, owner_id, created_at=now)
 
 
 def test_usage_per_day_counts_what_the_user_did(settings: Settings, database_url: str) -> None:

@@ -9,7 +9,6 @@ everything; without credentials, 401. Clients cannot set owner, role, plan, quot
 from __future__ import annotations
 
 import io
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +16,7 @@ import pytest
 from PIL import Image
 
 from tests.api.kit import Account, Api
+from tests.api.test_projects import storyboarded
 
 STORY = (
     "小林走进雨夜的书店。老板抬起头，递给他一本旧书。\n\n"
@@ -40,29 +40,14 @@ def _png() -> bytes:
     return out.getvalue()
 
 
-def _wait_for_shots(api: Api, owner: Account, project_id: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        project = api.client.get(f"/api/v1/projects/{project_id}", headers=owner.headers).json()
-        if project["shots"]:
-            return dict(project)
-        time.sleep(0.2)
-    raise AssertionError("the storyboard was not written")
-
-
 @pytest.fixture
 def world(api: Api) -> World:
     owner, other = api.register("owner"), api.register("other")
     viewer, guest = api.register("viewer", role="viewer"), api.register("guest", role="guest")
     admin = api.admin()
     c = api.client
-    made = c.post(
-        "/api/v1/projects",
-        json={"story": STORY, "style": "ink_wash", "auto": False},
-        headers=owner.headers,
-    )
-    assert made.status_code == 201, made.text
-    project = _wait_for_shots(api, owner, made.json()["id"])
+    project = storyboarded(api, owner, story=STORY, style="ink_wash")
+    assert project["shots"]
     pid = project["id"]
     shared = c.post(
         f"/api/v1/projects/{pid}/members", json={"email": viewer.email}, headers=owner.headers

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-import time
-
 from tests.api.kit import Account, Api
+from tests.api.test_projects import storyboarded
 
 STORY = "The keeper lit the lamp at dusk.\n\nA small boat found the harbour by its light."
 
@@ -19,28 +18,10 @@ def _image(api: Api, who: Account) -> int:
     return r.status_code
 
 
-def _project_with_shots(api: Api, who: Account) -> dict[str, object]:
-    made = api.client.post(
-        "/api/v1/projects",
-        json={"story": STORY, "style": "comic", "auto": False},
-        headers=who.headers,
-    )
-    assert made.status_code == 201, made.text
-    deadline = time.monotonic() + 60
-    while True:
-        project = api.client.get(
-            f"/api/v1/projects/{made.json()['id']}", headers=who.headers
-        ).json()
-        if project["shots"]:
-            return dict(project)
-        assert time.monotonic() < deadline
-        time.sleep(0.2)
-
-
 def test_images_quota_counts_deleted_projects_and_says_when_it_resets(api: Api) -> None:
     alice = api.register("alice")
     api.set_user(alice.user_id, quotas={"images_per_day": 2})
-    project = _project_with_shots(api, alice)
+    project = storyboarded(api, alice, story=STORY, style="comic")
     shot = project["shots"][0]  # type: ignore[index]
     remade = api.client.post(
         f"/api/v1/projects/{project['id']}/shots/{shot['id']}/image", json={}, headers=alice.headers
@@ -84,7 +65,7 @@ def test_layers_plan_then_user_then_project(api: Api) -> None:
 def test_redraws_count_and_one_over_the_limit_is_rolled_back(api: Api) -> None:
     alice = api.register("alice")
     api.set_user(alice.user_id, quotas={"images_per_day": 1})
-    project = _project_with_shots(api, alice)
+    project = storyboarded(api, alice, story=STORY, style="comic")
     pid, shot = project["id"], project["shots"][0]  # type: ignore[index]
     first = api.client.post(
         f"/api/v1/projects/{pid}/shots/{shot['id']}/image", json={}, headers=alice.headers

@@ -10,14 +10,14 @@ from typing import Any
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
-from storyreel.db.models import Asset, Project, Render, UsageRecord
+from storyreel.db.models import Project, UsageRecord
 from storyreel.db.repositories import tasks as tasks_repo
 from storyreel.pipeline.engine import Platform
 from storyreel.settings import Settings
 from storyreel.tasks import service
 from storyreel.tasks.kinds import KindPolicy
 from storyreel.tasks.model import TaskSpec
-from tests.api.kit import Api, running_api
+from tests.api.kit import Api, add_render, running_api
 
 API = "/api/v1"
 
@@ -144,28 +144,7 @@ def _finish_tasks(api: Api, owner_id: str) -> None:
                 seconds=2.0,
             )
         )
-        video = Asset(
-            owner_id=owner_id,
-            project_id=project.id,
-            kind="video",
-            blob_key="v.mp4",
-            mime="video/mp4",
-            size=1,
-            sha256="0" * 64,
-        )
-        s.add(video)
-        s.flush()
-        s.add(
-            Render(
-                project_id=project.id,
-                quality="preview",
-                video_asset_id=video.id,
-                duration=12.5,
-                width=640,
-                height=360,
-                size_bytes=1,
-            )
-        )
+        add_render(s, project.id, owner_id, quality="preview")
 
 
 def test_metrics_has_http_counters_by_route_and_database_metrics(

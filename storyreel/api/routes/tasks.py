@@ -15,12 +15,12 @@ from storyreel.api.tasks_view import (
     TaskBatch,
     TaskIds,
     TaskOut,
-    project_tasks,
     readable_task,
     readable_tasks,
     task_out,
 )
 from storyreel.db.models import Task
+from storyreel.db.repositories import tasks as tasks_repo
 from storyreel.tasks import service
 from storyreel.tasks.model import FINISHED, InvalidTransition, Status, TaskNotFound
 
@@ -104,7 +104,7 @@ def list_project_tasks(
     """A project's tasks in pipeline order (oldest first)."""
     with db.read() as s:
         project = project_for(s, user, project_id)
-        tasks, total = project_tasks(
+        tasks, total = tasks_repo.project_page(
             s, project.id, statuses=status or (), kind=kind, page=page, page_size=page_size
         )
     return Page[TaskOut](

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Integer, String, and_, bindparam, delete, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 from sqlalchemy.sql.elements import ColumnElement
 
-from storyreel.db.models import Task, TaskDependency
+from storyreel.db.models import Project, Task, TaskDependency
 from storyreel.db.types import JSONType, UTCDateTime, utcnow
 
 
@@ -271,3 +271,57 @@ def listing(
 def count_by_status(session: Session) -> dict[str, int]:
     rows = session.execute(select(Task.status, func.count()).group_by(Task.status))
     return {status: int(n) for status, n in rows}
+
+
+# A task with its project (only the columns access checks need) in one statement, built once:
+# building it would cost more than SQLite takes to run it (the API's status polls).
+_PROJECT_COLUMNS = load_only(Project.id, Project.owner_id)
+_WITH_PROJECT = (
+    select(Task, Project)
+    .outerjoin(Project, Project.id == Task.project_id)
+    .where(Task.id == bindparam("task_id", type_=String()))
+    .options(_PROJECT_COLUMNS)
+)
+
+
+def with_project(session: Session, task_id: str) -> tuple[Task, Project | None] | None:
+    row = session.execute(_WITH_PROJECT, {"task_id": task_id}).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+def many_with_projects(
+    session: Session, task_ids: Sequence[str]
+) -> list[tuple[Task, Project | None]]:
+    q = (
+        select(Task, Project)
+        .outerjoin(Project, Project.id == Task.project_id)
+        .where(Task.id.in_(list(task_ids)))
+        .options(_PROJECT_COLUMNS)
+    )
+    return [(task, project) for task, project in session.execute(q)]
+
+
+def project_page(
+    session: Session,
+    project_id: str,
+    *,
+    statuses: Sequence[str] = (),
+    kind: str | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> tuple[list[Task], int]:
+    """One page of a project's tasks in pipeline order (oldest first), and the total."""
+    where = [Task.project_id == project_id]
+    if statuses:
+        where.append(Task.status.in_(list(statuses)))
+    if kind:
+        where.append(Task.kind == kind)
+    total = int(session.scalar(select(func.count()).select_from(Task).where(*where)) or 0)
+    q = (
+        select(Task)
+        .where(*where)
+        .order_by(Task.created_at, Task.id)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    return list(session.scalars(q)), total
