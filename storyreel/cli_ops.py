@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from pathlib import Path
 from types import FrameType
@@ -374,8 +375,25 @@ def serve(
     )
 
 
+def openapi(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+) -> None:
+    """Print the API's OpenAPI document (the web studio's client is generated from it)."""
+    from storyreel.api.openapi import build_spec, render_spec
+
+    text = render_spec(build_spec())
+    if output is None:
+        sys.stdout.write(text)
+        return
+    output.write_text(text, encoding="utf-8")
+    err.print(f"wrote {output}")
+
+
 def register_ops(app: typer.Typer) -> None:
     app.command()(serve)
+    app.command()(openapi)
     app.command()(migrate)
     app.command()(worker)
     app.add_typer(project_app, name="project")

@@ -20,6 +20,12 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def _default_studio_dir() -> Path | None:
+    # A source checkout builds the studio into web/dist beside the package (`make studio`).
+    built = Path(__file__).resolve().parent.parent / "web" / "dist"
+    return built if (built / "index.html").is_file() else None
+
+
 def _default_data_dir() -> Path:
     return user_data_path("storyreel", appauthor=False)
 
@@ -100,6 +106,8 @@ class RateLimits(BaseModel):
     per_ip: str = "2400/minute;200/second"
     # Logins and registrations per IP: slows password guessing.
     auth_per_ip: str = "30/minute"
+    # Voice samples per user: each one is synthesised in the API process.
+    samples_per_user: str = "30/minute"
 
 
 class Settings(BaseSettings):
@@ -212,6 +220,12 @@ class Settings(BaseSettings):
         default=False, description="Let webhooks call loopback addresses (tests, one box)."
     )
     log_format: Literal["json", "console"] = Field(default="json")
+    studio_dir: Path | None = Field(
+        default_factory=lambda: _default_studio_dir(),
+        description=(
+            "The built web studio (web/dist) served at /; unset or missing: the API only."
+        ),
+    )
     subtitle_font_file: Path | None = Field(
         default=None,
         description="Font for burned-in subtitles; defaults to the bundled Noto Sans SC.",

@@ -20,6 +20,7 @@ from storyreel.api.routes import (
     admin,
     assets,
     auth,
+    catalog,
     characters,
     events,
     generate,
@@ -31,6 +32,7 @@ from storyreel.api.routes import (
     tasks,
     webhooks,
 )
+from storyreel.api.studio import mount_studio
 from storyreel.auth import accounts
 from storyreel.auth.ratelimit import RateLimiter
 from storyreel.auth.secrets import load_server_secrets
@@ -50,6 +52,7 @@ RESOURCE_ROUTERS = (
     characters,
     renders,
     generate,
+    catalog,
     events,
     webhooks,
     admin,
@@ -131,6 +134,8 @@ def create_app(
     for module in RESOURCE_ROUTERS:
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(system.router)
+    if settings.studio_dir is not None and (settings.studio_dir / "index.html").is_file():
+        mount_studio(app, settings.studio_dir)
     # Added last = outermost: the request id exists before a body is refused.
     app.add_middleware(BodyLimit, max_bytes=settings.upload_max_bytes + 256 * 1024)
     app.add_middleware(RequestContext, metrics=metrics)

@@ -173,6 +173,11 @@ async def current_user(
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
+async def limit_samples(state: StateDep, user: CurrentUser) -> None:
+    """Voice samples are synthesised in the API process: a per-user limit of their own."""
+    _limit(state.limiter, "sample", user.id)
+
+
 async def admin_user(user: CurrentUser) -> User:
     if user.role != "admin":
         raise errors.Forbidden("only administrators may do this")

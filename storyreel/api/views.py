@@ -22,6 +22,7 @@ from storyreel.db.models import Asset, Character, Project, ProjectMember, Render
 from storyreel.db.repositories import accounts as accounts_repo
 from storyreel.db.repositories import projects as repo
 from storyreel.domain.styles import UnknownStyle
+from storyreel.pipeline.context import PipelineContext
 from storyreel.pipeline.handlers import PipelineServices
 from storyreel.pipeline.project import NotReady, storyboard_pending
 from storyreel.providers.registry import ProviderRegistry
@@ -117,6 +118,13 @@ class ProjectSummary(BaseModel):
     access: Access = Field(description="write: yours; read: shared with you.")
     created_at: datetime
     updated_at: datetime
+    shot_count: int = Field(description="Shots in the storyboard (0 before it is written).")
+    poster: AssetOut | None = Field(
+        description="The poster frame of the latest render (null before the first render)."
+    )
+    duration: float | None = Field(
+        description="Seconds of the latest render (null before the first render)."
+    )
 
 
 class ProjectOut(ProjectSummary):
@@ -300,7 +308,23 @@ def access_of(user: User, project: Project) -> Access:
     return "read"
 
 
-def summary_fields(project: Project, status: str, user: User) -> dict[str, Any]:
+def _poster_out(state: AppState, project: Project, poster: Asset | None) -> AssetOut | None:
+    if poster is None:
+        return None
+    return asset_out(state, poster, download_name(project.title, "poster", poster.blob_key))
+
+
+def summary_fields(
+    state: AppState,
+    project: Project,
+    status: str,
+    user: User,
+    *,
+    shot_count: int,
+    render: Render | None,
+    poster: Asset | None,
+) -> dict[str, Any]:
+    """``render``: the project's latest; ``poster``: that render's poster asset."""
     return {
         "id": project.id,
         "title": project.title,
@@ -314,11 +338,34 @@ def summary_fields(project: Project, status: str, user: User) -> dict[str, Any]:
         "access": access_of(user, project),
         "created_at": project.created_at,
         "updated_at": project.updated_at,
+        "shot_count": shot_count,
+        "poster": _poster_out(state, project, poster),
+        "duration": render.duration if render is not None else None,
     }
 
 
-def project_summary(project: Project, status: str, user: User) -> ProjectSummary:
-    return ProjectSummary(**summary_fields(project, status, user))
+def project_summaries(
+    s: Session, state: AppState, rows: list[tuple[Project, str]], user: User
+) -> list[ProjectSummary]:
+    """A page of projects (with their statuses): shot counts and latest renders with their
+    posters are read for the whole page at once, in two queries."""
+    ids = [p.id for p, _ in rows]
+    counts = repo.shot_counts(s, ids)
+    latest = repo.latest_renders(s, ids)
+    out = []
+    for project, status in rows:
+        render, poster = latest.get(project.id, (None, None))
+        fields = summary_fields(
+            state,
+            project,
+            status,
+            user,
+            shot_count=counts.get(project.id, 0),
+            render=render,
+            poster=poster,
+        )
+        out.append(ProjectSummary(**fields))
+    return out
 
 
 def project_out(s: Session, state: AppState, project: Project, user: User) -> ProjectOut:
@@ -327,9 +374,20 @@ def project_out(s: Session, state: AppState, project: Project, user: User) -> Pr
     for t in current.values():
         counts[t.status] = counts.get(t.status, 0) + 1
     render = repo.latest_render(s, project.id)
+    assets = render_assets(s, render) if render is not None else {}
+    poster = assets.get(render.poster_asset_id or "") if render is not None else None
     storyboard = current.get((None, "storyboard"))
+    shots = shots_out(s, state, project.id)
     return ProjectOut(
-        **summary_fields(project, repo.status(s, project.id), user),
+        **summary_fields(
+            state,
+            project,
+            repo.status(s, project.id),
+            user,
+            shot_count=len(shots),
+            render=render,
+            poster=poster,
+        ),
         story=project.story,
         detected_language=project.detected_language,
         voice=project.voice,
@@ -339,9 +397,9 @@ def project_out(s: Session, state: AppState, project: Project, user: User) -> Pr
         max_shots=project.max_shots,
         seed=project.seed,
         storyboard_task_id=storyboard.id if storyboard is not None else None,
-        shots=shots_out(s, state, project.id),
+        shots=shots,
         characters=characters_out(s, state, project.id),
-        latest_render=render_out(state, render, render_assets(s, render), project.title)
+        latest_render=render_out(state, render, assets, project.title)
         if render is not None
         else None,
         tasks={
@@ -370,9 +428,14 @@ def kinds_of(state: AppState) -> KindRegistry:
     return state.platform.kinds
 
 
-def providers_of(state: AppState) -> ProviderRegistry:
+def pipeline_of(state: AppState) -> PipelineContext:
+    """The providers, blob store and result cache the pipeline's steps use."""
     services: PipelineServices = state.platform.runner.services
-    return services.pipeline.registry
+    return services.pipeline
+
+
+def providers_of(state: AppState) -> ProviderRegistry:
+    return pipeline_of(state).registry
 
 
 def owner_of(s: Session, project: Project, user: User) -> User:

@@ -53,6 +53,7 @@ class RateLimiter:
             "user": parse_many(limits.per_user),
             "ip": parse_many(limits.per_ip),
             "auth": parse_many(limits.auth_per_ip),
+            "sample": parse_many(limits.samples_per_user),
         }
 
     def hit(self, scope: str, identity: str) -> None:

@@ -17,6 +17,7 @@ Aspect = Literal["16:9", "9:16", "1:1"]
 ASPECTS: tuple[str, ...] = Aspect.__args__  # type: ignore[attr-defined]
 
 _HEX = r"^#[0-9a-fA-F]{6}$"
+MAX_SHOTS = 500
 
 
 class _Model(BaseModel):
@@ -58,7 +59,7 @@ class Storyboard(_Model):
     style: str = Field(min_length=1, max_length=64)
     aspect: Aspect = "16:9"
     characters: list[Character] = Field(default_factory=list, max_length=200)
-    shots: list[Shot] = Field(min_length=1, max_length=500)
+    shots: list[Shot] = Field(min_length=1, max_length=MAX_SHOTS)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Storyboard:

@@ -12,6 +12,7 @@ class StylePreset(BaseModel):
     label: str
     label_zh: str
     description: str
+    description_zh: str
     prompt_prefix: str = Field(description="Prepended to every visual prompt.")
     negative_prompt: str
     palette: tuple[str, ...] = Field(description="Hex colours, darkest to lightest.")
@@ -29,6 +30,7 @@ STYLES: dict[str, StylePreset] = {
             label="Cinematic",
             label_zh="电影感",
             description="Film lighting, shallow depth of field, anamorphic framing.",
+            description_zh="电影级光影，浅景深，宽银幕构图。",
             prompt_prefix="cinematic film still, dramatic lighting, shallow depth of field, 35mm",
             negative_prompt=f"{_COMMON_NEGATIVE}, cartoon, flat colors",
             palette=("#0b1320", "#1f3b4d", "#5b7a8c", "#c9a66b", "#f2e3c6"),
@@ -39,6 +41,7 @@ STYLES: dict[str, StylePreset] = {
             label="Anime",
             label_zh="日系动漫",
             description="Clean cel shading, bright skies, expressive characters.",
+            description_zh="干净的赛璐璐上色，明亮的天空，表情丰富的角色。",
             prompt_prefix="anime style, cel shading, vibrant colors, detailed background",
             negative_prompt=f"{_COMMON_NEGATIVE}, photorealistic, 3d render",
             palette=("#1b1f3b", "#3d5a98", "#6fa8dc", "#ffd966", "#fff5e1"),
@@ -50,6 +53,7 @@ STYLES: dict[str, StylePreset] = {
             label="Watercolor",
             label_zh="水彩",
             description="Soft washes, paper texture, bleeding edges.",
+            description_zh="柔和的晕染，纸张纹理，边缘自然渗化。",
             prompt_prefix="watercolor painting, soft washes, paper texture, gentle light",
             negative_prompt=f"{_COMMON_NEGATIVE}, hard edges, photograph",
             palette=("#33415c", "#5c7aa6", "#8fb8de", "#e8c4b8", "#fbf6ee"),
@@ -61,6 +65,7 @@ STYLES: dict[str, StylePreset] = {
             label="Ink wash (水墨)",
             label_zh="水墨",
             description="Chinese ink painting: black ink, rice paper, empty space.",
+            description_zh="中国水墨：墨色浓淡，宣纸质感，大片留白。",
             prompt_prefix="Chinese ink wash painting, sumi-e, rice paper, negative space",
             negative_prompt=f"{_COMMON_NEGATIVE}, saturated colors, photograph",
             palette=("#111111", "#3a3a3a", "#7a7a7a", "#b8b2a6", "#f1ece1"),
@@ -72,6 +77,7 @@ STYLES: dict[str, StylePreset] = {
             label="Comic",
             label_zh="美漫",
             description="Bold ink outlines, halftone shading, punchy colours.",
+            description_zh="粗犷的墨线，网点阴影，浓烈的色彩。",
             prompt_prefix="comic book art, bold ink outlines, halftone shading, dynamic pose",
             negative_prompt=f"{_COMMON_NEGATIVE}, photorealistic, muted colors",
             palette=("#1a1a2e", "#e94560", "#0f3460", "#f5c518", "#fdfdfd"),
@@ -83,6 +89,7 @@ STYLES: dict[str, StylePreset] = {
             label="Photoreal",
             label_zh="写实摄影",
             description="Natural light, true-to-life detail, documentary feel.",
+            description_zh="自然光线，逼真细节，纪实质感。",
             prompt_prefix="photorealistic, natural light, high detail, 50mm photograph",
             negative_prompt=f"{_COMMON_NEGATIVE}, illustration, painting, cartoon",
             palette=("#1c1c1c", "#4a4e4d", "#8a8f8c", "#c8b89a", "#efe9e1"),
@@ -94,6 +101,7 @@ STYLES: dict[str, StylePreset] = {
             label="Xianxia (仙侠)",
             label_zh="仙侠",
             description="Immortal heroes, floating peaks, flowing robes, glowing qi.",
+            description_zh="仙人侠客，悬浮山峰，飘逸长袍，灵气流光。",
             prompt_prefix="xianxia fantasy, floating mountains, flowing silk robes, ethereal glow",
             negative_prompt=f"{_COMMON_NEGATIVE}, modern city, guns",
             palette=("#14213d", "#3c5a7d", "#7fb3c8", "#e0c097", "#f8f4ec"),
@@ -105,6 +113,7 @@ STYLES: dict[str, StylePreset] = {
             label="Children's book",
             label_zh="童书绘本",
             description="Warm crayon and gouache, round shapes, friendly faces.",
+            description_zh="温暖的蜡笔与水粉，圆润造型，友善的面孔。",
             prompt_prefix="children's book illustration, gouache and crayon, warm and friendly",
             negative_prompt=f"{_COMMON_NEGATIVE}, scary, dark, realistic",
             palette=("#2d3047", "#419d78", "#e0a458", "#ffdbb5", "#fff8f0"),

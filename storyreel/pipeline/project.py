@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from storyreel.db.models import Asset, Character, Project, Shot, Task
 from storyreel.db.repositories import projects as projects_repo
 from storyreel.db.repositories import tasks as tasks_repo
+from storyreel.domain.storyboard import MAX_SHOTS, Storyboard, slug
 from storyreel.domain.storyboard import Character as BoardCharacter
 from storyreel.domain.storyboard import Shot as BoardShot
-from storyreel.domain.storyboard import Storyboard, slug
 from storyreel.domain.styles import get_style
 from storyreel.tasks import service
 from storyreel.tasks.dispatch import revoke
@@ -411,6 +411,8 @@ def add_shot(
     """Insert a shot at ``position`` (default: at the end). When the project has a pipeline its
     picture, voice and motion are planned and the render waits for them and runs again."""
     shots = projects_repo.shots(session, project.id)
+    if len(shots) >= MAX_SHOTS:
+        raise NotReady(f"a storyboard holds at most {MAX_SHOTS} shots; delete one first")
     before = [s.id for s in shots]
     taken = {s.key for s in shots}
     key = f"shot-{secrets.token_hex(4)}"
@@ -438,6 +440,65 @@ def add_shot(
     # Shots after it moved: their motion (and the render) are chosen anew.
     moved = _order_changed(before, [s.id for s in shots]) - {shot.id}
     return shot, planned + _restale(session, project.id, moved, render=True)
+
+
+# What the second half of a split shot keeps of the first: everything but the narration.
+_SPLIT_COPIED = (
+    "scene",
+    "visual_prompt",
+    "negative_prompt",
+    "shot_type",
+    "camera_motion",
+    "setting",
+    "mood",
+    "time_of_day",
+)
+
+
+def _share(seconds: float, fraction: float) -> float:
+    # A planning hint only (the narration decides the real length): never zero.
+    return max(0.5, round(seconds * fraction, 1))
+
+
+def split_shot(
+    session: Session,
+    kinds: KindRegistry,
+    project: Project,
+    shot: Shot,
+    at: int,
+    *,
+    priority: int = 0,
+) -> tuple[Shot, list[Task]]:
+    """Cut the shot's narration before character ``at``: the shot keeps the first part and a
+    new shot right after it, with the same picture description, characters and settings,
+    takes the rest. Both voices are made again; the new shot gets its own picture and motion
+    when the project has a pipeline (as an added shot does), and the render runs again."""
+    text = shot.narration
+    if len(text) < 2:
+        raise ValueError("the narration is too short to split")
+    if not 0 < at < len(text):
+        raise ValueError(
+            f"at must be between 1 and {len(text) - 1}: an offset inside the narration "
+            f"({len(text)} characters)"
+        )
+    head, tail = text[:at].strip(), text[at:].strip()
+    if not head or not tail:
+        raise ValueError(
+            "both parts of the narration need words: split between them, not in the spaces "
+            "at its start or end"
+        )
+    first = len(head) / (len(head) + len(tail))
+    fields: dict[str, Any] = {name: getattr(shot, name) for name in _SPLIT_COPIED}
+    fields["characters"] = list(shot.characters or [])
+    fields["narration"] = tail
+    fields["duration_hint"] = _share(shot.duration_hint, 1 - first)
+    edited = edit_shot(
+        session, shot.id, narration=head, duration_hint=_share(shot.duration_hint, first)
+    )
+    added, planned = add_shot(
+        session, kinds, project, fields, position=shot.position + 1, priority=priority
+    )
+    return added, edited + planned
 
 
 def delete_shot(session: Session, shot: Shot) -> list[Task]:

@@ -175,6 +175,7 @@ class VoiceInfo:
     id: str
     language: str
     description: str
+    gender: Literal["male", "female"] | None = None  # None: not known
 
 
 class SpeechSynthesizer(Provider):
@@ -187,6 +188,10 @@ class SpeechSynthesizer(Provider):
     def voices(self) -> list[VoiceInfo]:
         """Voices this provider offers (for `storyreel voices`)."""
         return []
+
+    def default_voice(self, language: str) -> str | None:
+        """The voice ``voice='auto'`` picks for text in ``language`` ('zh', 'en'...), if known."""
+        return None
 
 
 # --- motion ---------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ def api_settings(settings: Settings, **overrides: Any) -> Settings:
             "per_user": "100000/minute",
             "per_ip": "100000/minute",
             "auth_per_ip": "100000/minute",
+            "samples_per_user": "100000/minute",
         },
     }
     values.update(overrides)

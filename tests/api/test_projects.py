@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
+from storyreel.db.models import Asset, Shot
+from storyreel.db.types import utcnow
 from storyreel.domain.styles import STYLES
-from tests.api.kit import Account, Api
+from storyreel.settings import Settings
+from tests.api.kit import Account, Api, add_render, running_api
 
 STORY = (
     "Mara kept the lighthouse on the cliff. Every night she climbed the stairs to light the lamp. "
@@ -220,6 +227,88 @@ def test_list_paginates_filters_by_status_and_searches_titles(api: Api) -> None:
     assert listing(admin)["total"] == 0
     assert listing(admin, all="true")["total"] == 4
     assert api.client.get(P, params={"all": "true"}, headers=alice.headers).status_code == 403
+
+
+def _seed_media(api: Api, project_id: str, owner_id: str, shots: int, poster: bytes) -> None:
+    """``shots`` shots, an older render without a poster and a newer one (12.5 s) with one."""
+    platform = api.client.app.state.storyreel.platform  # type: ignore[attr-defined]
+    key = f"projects/{project_id}/renders/poster.jpg"
+    platform.store.put(key, poster)
+    with platform.db.session() as s:
+        for position in range(shots):
+            s.add(
+                Shot(
+                    project_id=project_id,
+                    position=position,
+                    key=f"s{position}",
+                    narration="n",
+                    visual_prompt="v",
+                )
+            )
+        now = utcnow()
+        add_render(s, project_id, owner_id, duration=3.0, created_at=now - timedelta(hours=1))
+        render = add_render(s, project_id, owner_id, duration=12.5, created_at=now)
+        asset = Asset(
+            owner_id=owner_id,
+            project_id=project_id,
+            kind="poster",
+            blob_key=key,
+            mime="image/jpeg",
+            size=len(poster),
+            sha256="0" * 64,
+        )
+        s.add(asset)
+        s.flush()
+        render.poster_asset_id = asset.id
+
+
+def test_list_items_show_shot_counts_and_the_latest_renders_poster_and_length(
+    settings: Settings, database_url: str
+) -> None:
+    # No workers: nothing but the requests below touches the database.
+    with running_api(settings, run_workers=False, database_url=database_url) as api:
+        alice = api.register("alice")
+        bare, *rendered = [create(api, alice, title=f"P{i}")["id"] for i in range(3)]
+        _seed_media(api, rendered[0], alice.user_id, shots=3, poster=b"poster-0")
+        _seed_media(api, rendered[1], alice.user_id, shots=1, poster=b"poster-1")
+
+        statements: list[str] = []
+
+        def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            statements.append(statement)
+
+        def listing() -> tuple[dict[str, Any], int]:
+            """The first page, and how many statements read shots, renders or assets."""
+            statements.clear()
+            event.listen(Engine, "before_cursor_execute", record)
+            try:
+                r = api.client.get(P, headers=alice.headers)
+            finally:
+                event.remove(Engine, "before_cursor_execute", record)
+            assert r.status_code == 200, r.text
+            media = [q for q in statements if re.search(r"\b(shots|renders|assets)\b", q)]
+            return {i["id"]: i for i in r.json()["items"]}, len(media)
+
+        items, queries = listing()
+        assert items[bare]["shot_count"] == 0
+        assert items[bare]["poster"] is None and items[bare]["duration"] is None
+        for pid, shots, poster in ((rendered[0], 3, b"poster-0"), (rendered[1], 1, b"poster-1")):
+            item = items[pid]
+            assert item["shot_count"] == shots and item["duration"] == 12.5
+            assert item["poster"]["mime"] == "image/jpeg"
+            assert api.client.get(item["poster"]["url"]).content == poster
+            full = api.client.get(f"{P}/{pid}", headers=alice.headers).json()
+            assert (full["shot_count"], full["duration"]) == (shots, 12.5)
+            assert full["poster"]["id"] == full["latest_render"]["poster"]["id"]
+            assert full["poster"]["id"] == item["poster"]["id"]
+
+        # A bigger page costs no more statements: the page's media are read in batches.
+        for _ in range(4):
+            pid = create(api, alice)["id"]
+            _seed_media(api, pid, alice.user_id, shots=2, poster=b"more")
+        more, more_queries = listing()
+        assert len(more) == 7 and sum(i["poster"] is not None for i in more.values()) == 6
+        assert more_queries == queries <= 4  # count, page, latest renders, shot counts
 
 
 def test_status_follows_the_tasks(api: Api) -> None:

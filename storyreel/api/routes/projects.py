@@ -36,7 +36,7 @@ from storyreel.api.views import (
     pipeline_errors,
     priority_of,
     project_out,
-    project_summary,
+    project_summaries,
     providers_of,
 )
 from storyreel.auth import quotas
@@ -277,6 +277,7 @@ def upload_project(
 @router.get("/projects", response_model=Page[ProjectSummary])
 def list_projects(
     user: CurrentUser,
+    state: StateDep,
     db: DbDep,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
@@ -286,7 +287,8 @@ def list_projects(
         bool, Query(alias="all", description="Administrators: every account's projects.")
     ] = False,
 ) -> Page[ProjectSummary]:
-    """Your projects and those shared with you, newest first."""
+    """Your projects and those shared with you, newest first, with their shot counts and the
+    poster and length of their latest render."""
     if everyone and user.role != "admin":
         raise errors.Forbidden("only administrators may list every account's projects")
     with db.read() as s:
@@ -298,7 +300,7 @@ def list_projects(
             offset=(page - 1) * page_size,
             limit=page_size,
         )
-        items = [project_summary(p, st, user) for p, st in rows]
+        items = project_summaries(s, state, rows, user)
     return Page(items=items, page=page, page_size=page_size, total=total)
 
 

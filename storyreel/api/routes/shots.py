@@ -97,6 +97,27 @@ class ReorderIn(BaseModel):
     )
 
 
+class SplitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    at: int = Field(
+        ge=0,
+        le=100_000,
+        description="Where to cut the narration: an offset in Unicode characters (code points), "
+        "0 < at < length. The shot keeps the text before it; a new shot gets the rest.",
+        examples=[42],
+    )
+
+
+class SplitOut(BaseModel):
+    shots: list[ShotOut] = Field(
+        min_length=2,
+        max_length=2,
+        description="The shot, now with the first part of the narration, then the new shot "
+        "right after it with the rest.",
+    )
+
+
 class ImageIn(BaseModel):
     """Overrides for this shot's picture; omitted ones keep the provider's defaults."""
 
@@ -227,6 +248,39 @@ def update_shot(
                 pipeline.move_shot(s, shot, position)
         within_quota(s, state, owner_of(s, project, user), project)
         return one_shot_out(s, state, shot)
+
+
+@router.post(
+    "/projects/{project_id}/shots/{shot_id}/split", status_code=201, response_model=SplitOut
+)
+def split_shot(
+    project_id: str,
+    shot_id: str,
+    body: SplitIn,
+    user: CurrentUser,
+    state: StateDep,
+    db: DbDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Split a shot in two at an offset into its narration: it keeps the text before, a new
+    shot right after it (same picture description, characters and settings) takes the rest.
+    Both voices are made again; when the project has a pipeline the new shot's picture and
+    motion are made (one image against the quota) and the render runs again."""
+
+    def create(s: Session) -> SplitOut:
+        project, shot = _writable_shot(s, user, project_id, shot_id)
+        owner = owner_of(s, project, user)
+        if pipeline.has_pipeline(s, project):
+            check_quota(s, state, owner, project, images=1)
+        with pipeline_errors("at"):
+            added, _ = pipeline.split_shot(
+                s, kinds_of(state), project, shot, body.at, priority=priority_of(state, owner)
+            )
+        within_quota(s, state, owner, project)
+        return SplitOut(shots=[one_shot_out(s, state, shot), one_shot_out(s, state, added)])
+
+    request = fingerprint("split", project_id, shot_id, body)
+    return run_once(db, user, idempotency_key, request, create)
 
 
 @router.post("/projects/{project_id}/shots/reorder", response_model=list[ShotOut])

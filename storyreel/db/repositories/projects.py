@@ -189,6 +189,44 @@ def assets(session: Session, asset_ids: Iterable[str | None]) -> dict[str, Asset
     return {a.id: a for a in session.scalars(select(Asset).where(Asset.id.in_(ids)))}
 
 
+def latest_renders(
+    session: Session, project_ids: Iterable[str]
+) -> dict[str, tuple[Render, Asset | None]]:
+    """The newest render of each of these projects that has one, with its poster asset: one
+    query for a whole page of projects."""
+    ids = sorted(set(project_ids))
+    if not ids:
+        return {}
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=Render.project_id,
+            order_by=(Render.created_at.desc(), Render.id.desc()),
+        )
+        .label("rank")
+    )
+    ranked = select(Render.id, rank).where(Render.project_id.in_(ids)).subquery()
+    q = (
+        select(Render, Asset)
+        .join(ranked, and_(ranked.c.id == Render.id, ranked.c.rank == 1))
+        .outerjoin(Asset, Asset.id == Render.poster_asset_id)
+    )
+    return {render.project_id: (render, poster) for render, poster in session.execute(q)}
+
+
+def shot_counts(session: Session, project_ids: Iterable[str]) -> dict[str, int]:
+    """How many shots each of these projects has (projects without any are left out)."""
+    ids = sorted(set(project_ids))
+    if not ids:
+        return {}
+    q = (
+        select(Shot.project_id, func.count())
+        .where(Shot.project_id.in_(ids))
+        .group_by(Shot.project_id)
+    )
+    return {project_id: int(n) for project_id, n in session.execute(q)}
+
+
 def latest_render(session: Session, project_id: str) -> Render | None:
     q = (
         select(Render)

@@ -63,6 +63,7 @@ _DEFAULT_PITCH = 50
 
 # Voice picked for a language code given in VoiceSpec.language or detected from the text.
 _LANGUAGE_VOICES = {"zh": "cmn", "zh-cn": "cmn", "en": "en"}
+_GENDERS: dict[int, Literal["male", "female"]] = {1: "male", 2: "female"}
 
 # Silence kept at each end after trimming, and the fade that makes the cut inaudible.
 _EDGE_SILENCE_S = 0.05
@@ -131,6 +132,7 @@ class _VoiceEntry:
     identifier: str  # the voice file, what espeak_SetVoiceByName accepts
     name: str
     priority: int
+    gender: int = 0  # espeak_VOICE.gender: 0 unknown, 1 male, 2 female
 
 
 @dataclass(frozen=True)
@@ -222,6 +224,7 @@ class _Engine:
                     identifier=voice.identifier.decode(),
                     name=voice.name.decode(),
                     priority=priority,
+                    gender=int(voice.gender),
                 )
                 # a lower number means eSpeak prefers this voice for the language
                 if code not in found or priority < found[code].priority:
@@ -464,9 +467,19 @@ class EspeakSynthesizer(SpeechSynthesizer):
 
     def voices(self) -> list[VoiceInfo]:
         return [
-            VoiceInfo(id=code, language=code, description=entry.name)
+            VoiceInfo(
+                id=code,
+                language=code,
+                description=entry.name,
+                gender=_GENDERS.get(entry.gender),
+            )
             for code, entry in sorted(self._engine().voices.items())
         ]
+
+    def default_voice(self, language: str) -> str | None:
+        code = language.strip().lower()
+        voice = _LANGUAGE_VOICES.get(code, code)
+        return voice if voice in self._engine().voices else None
 
     def resolve_voice(self, text: str, spec: VoiceSpec) -> str:
         """The voice id ``synthesize`` would use for ``text``: the explicit one, the one for
