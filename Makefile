@@ -5,7 +5,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint format bench clean
+WEB := web
+NPM_STAMP := $(WEB)/node_modules/.installed
+STUDIO := $(WEB)/dist/index.html
+STUDIO_SOURCES := $(shell find $(WEB)/src $(WEB)/public -type f 2>/dev/null) \
+	$(WEB)/index.html $(WEB)/vite.config.ts $(WEB)/tsconfig.json
+
+.PHONY: setup web-setup studio client client-check run test web-test e2e screenshots lint web-lint \
+	format bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "storyreel needs Python 3.11 or newer"'
@@ -15,22 +22,64 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# The service with embedded defaults (SQLite, files in the data dir, in-process executor):
-# the API and its docs on http://127.0.0.1:8000/docs. STORYREEL_HOST / STORYREEL_PORT move it.
-run: setup
+# The studio's npm packages (never a browser download: the e2e tests drive Debian's Chromium).
+$(NPM_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+web-setup: $(NPM_STAMP)
+
+# The built studio that `storyreel serve` serves at /; rebuilt only when a source changed.
+$(STUDIO): $(NPM_STAMP) $(STUDIO_SOURCES)
+	cd $(WEB) && npm run --silent build
+
+studio: $(STUDIO)
+
+# The studio's typed API client, generated from the server's OpenAPI document.
+client: setup web-setup
+	$(BIN)/storyreel openapi -o $(WEB)/openapi.json
+	cd $(WEB) && npm run --silent client
+
+# Fails when the committed OpenAPI document or client types differ from what the server makes.
+client-check: setup web-setup
+	scripts/check-client
+
+# The web studio and the API with embedded defaults (SQLite, files in the data dir,
+# in-process executor) on http://127.0.0.1:8000 (API docs at /docs).
+# STORYREEL_HOST / STORYREEL_PORT move it.
+run: setup studio
 	$(BIN)/storyreel migrate
 	$(BIN)/storyreel serve
 
 # The tests start their own PostgreSQL and Redis servers; ensure-services installs the Debian
 # packages that provide them (a no-op once installed).
-test: setup lint
+test: setup lint web-lint studio
 	scripts/ensure-services
 	$(BIN)/pytest
+	$(MAKE) --no-print-directory web-test e2e
+
+# The studio's unit and component tests (Vitest, jsdom).
+web-test: web-setup
+	cd $(WEB) && npm test --silent
+
+# End-to-end: Playwright drives Debian's Chromium against a real `storyreel serve`.
+e2e: setup studio
+	scripts/ensure-browser
+	cd $(WEB) && npx playwright test
 
 lint: setup
 	$(BIN)/ruff check storyreel tests bench
 	$(BIN)/ruff format --check storyreel tests bench
 	$(BIN)/mypy
+
+# Refresh the screenshots in docs/ from the last e2e run (web/test-results/screenshots).
+screenshots:
+	@test -d $(WEB)/test-results/screenshots || { echo "run make e2e first" >&2; exit 1; }
+	mkdir -p docs/screenshots
+	cp $(WEB)/test-results/screenshots/*.png docs/screenshots/
+
+web-lint: client-check
+	cd $(WEB) && npm run --silent typecheck && npm run --silent lint
 
 format: setup
 	$(BIN)/ruff check --fix storyreel tests bench
@@ -43,4 +92,4 @@ bench: setup
 	$(BIN)/python bench/api.py
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache $(WEB)/node_modules $(WEB)/dist

@@ -1,0 +1,34 @@
+import { defineConfig } from "@playwright/test";
+import path from "node:path";
+
+// Debian's Chromium (scripts/ensure-browser installs it); Playwright downloads no browser.
+const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const port = Number(process.env.E2E_PORT ?? 8765);
+
+export default defineConfig({
+  testDir: "e2e",
+  outputDir: "test-results/artifacts",
+  // One server, a 2-core machine: tests run one at a time, each with its own users.
+  workers: 1,
+  fullyParallel: false,
+  timeout: 240_000,
+  expect: { timeout: 15_000 },
+  retries: 0,
+  reporter: [["list"], ["html", { outputFolder: "test-results/report", open: "never" }]],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    viewport: { width: 1440, height: 900 },
+    locale: "en-US",
+    launchOptions: { executablePath, args: ["--autoplay-policy=no-user-gesture-required"] },
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    acceptDownloads: true,
+  },
+  webServer: {
+    command: "bash e2e/serve.sh",
+    url: `http://127.0.0.1:${port}/readyz`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    env: { E2E_PORT: String(port), E2E_LOG: path.resolve("test-results/server.log") },
+  },
+});

@@ -1,0 +1,121 @@
+/** The project's settings: style, aspect, voice and its speed, music, and the default render
+ * quality. Saving says what will be made again. */
+import { Alert, App, Button, Drawer, Form, Grid, InputNumber, Segmented, Select, Space, Typography } from "antd";
+import { useMemo } from "react";
+import { errorMessage } from "../../api/client";
+import { useI18n, useT } from "../../i18n";
+import { useMusicMoods, useStyles, useUpdateProject, useVoices } from "./api";
+import { settingsChanges, settingsOf, type Project, type SettingsValues } from "./editor";
+
+export function ProjectSettings({ project, open, onClose }: { project: Project; open: boolean; onClose: () => void }) {
+  const t = useT();
+  const { lang } = useI18n();
+  const { message } = App.useApp();
+  const screens = Grid.useBreakpoint();
+  const [form] = Form.useForm<SettingsValues>();
+  const update = useUpdateProject(project.id);
+  const styles = useStyles();
+  const voices = useVoices(open);
+  const moods = useMusicMoods(open);
+  const initial = useMemo(() => settingsOf(project), [project]);
+  const values = Form.useWatch([], form) as SettingsValues | undefined;
+  const { effects } = settingsChanges(initial, { ...initial, ...(values ?? {}) });
+
+  const styleOptions = (styles.data ?? [{ id: project.style, label: project.style, label_zh: project.style }]).map((s) => ({
+    value: s.id,
+    label: lang === "zh" ? s.label_zh : s.label,
+  }));
+  const voiceOptions = [
+    { value: "auto", label: t("studio.settings.voiceAuto") },
+    ...(voices.data?.voices ?? []).map((v) => ({ value: v.id, label: `${v.label} (${v.id})` })),
+  ];
+  if (!voiceOptions.some((o) => o.value === project.voice)) voiceOptions.push({ value: project.voice, label: project.voice });
+  const moodOptions = moods.data
+    ? moods.data.map((m) => ({ value: m.id, label: lang === "zh" ? m.label_zh : m.label }))
+    : [
+        { value: "auto", label: t("studio.settings.musicAuto") },
+        { value: "none", label: t("studio.settings.musicNone") },
+      ];
+  if (!moodOptions.some((o) => o.value === initial.music)) moodOptions.push({ value: initial.music, label: initial.music });
+
+  const save = (v: SettingsValues) => {
+    const { patch } = settingsChanges(initial, v);
+    if (Object.keys(patch).length === 0) {
+      onClose();
+      return;
+    }
+    update.mutate(patch, {
+      onSuccess: () => {
+        void message.success(t("studio.settings.saved"));
+        onClose();
+      },
+    });
+  };
+
+  return (
+    <Drawer
+      open={open}
+      onClose={onClose}
+      title={t("studio.settings.title")}
+      size={screens.sm ? 420 : "100%"}
+      destroyOnHidden
+      className="studio-modal"
+      afterOpenChange={(visible) => {
+        if (visible) update.reset();
+      }}
+      footer={
+        <Space style={{ width: "100%", justifyContent: "flex-end" }}>
+          <Button onClick={onClose}>{t("common.cancel")}</Button>
+          <Button type="primary" loading={update.isPending} onClick={() => form.submit()} data-testid="settings-save">
+            {t("common.save")}
+          </Button>
+        </Space>
+      }
+    >
+      {update.error ? <Alert type="error" showIcon title={errorMessage(update.error)} style={{ marginBottom: 16 }} role="alert" /> : null}
+      <Form<SettingsValues> form={form} layout="vertical" initialValues={initial} onFinish={save} requiredMark={false}>
+        <Form.Item name="style" label={t("studio.settings.style")}>
+          <Select options={styleOptions} loading={styles.isLoading} data-testid="settings-style" />
+        </Form.Item>
+        <Form.Item name="aspect" label={t("studio.settings.aspect")}>
+          <Segmented
+            options={[
+              { value: "16:9", label: t("studio.settings.landscape") },
+              { value: "9:16", label: t("studio.settings.portrait") },
+              { value: "1:1", label: t("studio.settings.square") },
+            ]}
+          />
+        </Form.Item>
+        <Form.Item name="voice" label={t("studio.settings.voice")} extra={voices.error ? errorMessage(voices.error) : undefined}>
+          <Select showSearch={{ optionFilterProp: "label" }} options={voiceOptions} loading={voices.isLoading} data-testid="settings-voice" />
+        </Form.Item>
+        <Form.Item name="voice_rate" label={t("studio.settings.rate")} extra={t("studio.settings.rateHint")}>
+          <InputNumber min={0.25} max={4} step={0.05} style={{ width: 140 }} suffix="×" />
+        </Form.Item>
+        <Form.Item name="music" label={t("studio.settings.music")} extra={moods.error ? errorMessage(moods.error) : undefined}>
+          <Select options={moodOptions} loading={moods.isLoading} data-testid="settings-music" />
+        </Form.Item>
+        <Form.Item name="quality" label={t("studio.settings.quality")} extra={t("studio.settings.qualityHint")}>
+          <Segmented
+            options={[
+              { value: "final", label: t("studio.render.qualityFinal") },
+              { value: "preview", label: t("studio.render.qualityPreview") },
+            ]}
+          />
+        </Form.Item>
+      </Form>
+      {effects.length > 0 && (
+        <Alert
+          type="info"
+          showIcon
+          title={t("studio.settings.effects", {
+            what: effects.map((e) => t(`studio.settings.effect.${e}`)).join(lang === "zh" ? "、" : ", "),
+          })}
+        />
+      )}
+      <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginTop: 12 }}>
+        {t("studio.settings.note")}
+      </Typography.Paragraph>
+    </Drawer>
+  );
+}
