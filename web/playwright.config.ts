@@ -3,7 +3,9 @@ import path from "node:path";
 
 // Debian's Chromium (scripts/ensure-browser installs it); Playwright downloads no browser.
 const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const port = Number(process.env.E2E_PORT ?? 8765);
+// A port of this run's own (two runs on one machine must not meet); the test workers inherit it.
+process.env.E2E_PORT ??= String(20_000 + (process.pid % 20_000));
+const port = Number(process.env.E2E_PORT);
 
 export default defineConfig({
   testDir: "e2e",

@@ -102,6 +102,9 @@ def test_api_keys_show_the_secret_once_and_can_be_revoked(api: Api) -> None:
     assert api.client.get("/api/v1/auth/me", headers={"X-API-Key": secret}).status_code == 200
     listed = api.client.get("/api/v1/auth/api-keys", headers=alice.headers).json()
     assert [k["name"] for k in listed] == ["ci"] and "secret" not in listed[0]
+    # Using a key stamps it, so its owner can tell a live key from a forgotten one.
+    assert listed[0]["last_used_at"] is not None
+    assert made.json()["last_used_at"] is None
 
     key_id = made.json()["id"]
     stolen = api.client.delete(f"/api/v1/auth/api-keys/{key_id}", headers=bob.headers)

@@ -102,4 +102,12 @@ test("edit a shot's prompt, regenerate its image, re-render and download the MP4
   await expect(listed).toHaveAttribute("data-status", "done");
   await expect(listed.locator("img").first()).toBeVisible();
   await snap(page, "projects-with-video", testInfo);
+
+  // The same studio in Chinese, for the docs.
+  await page.goto(projectUrl);
+  await page.getByTestId("language-switch").click();
+  await page.getByRole("option", { name: "简体中文" }).click();
+  await expect(page.getByTestId("render-final")).toContainText("成片");
+  await expect(page.getByTestId("video-player")).toBeVisible();
+  await snap(page, "studio-zh", testInfo);
 });

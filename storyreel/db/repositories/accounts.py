@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storyreel.db.models import ApiKey, ProjectMember, RefreshToken, User
@@ -58,6 +58,17 @@ def revoke_user_tokens(session: Session, user_id: str, when: datetime) -> None:
 
 def api_key_by_hash(session: Session, secret_hash: str) -> ApiKey | None:
     return session.scalar(select(ApiKey).where(ApiKey.secret_hash == secret_hash))
+
+
+def mark_api_key_used(session: Session, secret_hash: str, now: datetime, every_s: float) -> None:
+    """Stamp ``last_used_at``, at most once per ``every_s`` (a conditional update: no write
+    when the stamp is recent)."""
+    stale = or_(
+        ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - timedelta(seconds=every_s)
+    )
+    session.execute(
+        update(ApiKey).where(ApiKey.secret_hash == secret_hash, stale).values(last_used_at=now)
+    )
 
 
 def api_keys(session: Session, user_id: str) -> list[ApiKey]:
