@@ -366,8 +366,10 @@ def test_reaper_fails_a_task_that_keeps_killing_its_worker(kit: Kit) -> None:
 
 def test_many_workers_share_the_queue_without_running_a_task_twice(database_url: str) -> None:
     kits = [Kit(database_url, concurrency={"cpu": 3}, migrated=(i == 0)) for i in range(3)]
+    # Long enough that one worker cannot drain the queue before the others have started, even
+    # on a loaded machine (150 x 20 ms is 1 s for one worker of concurrency 3).
     for k in kits:
-        k.kind("n", lambda ctx: time.sleep(0.002) or {})
+        k.kind("n", lambda ctx: time.sleep(0.02) or {})
     ids = [kits[0].submit("n") for _ in range(150)]
     for k in kits:
         k.start()

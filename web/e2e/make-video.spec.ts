@@ -39,7 +39,9 @@ test("sign up and make a video from a Chinese story", async ({}, testInfo) => {
   await expectAccessible(page);
   await page.getByTestId("make-it").click();
 
-  await expect(page).toHaveURL(/\/projects\/[\w-]+$/);
+  // The new project's page (not /projects/new itself, which matched at once when the server
+  // was slow to answer and left projectUrl pointing at the form).
+  await expect(page).toHaveURL(/\/projects\/(?!new$)[\w-]+$/);
   projectUrl = page.url();
   // Live progress: the status goes to running, then done, without a reload.
   await expect(page.getByTestId("project-status")).toHaveAttribute("data-status", /running|draft/);

@@ -6,10 +6,14 @@ export const queryKeys = {
   me: () => ["me"] as const,
   usage: () => ["usage"] as const,
   projects: () => ["projects"] as const,
+  projectLists: () => ["projects", "list"] as const,
   projectList: (params: object) => ["projects", "list", params] as const,
   project: (id: string) => ["project", id] as const,
   projectTasks: (id: string) => ["project", id, "tasks"] as const,
   renders: (id: string) => ["project", id, "renders"] as const,
+  task: (id: string) => ["task", id] as const,
+  /** A render's subtitles as WebVTT, by the SRT asset's id. */
+  captions: (srtId: string) => ["captions", srtId] as const,
   catalog: (what: string) => ["catalog", what] as const,
   apiKeys: () => ["api-keys"] as const,
   webhooks: () => ["webhooks"] as const,
@@ -30,5 +34,36 @@ export function useUsage() {
     queryKey: queryKeys.usage(),
     queryFn: () => unwrap(api.GET("/api/v1/usage")),
     staleTime: 15_000,
+  });
+}
+
+// The catalogs a project is made with (style presets, voices, music moods) change only with a
+// server release: read once, then kept a while.
+const CATALOG_STALE_MS = 10 * 60_000;
+
+export function useStyles() {
+  return useQuery({
+    queryKey: queryKeys.catalog("styles"),
+    queryFn: () => unwrap(api.GET("/api/v1/styles")),
+    staleTime: CATALOG_STALE_MS,
+  });
+}
+
+/** `enabled`: false until the voices are needed (a closed dialog). */
+export function useVoices(enabled = true) {
+  return useQuery({
+    queryKey: queryKeys.catalog("voices"),
+    queryFn: () => unwrap(api.GET("/api/v1/voices")),
+    staleTime: CATALOG_STALE_MS,
+    enabled,
+  });
+}
+
+export function useMusicMoods(enabled = true) {
+  return useQuery({
+    queryKey: queryKeys.catalog("music-moods"),
+    queryFn: () => unwrap(api.GET("/api/v1/music-moods")),
+    staleTime: CATALOG_STALE_MS,
+    enabled,
   });
 }

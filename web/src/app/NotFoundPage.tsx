@@ -1,5 +1,5 @@
-import { Button, Result } from "antd";
-import { Link } from "react-router-dom";
+import { Result } from "antd";
+import { LinkButton } from "../components/LinkButton";
 import { useT } from "../i18n";
 
 export default function NotFoundPage() {
@@ -10,9 +10,9 @@ export default function NotFoundPage() {
       title={t("common.notFoundTitle")}
       subTitle={t("common.notFoundText")}
       extra={
-        <Link to="/projects">
-          <Button type="primary">{t("nav.projects")}</Button>
-        </Link>
+        <LinkButton to="/projects" type="primary">
+          {t("nav.projects")}
+        </LinkButton>
       }
     />
   );

@@ -35,6 +35,8 @@ const PING_MS = 25_000;
 
 export class LiveSocket {
   private ws: WebSocket | null = null;
+  /** Waiting for a token to open with: a second `ensure` meanwhile must not open another. */
+  private opening = false;
   private ready = false;
   private subs = new Map<string, Subscription>();
   private statusListeners = new Set<StatusListener>();
@@ -84,13 +86,20 @@ export class LiveSocket {
   }
 
   private ensure(): void {
-    if (this.ws || this.timer || !session.signedIn || this.subs.size === 0) return;
+    if (this.ws || this.opening || this.timer || !session.signedIn || this.subs.size === 0) return;
     void this.open();
   }
 
   private async open(): Promise<void> {
-    const token = await session.accessToken();
-    if (!token) return;
+    this.opening = true;
+    let token: string | null;
+    try {
+      token = await session.accessToken();
+    } finally {
+      this.opening = false;
+    }
+    // Signed out, or nothing left to follow, while the token was on its way.
+    if (!token || this.ws || !session.signedIn || this.subs.size === 0) return;
     const ws = new WebSocket(this.url);
     this.ws = ws;
     ws.onopen = () => ws.send(JSON.stringify({ type: "auth", token }));
@@ -111,6 +120,7 @@ export class LiveSocket {
         this.ready = true;
         this.backoff = 500;
         this.subs.forEach((sub, projectId) => this.sendSubscribe(projectId, sub));
+        if (this.ping) clearInterval(this.ping);
         this.ping = setInterval(() => this.send({ type: "ping" }), PING_MS);
         this.statusListeners.forEach((l) => l(true));
         break;
@@ -178,6 +188,7 @@ export class LiveSocket {
     this.ws = null;
     this.ready = false;
     if (this.ping) clearInterval(this.ping);
+    this.ping = null;
     ws?.close();
     this.statusListeners.forEach((l) => l(false));
   }

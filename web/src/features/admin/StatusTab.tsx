@@ -6,9 +6,10 @@ import { Link } from "react-router-dom";
 import { api, unwrap, type Schemas } from "../../api/client";
 import { queryKeys } from "../../api/queries";
 import { useT, type TFunction } from "../../i18n";
-import { useFormat } from "../settings/format";
-import { QueryError } from "../settings/QueryError";
-import { ScrollRegion } from "../settings/ScrollRegion";
+import { useFormat } from "../../lib/format";
+import { QueryError } from "../../components/QueryError";
+import { RelativeTime } from "../../components/RelativeTime";
+import { ScrollRegion } from "../../components/ScrollRegion";
 
 type Status = Schemas["SystemStatus"];
 type Worker = Schemas["WorkerOut"];
@@ -109,7 +110,6 @@ function ThroughputTable({ status }: { status: Status }) {
 
 function WorkersTable({ workers }: { workers: Worker[] }) {
   const t = useT();
-  const f = useFormat();
   if (workers.length === 0) return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("admin.noWorkers")} />;
   return (
     <ScrollRegion label={t("admin.workers")}>
@@ -126,19 +126,19 @@ function WorkersTable({ workers }: { workers: Worker[] }) {
             title: t("admin.heartbeat"),
             dataIndex: "last_heartbeat_at",
             key: "hb",
-            render: (v: string | null) => (v ? <span title={f.dateTime(v)}>{f.relative(v)}</span> : "—"),
+            render: (v: string | null) => <RelativeTime iso={v} />,
           },
           {
             title: t("admin.leaseExpires"),
             dataIndex: "lease_expires_at",
             key: "lease",
-            render: (v: string | null) => (v ? <span title={f.dateTime(v)}>{f.relative(v)}</span> : "—"),
+            render: (v: string | null) => <RelativeTime iso={v} />,
           },
           {
             title: t("admin.busySince"),
             dataIndex: "busy_since",
             key: "busy",
-            render: (v: string | null) => (v ? <span title={f.dateTime(v)}>{f.relative(v)}</span> : "—"),
+            render: (v: string | null) => <RelativeTime iso={v} />,
           },
         ]}
       />
@@ -148,7 +148,6 @@ function WorkersTable({ workers }: { workers: Worker[] }) {
 
 function RunningTable({ tasks }: { tasks: Running[] }) {
   const t = useT();
-  const f = useFormat();
   if (tasks.length === 0) return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("admin.noRunning")} />;
   return (
     <ScrollRegion label={t("admin.runningTasks", { n: tasks.length })}>
@@ -181,7 +180,7 @@ function RunningTable({ tasks }: { tasks: Running[] }) {
             title: t("admin.started"),
             dataIndex: "started_at",
             key: "started",
-            render: (v: string | null) => (v ? <span title={f.dateTime(v)}>{f.relative(v)}</span> : "—"),
+            render: (v: string | null) => <RelativeTime iso={v} />,
           },
           {
             title: t("admin.worker"),

@@ -1,12 +1,13 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, AutoComplete, Button, Col, Divider, Drawer, Flex, Form, Grid, InputNumber, Row, Select, Typography } from "antd";
+import { Alert, App, AutoComplete, Button, Col, Divider, Drawer, Flex, Form, InputNumber, Row, Select, Typography } from "antd";
 import { useEffect } from "react";
-import { api, ApiError, errorMessage, unwrap, type Schemas } from "../../api/client";
+import { api, errorMessage, unwrap, type Schemas } from "../../api/client";
 import { queryKeys } from "../../api/queries";
 import { useT } from "../../i18n";
-import { applyFieldErrors } from "../settings/fieldErrors";
-import { useFormat } from "../settings/format";
-import { useLast } from "../settings/useLast";
+import { applyFieldErrors, fieldErrors } from "../../lib/fieldErrors";
+import { useFormat } from "../../lib/format";
+import { useDrawerSize } from "../../lib/useDrawerSize";
+import { useLast } from "../../lib/useLast";
 import { ROLES, roleLabel, type Role } from "../settings/roles";
 import { QUOTA_FIELDS, useUserUsage, type AdminUser, type QuotaField } from "./adminApi";
 
@@ -39,21 +40,25 @@ export function UserEditDrawer({
   const t = useT();
   const f = useFormat();
   const { message } = App.useApp();
-  const screens = Grid.useBreakpoint();
+  const drawerSize = useDrawerSize(560);
   const client = useQueryClient();
   const [form] = Form.useForm<Fields>();
   const user = useLast(requested);
   const effective = useUserUsage(user?.id ?? null, 1);
 
+  // The form starts from the user each time one is opened; the list being read again (a new
+  // `user` object for the same account, e.g. on window focus) must not wipe unsaved edits.
+  const openedId = requested?.id ?? null;
   useEffect(() => {
-    if (!user) return;
+    if (!openedId || !user) return;
     form.resetFields();
     form.setFieldsValue({
       role: (ROLES as readonly string[]).includes(user.role) ? (user.role as Role) : "user",
       plan: user.plan,
       quotas: Object.fromEntries(QUOTA_FIELDS.map((q) => [q, numberOrNull(user.quotas?.[q])])) as Quotas,
     });
-  }, [user, form]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- on opening, not on every read of `user`
+  }, [openedId, form]);
 
   const save = useMutation({
     mutationFn: (v: Fields) => {
@@ -77,9 +82,7 @@ export function UserEditDrawer({
   });
 
   // The server's message shows under the field it names; otherwise above the form.
-  const fieldError =
-    save.error instanceof ApiError &&
-    save.error.fieldErrors.some((e) => KNOWN_FIELDS.includes(e.field));
+  const fieldError = fieldErrors(save.error, KNOWN_FIELDS).length > 0;
   const eff = effective.data?.quotas;
   const current = (q: QuotaField, show: (n: number) => string) => {
     if (!eff) return undefined;
@@ -106,7 +109,7 @@ export function UserEditDrawer({
     <Drawer
       open={requested !== null}
       onClose={onClose}
-      size={screens.md ? 560 : "100%"}
+      size={drawerSize}
       title={t("admin.editTitle")}
       data-testid="admin-user-edit"
       afterOpenChange={(open) => !open && save.reset()}

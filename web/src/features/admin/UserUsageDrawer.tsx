@@ -1,9 +1,10 @@
 import { ReloadOutlined } from "@ant-design/icons";
-import { Button, Drawer, Flex, Grid, Skeleton, Tag, Typography } from "antd";
+import { Button, Drawer, Flex, Skeleton, Tag, Typography } from "antd";
 import { useT } from "../../i18n";
-import { QueryError } from "../settings/QueryError";
+import { QueryError } from "../../components/QueryError";
 import { UsageView } from "../settings/UsageView";
-import { useLast } from "../settings/useLast";
+import { useDrawerSize } from "../../lib/useDrawerSize";
+import { useLast } from "../../lib/useLast";
 import { useUserUsage, type AdminUser } from "./adminApi";
 
 const ADMIN_USAGE_DAYS = 14;
@@ -11,14 +12,14 @@ const ADMIN_USAGE_DAYS = 14;
 /** One user's usage per day and their effective quotas. */
 export function UserUsageDrawer({ user: requested, onClose }: { user: AdminUser | null; onClose: () => void }) {
   const t = useT();
-  const screens = Grid.useBreakpoint();
+  const drawerSize = useDrawerSize(820);
   const user = useLast(requested);
   const usage = useUserUsage(user?.id ?? null, ADMIN_USAGE_DAYS);
   return (
     <Drawer
       open={requested !== null}
       onClose={onClose}
-      size={screens.md ? 820 : "100%"}
+      size={drawerSize}
       title={t("admin.usageTitle")}
       data-testid="admin-usage-drawer"
     >

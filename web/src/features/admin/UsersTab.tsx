@@ -4,11 +4,12 @@ import { App, Badge, Button, Card, Empty, Flex, Grid, Input, Pagination, Popconf
 import { useEffect, useMemo, useState } from "react";
 import { api, errorMessage, unwrap } from "../../api/client";
 import { queryKeys, useMe } from "../../api/queries";
+import { CardTitle } from "../../components/CardTitle";
 import { useT } from "../../i18n";
-import { useFormat } from "../settings/format";
-import { QueryError } from "../settings/QueryError";
+import { useFormat } from "../../lib/format";
+import { QueryError } from "../../components/QueryError";
 import { roleLabel } from "../settings/roles";
-import { ScrollRegion } from "../settings/ScrollRegion";
+import { ScrollRegion } from "../../components/ScrollRegion";
 import { DEFAULT_PLANS, overrideCount, type AdminUser } from "./adminApi";
 import { UserEditDrawer } from "./UserEditDrawer";
 import { UserUsageDrawer } from "./UserUsageDrawer";
@@ -182,14 +183,14 @@ export function UsersTab() {
   return (
     <Card
       title={
-        <Typography.Title level={2} style={{ fontSize: 16, margin: 0 }}>
+        <CardTitle>
           {t("admin.users")}
           {users.data && (
             <Typography.Text type="secondary" style={{ fontSize: 14, fontWeight: "normal", marginLeft: 8 }}>
               {search ? t("admin.usersFound", { n: users.data.total }) : t("admin.usersTotal", { n: users.data.total })}
             </Typography.Text>
           )}
-        </Typography.Title>
+        </CardTitle>
       }
     >
       <Flex vertical gap={16}>

@@ -22,11 +22,11 @@ import {
 import { useRef, useState, type ReactNode } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import { api, ApiError, errorMessage, unwrap, type Schemas } from "../../api/client";
-import { queryKeys, useMe, useUsage } from "../../api/queries";
+import { queryKeys, useMe, useMusicMoods, useUsage } from "../../api/queries";
 import { useI18n } from "../../i18n";
+import { applyFieldErrors } from "../../lib/fieldErrors";
+import { formatDuration, formatNumber } from "../../lib/format";
 import { AspectPicker, type Aspect } from "./AspectPicker";
-import { useMusicMoods } from "./catalog";
-import { formatDuration } from "./format";
 import {
   charCount,
   guessLanguage,
@@ -76,19 +76,9 @@ const RATE_MARKS = Object.fromEntries(
   [0.5, 1, 1.5, 2].map((n) => [n, { label: `${n}×`, style: { whiteSpace: "nowrap" as const } }]),
 );
 
-/** The server's names for fields, as this form names them. */
-const FIELD_OF: Record<string, keyof Fields> = {
-  story: "story",
-  title: "title",
-  style: "style",
-  aspect: "aspect",
-  language: "language",
-  voice: "voice",
-  voice_rate: "voice_rate",
-  music: "music",
-  target_seconds: "length",
-  quality: "quality",
-};
+/** The fields the server's messages can name (its `target_seconds` is this form's `length`). */
+const FIELDS: (keyof Fields)[] = ["story", "title", "style", "aspect", "language", "voice", "voice_rate", "music", "length", "quality"];
+const SERVER_NAMES = { target_seconds: "length" };
 
 function newKey(): string {
   if (typeof crypto !== "undefined" && typeof crypto.randomUUID === "function") return crypto.randomUUID();
@@ -145,19 +135,13 @@ function NewProject() {
       navigate(`/projects/${project.id}`);
     },
     onError: (error) => {
-      const fields: { name: keyof Fields; errors: string[] }[] = [];
-      if (error instanceof ApiError) {
-        for (const e of error.fieldErrors) {
-          const name = FIELD_OF[e.field] ?? FIELD_OF[e.field.split(".")[0]];
-          if (name) fields.push({ name, errors: [e.message] });
-        }
-        // Too long a story is refused before the fields are read.
-        if (error.status === 413 && fields.length === 0) fields.push({ name: "story", errors: [error.message] });
+      const fields = applyFieldErrors(form, error, FIELDS, SERVER_NAMES).map((f) => f.name);
+      // Too long a story is refused before the fields are read.
+      if (fields.length === 0 && error instanceof ApiError && error.status === 413) {
+        form.setFields([{ name: "story", errors: [error.message] }]);
+        fields.push(["story"]);
       }
-      if (fields.length) {
-        form.setFields(fields);
-        form.scrollToField(fields[0].name, { behavior: "smooth", block: "center" });
-      }
+      if (fields.length) form.scrollToField(fields[0], { behavior: "smooth", block: "center" });
     },
   });
 
@@ -319,7 +303,7 @@ function NewProject() {
               rules={[{ required: true, whitespace: true, message: t("projects.new.storyRequired") }]}
               extra={
                 <Typography.Text type="secondary" style={{ fontSize: 13 }} aria-live="polite">
-                  {t("projects.new.chars", { n: count.toLocaleString(lang === "zh" ? "zh-CN" : "en") })}
+                  {t("projects.new.chars", { n: formatNumber(count, lang) })}
                 </Typography.Text>
               }
             >
@@ -379,6 +363,7 @@ function NewProject() {
                   <Radio.Group
                     optionType="button"
                     buttonStyle="solid"
+                    aria-label={t("projects.new.languageLabel")}
                     data-testid="language-select"
                     options={[
                       { value: "auto", label: t("projects.new.language.auto") },
@@ -451,6 +436,7 @@ function NewProject() {
                       <Col xs={24} md={12}>
                         <Form.Item name="quality" label={t("projects.new.qualityLabel")}>
                           <Radio.Group
+                            aria-label={t("projects.new.qualityLabel")}
                             data-testid="quality-select"
                             options={[
                               { value: "final", label: t("projects.new.quality.final") },

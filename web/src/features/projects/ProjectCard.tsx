@@ -7,12 +7,13 @@ import {
   TeamOutlined,
   UnorderedListOutlined,
 } from "@ant-design/icons";
-import { Button, Card, Flex, Popconfirm, Tag, Typography, type ButtonProps } from "antd";
+import { Button, Card, Flex, Tag, Typography } from "antd";
 import { useState, type ReactNode } from "react";
 import { Link } from "react-router-dom";
+import { ConfirmDelete } from "../../components/ConfirmDelete";
 import { useI18n } from "../../i18n";
 import type { StyleOption } from "./catalog";
-import { absoluteTime, formatDuration, relativeTime } from "./format";
+import { absoluteTime, formatDuration, relativeTime } from "../../lib/format";
 import { StatusTag } from "./StatusTag";
 import type { ProjectItem } from "./types";
 
@@ -132,13 +133,11 @@ export function ProjectCard({ project, style, now, canCreate, duplicating, onDup
   }
   if (project.access === "write") {
     actions.push(
-      <Popconfirm
+      <ConfirmDelete
         key="delete"
         title={t("projects.deleteTitle", { title: project.title })}
         description={t("projects.deleteText")}
-        okText={t("common.delete")}
-        cancelText={t("common.cancel")}
-        okButtonProps={{ danger: true, "data-testid": "project-delete-confirm" } as ButtonProps}
+        okTestId="project-delete-confirm"
         onConfirm={() => onDelete(project)}
       >
         <Button
@@ -151,7 +150,7 @@ export function ProjectCard({ project, style, now, canCreate, duplicating, onDup
         >
           {t("projects.delete")}
         </Button>
-      </Popconfirm>,
+      </ConfirmDelete>,
     );
   }
   return (

@@ -1,7 +1,6 @@
 import { ExclamationCircleOutlined, SearchOutlined, SyncOutlined, VideoCameraAddOutlined } from "@ant-design/icons";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
-  Alert,
   App,
   Button,
   Card,
@@ -16,14 +15,15 @@ import {
   Skeleton,
   Typography,
 } from "antd";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useState, type ReactNode } from "react";
 import { useNavigate, useSearchParams } from "react-router-dom";
 import { api, errorMessage, unwrap, type Schemas } from "../../api/client";
-import { queryKeys, useMe } from "../../api/queries";
+import { queryKeys, useMe, useStyles } from "../../api/queries";
+import { QueryError } from "../../components/QueryError";
 import { useI18n } from "../../i18n";
 import { POLL_MS } from "../../live/hooks";
-import { useStyles, type StyleOption } from "./catalog";
-import { useNow } from "./format";
+import type { StyleOption } from "./catalog";
+import { formatNumber, useNow } from "../../lib/format";
 import { NewProjectButton } from "./NewProjectButton";
 import { ProjectCard } from "./ProjectCard";
 import { STATUSES, type ProjectItem, type ProjectStatus } from "./types";
@@ -57,6 +57,21 @@ function SkeletonCards() {
   );
 }
 
+/** The empty list's heading and what to do about it. */
+function EmptyText({ title, text, maxWidth, children }: { title: string; text: string; maxWidth: number; children?: ReactNode }) {
+  return (
+    <Flex vertical align="center" gap={8} style={{ maxWidth, margin: "0 auto" }}>
+      <Typography.Title level={2} style={{ fontSize: 20, margin: 0 }}>
+        {title}
+      </Typography.Title>
+      <Typography.Paragraph type="secondary" style={{ margin: 0 }}>
+        {text}
+      </Typography.Paragraph>
+      {children}
+    </Flex>
+  );
+}
+
 function EmptyAccount({ canCreate }: { canCreate: boolean }) {
   const { t } = useI18n();
   if (!canCreate) {
@@ -64,16 +79,7 @@ function EmptyAccount({ canCreate }: { canCreate: boolean }) {
       <Card data-testid="projects-empty">
         <Empty
           image={Empty.PRESENTED_IMAGE_SIMPLE}
-          description={
-            <Flex vertical align="center" gap={8} style={{ maxWidth: 560, margin: "0 auto" }}>
-              <Typography.Title level={2} style={{ fontSize: 20, margin: 0 }}>
-                {t("projects.viewerEmptyTitle")}
-              </Typography.Title>
-              <Typography.Paragraph type="secondary" style={{ margin: 0 }}>
-                {t("projects.viewerEmptyText")}
-              </Typography.Paragraph>
-            </Flex>
-          }
+          description={<EmptyText title={t("projects.viewerEmptyTitle")} text={t("projects.viewerEmptyText")} maxWidth={560} />}
         />
       </Card>
     );
@@ -83,32 +89,13 @@ function EmptyAccount({ canCreate }: { canCreate: boolean }) {
     <Card data-testid="projects-empty">
       <Empty
         image={
-          <span
-            aria-hidden="true"
-            style={{
-              display: "inline-flex",
-              alignItems: "center",
-              justifyContent: "center",
-              width: 72,
-              height: 72,
-              borderRadius: "50%",
-              background: "#efeafe",
-              color: "#5b3df5",
-              fontSize: 32,
-            }}
-          >
+          <span aria-hidden="true" className="projects-disc" style={{ width: 72, height: 72, background: "#efeafe", color: "#5b3df5", fontSize: 32 }}>
             <VideoCameraAddOutlined />
           </span>
         }
         styles={{ image: { height: 72, marginBottom: 16 } }}
         description={
-          <Flex vertical align="center" gap={8} style={{ maxWidth: 640, margin: "0 auto" }}>
-            <Typography.Title level={2} style={{ fontSize: 20, margin: 0 }}>
-              {t("projects.emptyTitle")}
-            </Typography.Title>
-            <Typography.Paragraph type="secondary" style={{ margin: 0 }}>
-              {t("projects.emptyText")}
-            </Typography.Paragraph>
+          <EmptyText title={t("projects.emptyTitle")} text={t("projects.emptyText")} maxWidth={640}>
             <ol
               style={{
                 maxWidth: "100%",
@@ -125,18 +112,8 @@ function EmptyAccount({ canCreate }: { canCreate: boolean }) {
                 <li key={step} style={{ display: "flex", alignItems: "center", gap: 8, color: "#1d1b2f" }}>
                   <span
                     aria-hidden="true"
-                    style={{
-                      display: "inline-flex",
-                      alignItems: "center",
-                      justifyContent: "center",
-                      width: 22,
-                      height: 22,
-                      borderRadius: "50%",
-                      background: "#5b3df5",
-                      color: "#fff",
-                      fontSize: 12,
-                      fontWeight: 600,
-                    }}
+                    className="projects-disc"
+                    style={{ width: 22, height: 22, background: "#5b3df5", color: "#fff", fontSize: 12, fontWeight: 600 }}
                   >
                     {i + 1}
                   </span>
@@ -144,7 +121,7 @@ function EmptyAccount({ canCreate }: { canCreate: boolean }) {
                 </li>
               ))}
             </ol>
-          </Flex>
+          </EmptyText>
         }
       >
         <NewProjectButton />
@@ -240,7 +217,7 @@ function Projects() {
     mutationFn: (project: ProjectItem) =>
       unwrap(api.DELETE("/api/v1/projects/{project_id}", { params: { path: { project_id: project.id } } })),
     onSuccess: (_, project) => {
-      client.setQueriesData<Page>({ queryKey: ["projects", "list"] }, (old) =>
+      client.setQueriesData<Page>({ queryKey: queryKeys.projectLists() }, (old) =>
         old && old.items.some((p) => p.id === project.id)
           ? { ...old, items: old.items.filter((p) => p.id !== project.id), total: Math.max(0, old.total - 1) }
           : old,
@@ -261,7 +238,7 @@ function Projects() {
   const count = data
     ? data.total === 1
       ? t("projects.totalOne")
-      : t("projects.total", { n: data.total.toLocaleString(lang === "zh" ? "zh-CN" : "en") })
+      : t("projects.total", { n: formatNumber(data.total, lang) })
     : "";
 
   let content;
@@ -269,18 +246,7 @@ function Projects() {
     content = <SkeletonCards />;
   } else if (!data) {
     content = (
-      <Alert
-        type="error"
-        showIcon
-        role="alert"
-        title={t("projects.loadError")}
-        description={errorMessage(list.error)}
-        action={
-          <Button onClick={() => void list.refetch()} loading={list.isFetching}>
-            {t("common.retry")}
-          </Button>
-        }
-      />
+      <QueryError error={list.error} title={t("projects.loadError")} onRetry={() => void list.refetch()} retrying={list.isFetching} />
     );
   } else if (emptyAccount) {
     content = <EmptyAccount canCreate={canCreate} />;

@@ -1,9 +1,11 @@
-import { Alert, Button, Col, Row, Tag } from "antd";
+import { Col, Row, Tag } from "antd";
 import { useId } from "react";
 import { errorMessage } from "../../api/client";
+import { QueryError } from "../../components/QueryError";
 import { useI18n } from "../../i18n";
 import { CardRadioGroup, type CardChoice } from "./CardRadioGroup";
-import { useStyles, type StyleOption } from "./catalog";
+import { useStyles } from "../../api/queries";
+import type { StyleOption } from "./catalog";
 
 const SPAN = { xs: 12, sm: 8, lg: 6 } as const;
 
@@ -47,11 +49,12 @@ export function StyleGallery({ id, value, onChange }: { id?: string; value?: str
   }
   if (styles.isError) {
     return (
-      <Alert
-        type="error"
-        showIcon
+      <QueryError
+        error={styles.error}
         title={t("projects.new.stylesError", { message: errorMessage(styles.error) })}
-        action={<Button onClick={() => void styles.refetch()}>{t("common.retry")}</Button>}
+        description={null}
+        onRetry={() => void styles.refetch()}
+        retrying={styles.isFetching}
       />
     );
   }

@@ -4,7 +4,7 @@ import type { ReactNode } from "react";
 import { errorMessage } from "../../api/client";
 import { useUsage } from "../../api/queries";
 import { useI18n } from "../../i18n";
-import { formatDuration, relativeTime } from "./format";
+import { formatDuration, formatNumber, relativeTime } from "../../lib/format";
 
 interface GaugeProps {
   icon: ReactNode;
@@ -64,7 +64,7 @@ export function UsageSummary({ now }: { now: number }) {
     return <Alert type="warning" showIcon title={t("projects.usage.error", { message: errorMessage(usage.error) })} />;
   }
   const { today, quotas, plan, resets_at: resetsAt } = usage.data;
-  const count = (n: number) => n.toLocaleString(lang === "zh" ? "zh-CN" : "en");
+  const count = (n: number) => formatNumber(n, lang);
   return (
     <Card size="small" data-testid="usage-summary">
       <section aria-label={t("projects.usage.label")}>

@@ -1,9 +1,11 @@
 import { LoadingOutlined, PauseCircleOutlined, SoundOutlined } from "@ant-design/icons";
-import { Alert, App, Button, Flex, Select, Tag } from "antd";
+import { App, Button, Flex, Select, Tag } from "antd";
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { errorMessage } from "../../api/client";
+import { QueryError } from "../../components/QueryError";
 import { useT } from "../../i18n";
-import { fetchVoiceSample, useVoices, type VoiceOption } from "./catalog";
+import { useVoices } from "../../api/queries";
+import { fetchVoiceSample, type VoiceOption } from "./catalog";
 
 interface Props {
   id?: string;
@@ -160,15 +162,13 @@ export function VoicePicker({ id, value = "auto", onChange, language, rate }: Pr
         </Button>
       </Flex>
       {voices.isError && (
-        <Alert
+        <QueryError
           type="warning"
-          showIcon
+          error={voices.error}
           title={t("projects.new.voicesError", { message: errorMessage(voices.error) })}
-          action={
-            <Button size="small" onClick={() => void voices.refetch()}>
-              {t("common.retry")}
-            </Button>
-          }
+          description={null}
+          onRetry={() => void voices.refetch()}
+          retrying={voices.isFetching}
         />
       )}
     </Flex>

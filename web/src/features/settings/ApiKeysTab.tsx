@@ -1,13 +1,16 @@
 import { DeleteOutlined, KeyOutlined, PlusOutlined } from "@ant-design/icons";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Empty, Flex, Form, Grid, Input, Modal, Popconfirm, Skeleton, Table, Typography } from "antd";
+import { Alert, App, Button, Card, Empty, Flex, Form, Grid, Input, Modal, Skeleton, Table, Typography } from "antd";
 import { useState } from "react";
 import { api, errorMessage, unwrap, type Schemas } from "../../api/client";
 import { queryKeys } from "../../api/queries";
+import { CardTitle } from "../../components/CardTitle";
+import { ConfirmDelete } from "../../components/ConfirmDelete";
 import { useT } from "../../i18n";
-import { useFormat } from "./format";
-import { QueryError } from "./QueryError";
-import { ScrollRegion } from "./ScrollRegion";
+import { useFormat } from "../../lib/format";
+import { QueryError } from "../../components/QueryError";
+import { RelativeTime } from "../../components/RelativeTime";
+import { ScrollRegion } from "../../components/ScrollRegion";
 import { SecretBox } from "./SecretBox";
 
 type ApiKey = Schemas["ApiKeyOut"];
@@ -126,12 +129,10 @@ export function ApiKeysTab() {
     </Button>
   );
   const revokeButton = (key: ApiKey) => (
-    <Popconfirm
+    <ConfirmDelete
       title={t("settings.keyRevokeTitle", { name: key.name })}
       description={t("settings.keyRevokeText")}
       okText={t("settings.keyRevoke")}
-      okButtonProps={{ danger: true }}
-      cancelText={t("common.cancel")}
       onConfirm={() => revoke.mutate(key)}
     >
       <Button
@@ -144,18 +145,15 @@ export function ApiKeysTab() {
       >
         {t("settings.keyRevoke")}
       </Button>
-    </Popconfirm>
+    </ConfirmDelete>
   );
-  const lastUsed = (v: string | null) =>
-    v ? <span title={f.dateTime(v)}>{f.relative(v)}</span> : <Typography.Text type="secondary">{t("settings.never")}</Typography.Text>;
+  const lastUsed = (v: string | null) => (
+    <RelativeTime iso={v} fallback={<Typography.Text type="secondary">{t("settings.never")}</Typography.Text>} />
+  );
 
   return (
     <Card
-      title={
-        <Typography.Title level={2} style={{ fontSize: 16, margin: 0 }}>
-          {t("settings.apiKeys")}
-        </Typography.Title>
-      }
+      title={<CardTitle>{t("settings.apiKeys")}</CardTitle>}
       extra={keys.data && keys.data.length > 0 ? createButton : null}
     >
       <Typography.Paragraph type="secondary">{t("settings.keysIntro")}</Typography.Paragraph>

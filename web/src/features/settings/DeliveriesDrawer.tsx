@@ -5,10 +5,12 @@ import { useState } from "react";
 import { api, errorMessage, unwrap } from "../../api/client";
 import { queryKeys } from "../../api/queries";
 import { useT } from "../../i18n";
-import { useFormat } from "./format";
-import { QueryError } from "./QueryError";
-import { ScrollRegion } from "./ScrollRegion";
-import { useLast } from "./useLast";
+import { useFormat } from "../../lib/format";
+import { QueryError } from "../../components/QueryError";
+import { RelativeTime } from "../../components/RelativeTime";
+import { ScrollRegion } from "../../components/ScrollRegion";
+import { useDrawerSize } from "../../lib/useDrawerSize";
+import { useLast } from "../../lib/useLast";
 import {
   STATUS_BADGES,
   eventLabel,
@@ -59,9 +61,10 @@ function DeliveryDetailDrawer({
 }) {
   const t = useT();
   const f = useFormat();
-  const screens = Grid.useBreakpoint();
+  const drawerSize = useDrawerSize(560);
   const shownId = useLast(deliveryId);
-  const detail = useDelivery(webhook.id, shownId, true);
+  // Polled while open only: the closing drawer keeps showing the last delivery, unpolled.
+  const detail = useDelivery(webhook.id, shownId, deliveryId !== null);
   const redeliver = useRedeliver(webhook);
   const d = detail.data;
   return (
@@ -69,7 +72,7 @@ function DeliveryDetailDrawer({
       open={deliveryId !== null}
       onClose={onClose}
       title={t("settings.deliveryTitle")}
-      size={screens.md ? 560 : "100%"}
+      size={drawerSize}
       data-testid="delivery-detail"
       extra={
         d && d.status !== "delivering" ? (
@@ -156,18 +159,51 @@ function DeliveryDetailDrawer({
 export function DeliveriesDrawer({ webhook: requested, onClose }: { webhook: Webhook | null; onClose: () => void }) {
   const t = useT();
   const webhook = useLast(requested);
-  const screens = Grid.useBreakpoint();
+  const drawerSize = useDrawerSize(880);
   return (
     <Drawer
       open={requested !== null}
       onClose={onClose}
       title={t("settings.deliveriesTitle")}
-      size={screens.md ? 880 : "100%"}
+      size={drawerSize}
       destroyOnHidden
       data-testid="webhook-deliveries"
     >
       {webhook && <DeliveryLog webhook={webhook} />}
     </Drawer>
+  );
+}
+
+/** A delivery's View button, and Redeliver when it failed. */
+function DeliveryActions({
+  delivery,
+  onOpen,
+  onRedeliver,
+  redelivering,
+}: {
+  delivery: Delivery;
+  onOpen: (id: string) => void;
+  onRedeliver: (id: string) => void;
+  redelivering: boolean;
+}) {
+  const t = useT();
+  return (
+    <>
+      <Button size="small" onClick={() => onOpen(delivery.id)} aria-label={t("settings.deliveryViewLabel", { id: delivery.id })}>
+        {t("settings.deliveryView")}
+      </Button>
+      {delivery.status === "failed" && (
+        <Button
+          size="small"
+          icon={<SendOutlined />}
+          loading={redelivering}
+          onClick={() => onRedeliver(delivery.id)}
+          data-testid="delivery-row-redeliver"
+        >
+          {t("settings.redeliver")}
+        </Button>
+      )}
+    </>
   );
 }
 
@@ -209,20 +245,7 @@ function DeliveryCards({
               </Typography.Text>
             )}
             <Flex gap={8} style={{ marginTop: 4 }}>
-              <Button size="small" onClick={() => onOpen(d.id)} aria-label={t("settings.deliveryViewLabel", { id: d.id })}>
-                {t("settings.deliveryView")}
-              </Button>
-              {d.status === "failed" && (
-                <Button
-                  size="small"
-                  icon={<SendOutlined />}
-                  loading={redelivering === d.id}
-                  onClick={() => onRedeliver(d.id)}
-                  data-testid="delivery-row-redeliver"
-                >
-                  {t("settings.redeliver")}
-                </Button>
-              )}
+              <DeliveryActions delivery={d} onOpen={onOpen} onRedeliver={onRedeliver} redelivering={redelivering === d.id} />
             </Flex>
           </Flex>
         </Card>
@@ -233,7 +256,6 @@ function DeliveryCards({
 
 function DeliveryLog({ webhook }: { webhook: Webhook }) {
   const t = useT();
-  const f = useFormat();
   const phone = Grid.useBreakpoint().md === false;
   const [status, setStatus] = useState<DeliveryStatus | undefined>();
   const [page, setPage] = useState(1);
@@ -352,27 +374,19 @@ function DeliveryLog({ webhook }: { webhook: Webhook }) {
                 title: t("settings.deliveryTime"),
                 dataIndex: "created_at",
                 key: "time",
-                render: (v: string) => <span title={f.dateTime(v)}>{f.relative(v)}</span>,
+                render: (v: string) => <RelativeTime iso={v} />,
               },
               {
                 title: t("settings.actions"),
                 key: "actions",
                 render: (_, d) => (
                   <Flex gap={4}>
-                    <Button size="small" onClick={() => setOpen(d.id)} aria-label={t("settings.deliveryViewLabel", { id: d.id })}>
-                      {t("settings.deliveryView")}
-                    </Button>
-                    {d.status === "failed" && (
-                      <Button
-                        size="small"
-                        icon={<SendOutlined />}
-                        loading={redeliver.isPending && redeliver.variables === d.id}
-                        onClick={() => redeliver.mutate(d.id)}
-                        data-testid="delivery-row-redeliver"
-                      >
-                        {t("settings.redeliver")}
-                      </Button>
-                    )}
+                    <DeliveryActions
+                      delivery={d}
+                      onOpen={setOpen}
+                      onRedeliver={(id) => redeliver.mutate(id)}
+                      redelivering={redeliver.isPending && redeliver.variables === d.id}
+                    />
                   </Flex>
                 ),
               },

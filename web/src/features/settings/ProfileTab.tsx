@@ -3,10 +3,11 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Card, Col, Descriptions, Form, Input, Row, Skeleton, Tag, Typography } from "antd";
 import { api, errorMessage, unwrap } from "../../api/client";
 import { queryKeys, useMe } from "../../api/queries";
+import { CardTitle } from "../../components/CardTitle";
 import { session } from "../../auth/session";
 import { useT } from "../../i18n";
-import { useFormat } from "./format";
-import { QueryError } from "./QueryError";
+import { useFormat } from "../../lib/format";
+import { QueryError } from "../../components/QueryError";
 import { UsageView } from "./UsageView";
 import { roleLabel } from "./roles";
 import { USAGE_DAYS, useMyUsage } from "./usage";
@@ -20,20 +21,12 @@ interface PasswordFields {
   confirm: string;
 }
 
-function SectionTitle({ children }: { children: string }) {
-  return (
-    <Typography.Title level={2} style={{ fontSize: 16, margin: 0 }}>
-      {children}
-    </Typography.Title>
-  );
-}
-
 function ProfileCard() {
   const t = useT();
   const f = useFormat();
   const me = useMe();
   return (
-    <Card title={<SectionTitle>{t("settings.profile")}</SectionTitle>}>
+    <Card title={<CardTitle>{t("settings.profile")}</CardTitle>}>
       {me.isPending ? (
         <Skeleton active paragraph={{ rows: 4 }} />
       ) : me.isError ? (
@@ -82,7 +75,7 @@ function PasswordCard() {
     },
   });
   return (
-    <Card title={<SectionTitle>{t("settings.changePassword")}</SectionTitle>}>
+    <Card title={<CardTitle>{t("settings.changePassword")}</CardTitle>}>
       <Typography.Paragraph type="secondary">{t("settings.passwordHelp")}</Typography.Paragraph>
       {change.isError && (
         <Alert type="error" showIcon role="alert" title={errorMessage(change.error)} style={{ marginBottom: 16 }} />
@@ -149,7 +142,7 @@ function UsageCard() {
   const client = useQueryClient();
   return (
     <Card
-      title={<SectionTitle>{t("settings.usage")}</SectionTitle>}
+      title={<CardTitle>{t("settings.usage")}</CardTitle>}
       extra={
         <Button size="small" onClick={() => void client.invalidateQueries({ queryKey: queryKeys.usage() })} loading={usage.isFetching && !usage.isPending}>
           {t("settings.refresh")}

@@ -2,8 +2,8 @@ import { ClockCircleOutlined } from "@ant-design/icons";
 import { Card, Col, Flex, Grid, Progress, Row, Table, Tag, Typography, theme } from "antd";
 import type { Schemas } from "../../api/client";
 import { useT } from "../../i18n";
-import { useFormat, type Format } from "./format";
-import { ScrollRegion } from "./ScrollRegion";
+import { useFormat, type Format } from "../../lib/format";
+import { ScrollRegion } from "../../components/ScrollRegion";
 
 type Usage = Schemas["UserUsageOut"];
 type Day = Schemas["DayUsageOut"];
@@ -136,7 +136,7 @@ export function UsageView({
       </Row>
       <Flex gap={16} wrap="wrap">
         <Typography.Text type="secondary" data-testid="usage-resets">
-          <ClockCircleOutlined />{" "}
+          <ClockCircleOutlined aria-hidden />{" "}
           {t("settings.usageResets", { when: f.relative(usage.resets_at), at: f.dateTime(usage.resets_at) })}
         </Typography.Text>
         <Typography.Text type="secondary">

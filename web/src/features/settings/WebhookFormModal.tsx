@@ -1,11 +1,11 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Alert, Checkbox, Col, Flex, Form, Input, Modal, Row, Skeleton, Switch, Typography } from "antd";
 import { useEffect } from "react";
-import { api, ApiError, errorMessage, unwrap, type Schemas } from "../../api/client";
+import { api, errorMessage, unwrap, type Schemas } from "../../api/client";
 import { queryKeys } from "../../api/queries";
 import { useT } from "../../i18n";
-import { applyFieldErrors } from "./fieldErrors";
-import { QueryError } from "./QueryError";
+import { applyFieldErrors, fieldErrors } from "../../lib/fieldErrors";
+import { QueryError } from "../../components/QueryError";
 import { ALL_EVENTS, eventLabel, useEventTypes, type Webhook } from "./webhookApi";
 
 interface Fields {
@@ -71,8 +71,7 @@ export function WebhookFormModal({
   // "All events" first, then the types in the server's order.
   const ordered = [...(types.data?.event_types ?? [])].sort((a, b) => Number(b === ALL_EVENTS) - Number(a === ALL_EVENTS));
   // The server's message shows under the field it names; otherwise above the form.
-  const fieldError =
-    save.error instanceof ApiError && save.error.fieldErrors.some((e) => (FIELDS as readonly string[]).includes(e.field));
+  const fieldError = fieldErrors(save.error, FIELDS).length > 0;
   const options = ordered.map((type) => ({
     value: type,
     disabled: all && type !== ALL_EVENTS,

@@ -9,16 +9,18 @@ import {
   SendOutlined,
 } from "@ant-design/icons";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Empty, Flex, Modal, Popconfirm, Skeleton, Switch, Tag, Typography } from "antd";
+import { Alert, App, Button, Card, Empty, Flex, Modal, Skeleton, Switch, Tag, Typography } from "antd";
 import { useState } from "react";
 import { api, errorMessage, unwrap, type Schemas } from "../../api/client";
 import { queryKeys } from "../../api/queries";
+import { CardTitle } from "../../components/CardTitle";
+import { ConfirmDelete } from "../../components/ConfirmDelete";
 import { useT } from "../../i18n";
 import { DeliveriesDrawer } from "./DeliveriesDrawer";
-import { useFormat } from "./format";
-import { QueryError } from "./QueryError";
+import { useFormat } from "../../lib/format";
+import { QueryError } from "../../components/QueryError";
 import { SecretBox } from "./SecretBox";
-import { useLast } from "./useLast";
+import { useLast } from "../../lib/useLast";
 import { WebhookFormModal } from "./WebhookFormModal";
 import { eventLabel, settled, useDelivery, useWebhooks, webhookKeys, type Webhook } from "./webhookApi";
 
@@ -218,18 +220,15 @@ function WebhookCard({
           <Button icon={<EyeOutlined />} onClick={onSecret} data-testid="webhook-show-secret">
             {t("settings.webhookShowSecret")}
           </Button>
-          <Popconfirm
+          <ConfirmDelete
             title={t("settings.webhookDeleteTitle")}
             description={t("settings.webhookDeleteText")}
-            okText={t("common.delete")}
-            okButtonProps={{ danger: true }}
-            cancelText={t("common.cancel")}
             onConfirm={() => remove.mutate()}
           >
             <Button danger icon={<DeleteOutlined />} loading={remove.isPending} data-testid="webhook-delete">
               {t("common.delete")}
             </Button>
-          </Popconfirm>
+          </ConfirmDelete>
         </Flex>
       </Flex>
     </Card>
@@ -269,11 +268,7 @@ export function WebhooksTab() {
 
   return (
     <Card
-      title={
-        <Typography.Title level={2} style={{ fontSize: 16, margin: 0 }}>
-          {t("settings.webhooks")}
-        </Typography.Title>
-      }
+      title={<CardTitle>{t("settings.webhooks")}</CardTitle>}
       extra={items.length > 0 ? addButton : null}
     >
       <Typography.Paragraph type="secondary">

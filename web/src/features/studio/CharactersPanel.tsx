@@ -1,13 +1,16 @@
 /** The project's characters: who they are, how they look (a description and a reference
  * picture), their colour; shots name them to keep them alike from picture to picture. */
 import { DeleteOutlined, EditOutlined, PlusOutlined, TeamOutlined, UploadOutlined } from "@ant-design/icons";
-import { Alert, App, Avatar, Button, Card, Empty, Form, Input, Modal, Popconfirm, Space, Typography, Upload } from "antd";
+import { App, Avatar, Button, Card, Empty, Form, Input, Space, Typography, Upload } from "antd";
 import { useState } from "react";
 import { errorMessage } from "../../api/client";
+import { CardTitle } from "../../components/CardTitle";
+import { ConfirmDelete } from "../../components/ConfirmDelete";
 import { useT } from "../../i18n";
 import { useDeleteCharacter, useSaveCharacter, useUploadReference, type CharacterFields } from "./api";
 import type { Character, Permissions, Project } from "./editor";
 import { assetUrl } from "./media";
+import { StudioModal, type DialogProps } from "./StudioModal";
 
 const PALETTE = ["#e4572e", "#17bebb", "#ffc914", "#76b041", "#5b3df5", "#db3a97", "#2e86ab", "#8c6d46"];
 const IMAGE_TYPES = "image/png,image/jpeg,image/webp";
@@ -22,27 +25,19 @@ function CharacterForm({
 }: {
   character: Character | null;
   index: number;
-  pending: boolean;
-  error: unknown;
-  onSubmit: (fields: CharacterFields) => void;
-  onClose: () => void;
-}) {
+} & DialogProps<CharacterFields>) {
   const t = useT();
   const [form] = Form.useForm<CharacterFields>();
   return (
-    <Modal
-      open
+    <StudioModal
       title={character ? t("studio.chars.editTitle", { name: character.name }) : t("studio.chars.addTitle")}
       okText={character ? t("common.save") : t("common.create")}
-      cancelText={t("common.cancel")}
-      confirmLoading={pending}
+      okTestId="character-submit"
+      pending={pending}
+      error={error}
       onOk={() => form.submit()}
-      onCancel={onClose}
-      destroyOnHidden
-      className="studio-modal"
-      okButtonProps={{ "data-testid": "character-submit" }}
+      onClose={onClose}
     >
-      {error ? <Alert type="error" showIcon title={errorMessage(error)} style={{ marginBottom: 16 }} role="alert" /> : null}
       {character && (
         <Typography.Paragraph type="secondary" style={{ fontSize: 13 }}>
           {t("studio.chars.editHint")}
@@ -69,7 +64,7 @@ function CharacterForm({
           <Input type="color" style={{ width: 72, height: 36, padding: 2 }} data-testid="character-color" />
         </Form.Item>
       </Form>
-    </Modal>
+    </StudioModal>
   );
 }
 
@@ -93,11 +88,7 @@ export function CharactersPanel({ project, perms }: { project: Project; perms: P
     <Card
       size="small"
       data-testid="characters-panel"
-      title={
-        <Typography.Title level={2} style={{ fontSize: 16, margin: 0 }}>
-          <TeamOutlined /> {t("studio.chars.title")}
-        </Typography.Title>
-      }
+      title={<CardTitle icon={<TeamOutlined />}>{t("studio.chars.title")}</CardTitle>}
       extra={
         perms.canEdit && (
           <Button size="small" icon={<PlusOutlined />} onClick={() => open("new")} data-testid="character-add">
@@ -170,12 +161,9 @@ export function CharactersPanel({ project, perms }: { project: Project; perms: P
                       title={t("studio.chars.edit", { name: c.name })}
                       data-testid="character-edit"
                     />
-                    <Popconfirm
+                    <ConfirmDelete
                       title={t("studio.chars.deleteTitle", { name: c.name })}
                       description={n ? t("studio.chars.deleteText", { n }) : undefined}
-                      okText={t("common.delete")}
-                      cancelText={t("common.cancel")}
-                      okButtonProps={{ danger: true, loading: remove.isPending }}
                       onConfirm={() =>
                         remove.mutateAsync(c.id).then(
                           () => void message.success(t("studio.chars.deleted", { name: c.name })),
@@ -192,7 +180,7 @@ export function CharactersPanel({ project, perms }: { project: Project; perms: P
                         title={t("studio.chars.delete", { name: c.name })}
                         data-testid="character-delete"
                       />
-                    </Popconfirm>
+                    </ConfirmDelete>
                   </Space>
                 )}
               </li>

@@ -76,20 +76,20 @@ export function InlineText({ label, value, max, onSave, disabled, testId, minRow
   if (problem) {
     status = (
       <Typography.Text type="danger">
-        <ExclamationCircleOutlined /> {problem === "empty" ? t("studio.inline.empty") : t("studio.inline.tooLong", { max })}
+        <ExclamationCircleOutlined aria-hidden /> {problem === "empty" ? t("studio.inline.empty") : t("studio.inline.tooLong", { max })}
       </Typography.Text>
     );
   } else if (draft.status === "saving") {
     status = (
       <Typography.Text type="secondary">
-        <LoadingOutlined /> {t("studio.inline.saving")}
+        <LoadingOutlined aria-hidden /> {t("studio.inline.saving")}
       </Typography.Text>
     );
   } else if (draft.status === "saved") {
     status = (
       // Stays "saved" (data-state) until the next edit; the words fade after a moment.
       <Typography.Text type="success" className="studio-fade">
-        <CheckOutlined /> {t("studio.inline.saved")}
+        <CheckOutlined aria-hidden /> {t("studio.inline.saved")}
       </Typography.Text>
     );
   } else if (draft.status === "dirty") {
@@ -98,7 +98,7 @@ export function InlineText({ label, value, max, onSave, disabled, testId, minRow
     status = (
       <Space size={4} wrap>
         <Typography.Text type="danger" role="alert">
-          <ExclamationCircleOutlined /> {t("studio.inline.failed", { message: draft.error ?? "" })}
+          <ExclamationCircleOutlined aria-hidden /> {t("studio.inline.failed", { message: draft.error ?? "" })}
         </Typography.Text>
         <Button size="small" type="link" onClick={save}>
           {t("studio.inline.tryAgain")}

@@ -4,9 +4,11 @@ import { App, Button, Dropdown, Space, Tag, Tooltip, Typography } from "antd";
 import { useState } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import { errorMessage } from "../../api/client";
+import { useStyles } from "../../api/queries";
 import { useI18n, useT } from "../../i18n";
-import { useDuplicateProject, useRegenerateStoryboard, useRender, useStyles, useUpdateProject } from "./api";
-import { clock, continueAction, type Permissions, type Project } from "./editor";
+import { formatDuration } from "../../lib/format";
+import { useDuplicateProject, useRegenerateStoryboard, useRender, useUpdateProject } from "./api";
+import { continueAction, type Permissions, type Project } from "./editor";
 import { Pill, type Tone } from "./Pill";
 import { ProjectSettings } from "./ProjectSettings";
 
@@ -71,7 +73,7 @@ export function ProjectHeader({ project, perms, livePaused }: { project: Project
   return (
     <header className="studio-header">
       <Link to="/projects" className="studio-back">
-        <ArrowLeftOutlined /> {t("studio.header.back")}
+        <ArrowLeftOutlined aria-hidden /> {t("studio.header.back")}
       </Link>
       <div className="studio-header-row">
         <div style={{ flex: "1 1 300px", minWidth: 0 }}>
@@ -124,7 +126,7 @@ export function ProjectHeader({ project, perms, livePaused }: { project: Project
             </Tag>
             {typeof duration === "number" && (
               <Tag variant="filled" style={{ marginInlineEnd: 0 }}>
-                {clock(duration)}
+                {formatDuration(duration)}
               </Tag>
             )}
             {!write && <Pill tone="amber">{t("studio.header.readOnly")}</Pill>}

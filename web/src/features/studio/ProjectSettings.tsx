@@ -1,17 +1,19 @@
 /** The project's settings: style, aspect, voice and its speed, music, and the default render
  * quality. Saving says what will be made again. */
-import { Alert, App, Button, Drawer, Form, Grid, InputNumber, Segmented, Select, Space, Typography } from "antd";
+import { Alert, App, Button, Drawer, Form, InputNumber, Segmented, Select, Space, Typography } from "antd";
 import { useMemo } from "react";
 import { errorMessage } from "../../api/client";
 import { useI18n, useT } from "../../i18n";
-import { useMusicMoods, useStyles, useUpdateProject, useVoices } from "./api";
+import { useDrawerSize } from "../../lib/useDrawerSize";
+import { useMusicMoods, useStyles, useVoices } from "../../api/queries";
+import { useUpdateProject } from "./api";
 import { settingsChanges, settingsOf, type Project, type SettingsValues } from "./editor";
 
 export function ProjectSettings({ project, open, onClose }: { project: Project; open: boolean; onClose: () => void }) {
   const t = useT();
   const { lang } = useI18n();
   const { message } = App.useApp();
-  const screens = Grid.useBreakpoint();
+  const drawerSize = useDrawerSize(420, "sm");
   const [form] = Form.useForm<SettingsValues>();
   const update = useUpdateProject(project.id);
   const styles = useStyles();
@@ -57,7 +59,7 @@ export function ProjectSettings({ project, open, onClose }: { project: Project; 
       open={open}
       onClose={onClose}
       title={t("studio.settings.title")}
-      size={screens.sm ? 420 : "100%"}
+      size={drawerSize}
       destroyOnHidden
       className="studio-modal"
       afterOpenChange={(visible) => {
@@ -78,7 +80,9 @@ export function ProjectSettings({ project, open, onClose }: { project: Project; 
           <Select options={styleOptions} loading={styles.isLoading} data-testid="settings-style" />
         </Form.Item>
         <Form.Item name="aspect" label={t("studio.settings.aspect")}>
+          {/* A radio group: the label's `for` cannot name it, and antd's own name is English. */}
           <Segmented
+            aria-label={t("studio.settings.aspect")}
             options={[
               { value: "16:9", label: t("studio.settings.landscape") },
               { value: "9:16", label: t("studio.settings.portrait") },
@@ -97,6 +101,7 @@ export function ProjectSettings({ project, open, onClose }: { project: Project; 
         </Form.Item>
         <Form.Item name="quality" label={t("studio.settings.quality")} extra={t("studio.settings.qualityHint")}>
           <Segmented
+            aria-label={t("studio.settings.quality")}
             options={[
               { value: "final", label: t("studio.render.qualityFinal") },
               { value: "preview", label: t("studio.render.qualityPreview") },

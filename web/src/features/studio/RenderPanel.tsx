@@ -18,24 +18,27 @@ import { useQuery } from "@tanstack/react-query";
 import { App, Button, Card, Empty, Progress, Skeleton, Space, Tooltip, Typography } from "antd";
 import { useEffect, useState } from "react";
 import { errorMessage } from "../../api/client";
+import { queryKeys } from "../../api/queries";
+import { CardTitle } from "../../components/CardTitle";
 import { useI18n, useT } from "../../i18n";
+import { absoluteTime, formatDuration } from "../../lib/format";
 import { useRender, useRenders } from "./api";
-import { clock, computeProgress, fileSize, srtToVtt, type Permissions, type Project, type Render, type StageProgress } from "./editor";
+import { computeProgress, fileSize, srtToVtt, type Permissions, type Project, type Render, type StageProgress } from "./editor";
 import { assetUrl, forgetAsset } from "./media";
 import { Pill } from "./Pill";
 
 function StageIcon({ stage }: { stage: StageProgress }) {
   switch (stage.status) {
     case "done":
-      return <CheckCircleFilled style={{ color: "#52c41a" }} />;
+      return <CheckCircleFilled aria-hidden style={{ color: "#52c41a" }} />;
     case "failed":
-      return <CloseCircleFilled style={{ color: "#ff4d4f" }} />;
+      return <CloseCircleFilled aria-hidden style={{ color: "#ff4d4f" }} />;
     case "running":
-      return <LoadingOutlined style={{ color: "#5b3df5" }} />;
+      return <LoadingOutlined aria-hidden style={{ color: "#5b3df5" }} />;
     case "waiting":
-      return <ClockCircleOutlined style={{ color: "#8c8c8c" }} />;
+      return <ClockCircleOutlined aria-hidden style={{ color: "#8c8c8c" }} />;
     default:
-      return <MinusCircleOutlined style={{ color: "#bfbfbf" }} />;
+      return <MinusCircleOutlined aria-hidden style={{ color: "#bfbfbf" }} />;
   }
 }
 
@@ -98,7 +101,7 @@ export function ProgressBlock({ project }: { project: Project }) {
 function useCaptions(render: Render | null): string | null {
   const srt = render?.srt ?? null;
   const query = useQuery({
-    queryKey: ["captions", srt?.id],
+    queryKey: queryKeys.captions(srt?.id ?? ""),
     queryFn: async () => {
       const response = await fetch(assetUrl(srt!));
       if (!response.ok) throw new Error(response.statusText);
@@ -184,7 +187,6 @@ export function RenderPanel({ project, perms, poll }: { project: Project; perms:
   const playing = (chosen && history.find((r) => r.id === chosen)) || latest;
   const renderTask = project.tasks.render;
   const rendering = renderTask && ["blocked", "queued", "running"].includes(renderTask.status);
-  const when = new Intl.DateTimeFormat(lang === "zh" ? "zh-CN" : "en", { dateStyle: "medium", timeStyle: "short" });
 
   const go = (quality: "preview" | "final") => {
     setAsked(quality);
@@ -198,11 +200,7 @@ export function RenderPanel({ project, perms, poll }: { project: Project; perms:
 
   return (
     <Card
-      title={
-        <Typography.Title level={2} style={{ fontSize: 16, margin: 0 }}>
-          <VideoCameraOutlined /> {t("studio.render.title")}
-        </Typography.Title>
-      }
+      title={<CardTitle icon={<VideoCameraOutlined />}>{t("studio.render.title")}</CardTitle>}
       data-testid="render-panel"
       size="small"
       styles={{ body: { display: "flex", flexDirection: "column", gap: 14 } }}
@@ -257,7 +255,7 @@ export function RenderPanel({ project, perms, poll }: { project: Project; perms:
           <div style={{ display: "flex", gap: 8, alignItems: "center", flexWrap: "wrap" }}>
             <Pill tone={playing.quality === "final" ? "purple" : "grey"}>{t(playing.quality === "final" ? "studio.render.qualityFinal" : "studio.render.qualityPreview")}</Pill>
             <Typography.Text type="secondary" style={{ fontSize: 13 }}>
-              {clock(playing.duration)} · {playing.width}×{playing.height} · {fileSize(playing.size_bytes)}
+              {formatDuration(playing.duration)} · {playing.width}×{playing.height} · {fileSize(playing.size_bytes)}
             </Typography.Text>
             {latest && playing.id !== latest.id && (
               <Button size="small" type="link" onClick={() => setChosen(null)}>
@@ -277,7 +275,7 @@ export function RenderPanel({ project, perms, poll }: { project: Project; perms:
 
       <div>
         <Typography.Title level={3} style={{ fontSize: 14, margin: "4px 0 8px" }}>
-          <HistoryOutlined /> {t("studio.render.history")}
+          <HistoryOutlined aria-hidden /> {t("studio.render.history")}
         </Typography.Title>
         {renders.isLoading ? (
           <Skeleton active paragraph={{ rows: 2 }} title={false} />
@@ -291,7 +289,7 @@ export function RenderPanel({ project, perms, poll }: { project: Project; perms:
           <ul className="studio-history" data-testid="render-history">
             {history.map((r) => {
               const current = playing?.id === r.id;
-              const at = when.format(new Date(r.created_at));
+              const at = absoluteTime(r.created_at, lang);
               return (
                 <li key={r.id} data-testid="render-history-item" data-render-id={r.id} aria-current={current ? "true" : undefined}>
                   <div style={{ minWidth: 0, flex: 1 }}>
@@ -303,7 +301,7 @@ export function RenderPanel({ project, perms, poll }: { project: Project; perms:
                       {current && <Typography.Text style={{ fontSize: 12 }}>{t("studio.render.playing")}</Typography.Text>}
                     </Space>
                     <div className="studio-history-meta">
-                      {at} · {clock(r.duration)} · {r.width}×{r.height}
+                      {at} · {formatDuration(r.duration)} · {r.width}×{r.height}
                     </div>
                   </div>
                   <Space size={4}>

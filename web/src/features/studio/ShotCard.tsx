@@ -94,7 +94,7 @@ function StepOverlay({ task, label }: { task: TaskState; label: string }) {
           format={(p) => <span style={{ color: "#fff" }}>{p}%</span>}
         />
       ) : (
-        <SyncOutlined spin style={{ fontSize: 28, color: "#fff" }} />
+        <SyncOutlined aria-hidden spin style={{ fontSize: 28, color: "#fff" }} />
       )}
       <span style={{ color: "#fff", fontSize: 13, marginTop: 8 }}>{running ? t("studio.shot.drawing") : t("studio.shot.waiting")}</span>
     </div>
@@ -254,7 +254,7 @@ function ShotCardInner({ shot, index, total, aspect, characters, canEdit, readOn
               ) : (
                 !drawing && (
                   <div className="studio-shot-placeholder">
-                    <PictureOutlined style={{ fontSize: 28 }} />
+                    <PictureOutlined aria-hidden style={{ fontSize: 28 }} />
                     <span>{imageFailed ? t("studio.shot.imageFailed") : t("studio.shot.noImage")}</span>
                   </div>
                 )
@@ -307,7 +307,7 @@ function ShotCardInner({ shot, index, total, aspect, characters, canEdit, readOn
                 <Typography.Text type={voiceFailed ? "danger" : "secondary"} style={{ fontSize: 12 }}>
                   {speaking ? (
                     <>
-                      <SyncOutlined spin /> {t("studio.shot.speaking")}
+                      <SyncOutlined aria-hidden spin /> {t("studio.shot.speaking")}
                     </>
                   ) : voiceFailed ? (
                     t("studio.shot.voiceFailed")

@@ -1,9 +1,10 @@
 /** The storyboard's dialogs: add a shot, split one, and make a shot's picture again with
  * chosen options. */
 import { useQuery } from "@tanstack/react-query";
-import { Alert, Button, Collapse, Form, Input, InputNumber, Modal, Select, Slider, Space, Typography } from "antd";
+import { Alert, Button, Collapse, Form, Input, InputNumber, Select, Slider, Space, Typography } from "antd";
 import { useMemo, useState } from "react";
-import { api, errorMessage, unwrap } from "../../api/client";
+import { api, unwrap } from "../../api/client";
+import { queryKeys } from "../../api/queries";
 import { useT } from "../../i18n";
 import {
   codePoints,
@@ -26,6 +27,7 @@ import {
 } from "./editor";
 import type { NewShot } from "./api";
 import { Pill } from "./Pill";
+import { StudioModal, type DialogProps } from "./StudioModal";
 import type { Schemas } from "../../api/client";
 
 // --- add ------------------------------------------------------------------------------------
@@ -39,7 +41,6 @@ interface AddFields {
 }
 
 export function AddShotModal({
-  open,
   shots,
   position,
   pending,
@@ -47,15 +48,10 @@ export function AddShotModal({
   onSubmit,
   onClose,
 }: {
-  open: boolean;
   shots: Shot[];
   /** Where the dialog starts (0-based); the end by default. */
   position: number;
-  pending: boolean;
-  error: unknown;
-  onSubmit: (body: NewShot) => void;
-  onClose: () => void;
-}) {
+} & DialogProps<NewShot>) {
   const t = useT();
   const [form] = Form.useForm<AddFields>();
   const positions = [
@@ -63,19 +59,15 @@ export function AddShotModal({
     ...shots.map((_, i) => ({ value: i + 1, label: i + 1 === shots.length ? t("studio.add.atEnd") : t("studio.add.after", { n: i + 1 }) })),
   ];
   return (
-    <Modal
-      open={open}
+    <StudioModal
       title={t("studio.add.title")}
       okText={t("studio.add.submit")}
-      cancelText={t("common.cancel")}
-      confirmLoading={pending}
+      okTestId="add-shot-submit"
+      pending={pending}
+      error={error}
       onOk={() => form.submit()}
-      onCancel={onClose}
-      destroyOnHidden
-      className="studio-modal"
-      okButtonProps={{ "data-testid": "add-shot-submit" }}
+      onClose={onClose}
     >
-      {error ? <Alert type="error" showIcon title={errorMessage(error)} style={{ marginBottom: 16 }} role="alert" /> : null}
       <Form<AddFields>
         form={form}
         layout="vertical"
@@ -111,7 +103,7 @@ export function AddShotModal({
           </Form.Item>
         </Space>
       </Form>
-    </Modal>
+    </StudioModal>
   );
 }
 
@@ -127,11 +119,7 @@ export function SplitShotModal({
 }: {
   shot: Shot;
   number: number;
-  pending: boolean;
-  error: unknown;
-  onSubmit: (at: number) => void;
-  onClose: () => void;
-}) {
+} & DialogProps<number>) {
   const t = useT();
   const text = shot.narration;
   const length = codePoints(text).length;
@@ -145,20 +133,17 @@ export function SplitShotModal({
   const tooShort = length < 2;
 
   return (
-    <Modal
-      open
+    <StudioModal
       title={t("studio.split.title", { n: number })}
       okText={t("studio.split.submit")}
-      cancelText={t("common.cancel")}
-      confirmLoading={pending}
-      okButtonProps={{ disabled: !preview.ok, "data-testid": "split-submit" }}
+      okTestId="split-submit"
+      okDisabled={!preview.ok}
+      pending={pending}
+      error={error}
       onOk={() => preview.ok && onSubmit(at)}
-      onCancel={onClose}
-      destroyOnHidden
-      className="studio-modal"
+      onClose={onClose}
       width={640}
     >
-      {error ? <Alert type="error" showIcon title={errorMessage(error)} style={{ marginBottom: 16 }} role="alert" /> : null}
       <Typography.Paragraph type="secondary">{t("studio.split.help")}</Typography.Paragraph>
       {tooShort ? (
         <Alert type="info" showIcon title={t("studio.split.tooShort")} />
@@ -227,7 +212,7 @@ export function SplitShotModal({
           </Typography.Paragraph>
         </>
       )}
-    </Modal>
+    </StudioModal>
   );
 }
 
@@ -256,17 +241,13 @@ export function ImageOptionsModal({
 }: {
   shot: Shot;
   number: number;
-  pending: boolean;
-  error: unknown;
-  onSubmit: (body: Schemas["ImageIn"]) => void;
-  onClose: () => void;
-}) {
+} & DialogProps<Schemas["ImageIn"]>) {
   const t = useT();
   const [form] = Form.useForm<ImageOptions>();
   const taskId = shot.tasks.image?.id;
   // What the current picture was made with, to start from.
   const last = useQuery({
-    queryKey: ["task", taskId],
+    queryKey: queryKeys.task(taskId ?? ""),
     queryFn: () => unwrap(api.GET("/api/v1/tasks/{task_id}", { params: { path: { task_id: taskId ?? "" } } })),
     enabled: !!taskId,
     staleTime: 30_000,
@@ -274,19 +255,15 @@ export function ImageOptionsModal({
   const used = lastParams(last.data);
 
   return (
-    <Modal
-      open
+    <StudioModal
       title={t("studio.image.title", { n: number })}
       okText={t("studio.image.submit")}
-      cancelText={t("common.cancel")}
-      confirmLoading={pending}
+      okTestId="image-options-submit"
+      pending={pending}
+      error={error}
       onOk={() => form.submit()}
-      onCancel={onClose}
-      destroyOnHidden
-      className="studio-modal"
-      okButtonProps={{ "data-testid": "image-options-submit" }}
+      onClose={onClose}
     >
-      {error ? <Alert type="error" showIcon title={errorMessage(error)} style={{ marginBottom: 16 }} role="alert" /> : null}
       <Typography.Paragraph type="secondary">{t("studio.image.help")}</Typography.Paragraph>
       {used && (
         <Typography.Paragraph style={{ fontSize: 13 }} data-testid="image-last-params">
@@ -340,6 +317,6 @@ export function ImageOptionsModal({
           ]}
         />
       </Form>
-    </Modal>
+    </StudioModal>
   );
 }

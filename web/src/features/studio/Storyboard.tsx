@@ -62,6 +62,15 @@ export function Storyboard({ project, perms }: Props) {
     useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }),
   );
 
+  // Each opening of the add dialog starts without the last attempt's error.
+  const openAdd = useCallback(
+    (position: number) => {
+      resetAdd();
+      setAdding(position);
+    },
+    [resetAdd],
+  );
+
   const numberOf = useCallback((id: string | number) => shots.findIndex((s) => s.id === id) + 1, [shots]);
 
   const commitOrder = useCallback(
@@ -119,10 +128,7 @@ export function Storyboard({ project, perms }: Props) {
         resetSplit();
         setSplitting(shot);
       },
-      insertAfter: (shot: Shot) => {
-        resetAdd();
-        setAdding(shot.position + 1);
-      },
+      insertAfter: (shot: Shot) => openAdd(shot.position + 1),
       remove: (shot: Shot) => {
         const n = shotsRef.current.findIndex((s) => s.id === shot.id) + 1;
         modal.confirm({
@@ -142,10 +148,27 @@ export function Storyboard({ project, perms }: Props) {
       },
       move: (shotId: string, delta: number) => commitOrder(moveShotBy(shotsRef.current, shotId, delta)),
     }),
-    [commitOrder, message, modal, patchShot, regenerateShot, removeShot, resetAdd, resetRegenerate, resetSplit, t],
+    [commitOrder, message, modal, openAdd, patchShot, regenerateShot, removeShot, resetRegenerate, resetSplit, t],
   );
 
   const storyboardTask = project.tasks.storyboard;
+  const addDialog = adding !== null && (
+    <AddShotModal
+      shots={shots}
+      position={adding}
+      pending={add.isPending}
+      error={add.error}
+      onClose={() => setAdding(null)}
+      onSubmit={(body) =>
+        add.mutate(body, {
+          onSuccess: (shot) => {
+            setAdding(null);
+            void message.success(t("studio.add.done", { n: shot.position + 1 }));
+          },
+        })
+      }
+    />
+  );
 
   if (shots.length === 0) {
     if (perms.storyboardActive) {
@@ -174,22 +197,12 @@ export function Storyboard({ project, perms }: Props) {
         </Typography.Title>
         <Empty description={perms.canEdit ? t("studio.board.empty") : t("studio.board.emptyReadOnly")}>
           {perms.canEdit && (
-            <Button type="primary" icon={<PlusOutlined />} onClick={() => setAdding(0)} data-testid="add-shot">
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => openAdd(0)} data-testid="add-shot">
               {t("studio.board.add")}
             </Button>
           )}
         </Empty>
-        {adding !== null && (
-          <AddShotModal
-            open
-            shots={shots}
-            position={adding}
-            pending={add.isPending}
-            error={add.error}
-            onClose={() => setAdding(null)}
-            onSubmit={(body) => add.mutate(body, { onSuccess: () => setAdding(null) })}
-          />
-        )}
+        {addDialog}
       </section>
     );
   }
@@ -203,14 +216,7 @@ export function Storyboard({ project, perms }: Props) {
         <Typography.Text type="secondary">{t("studio.board.count", { n: shots.length })}</Typography.Text>
         <div style={{ flex: 1 }} />
         {perms.canEdit && (
-          <Button
-            icon={<PlusOutlined />}
-            data-testid="add-shot"
-            onClick={() => {
-              add.reset();
-              setAdding(shots.length);
-            }}
-          >
+          <Button icon={<PlusOutlined />} data-testid="add-shot" onClick={() => openAdd(shots.length)}>
             {t("studio.board.add")}
           </Button>
         )}
@@ -247,37 +253,13 @@ export function Storyboard({ project, perms }: Props) {
       </DndContext>
       {perms.canEdit && (
         <Space style={{ marginTop: 12 }}>
-          <Button
-            type="dashed"
-            icon={<PlusOutlined />}
-            onClick={() => {
-              add.reset();
-              setAdding(shots.length);
-            }}
-          >
+          <Button type="dashed" icon={<PlusOutlined />} onClick={() => openAdd(shots.length)}>
             {t("studio.board.addEnd")}
           </Button>
         </Space>
       )}
 
-      {adding !== null && (
-        <AddShotModal
-          open
-          shots={shots}
-          position={adding}
-          pending={add.isPending}
-          error={add.error}
-          onClose={() => setAdding(null)}
-          onSubmit={(body) =>
-            add.mutate(body, {
-              onSuccess: (shot) => {
-                setAdding(null);
-                void message.success(t("studio.add.done", { n: shot.position + 1 }));
-              },
-            })
-          }
-        />
-      )}
+      {addDialog}
       {splitting && (
         <SplitShotModal
           shot={splitting}

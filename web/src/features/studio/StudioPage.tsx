@@ -3,9 +3,10 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { Alert, Button, Col, Grid, Result, Row, Skeleton } from "antd";
 import { useEffect, useRef, useState } from "react";
-import { Link, useParams } from "react-router-dom";
+import { useParams } from "react-router-dom";
 import { ApiError, errorMessage } from "../../api/client";
 import { queryKeys } from "../../api/queries";
+import { LinkButton } from "../../components/LinkButton";
 import { useT } from "../../i18n";
 import { useLiveConnected, useProjectEvents } from "../../live/hooks";
 import { useProject } from "./api";
@@ -83,8 +84,14 @@ export default function StudioPage() {
   const poll = !connected && running;
   const livePaused = useSettled(!connected, 3_000);
 
+  // The tab shows the project's title while it is open (and the app's again after).
   useEffect(() => {
-    if (data?.title) document.title = `${data.title} · storyreel`;
+    if (!data?.title) return;
+    const before = document.title;
+    document.title = `${data.title} · storyreel`;
+    return () => {
+      document.title = before;
+    };
   }, [data?.title]);
 
   if (project.isLoading) return <StudioSkeleton />;
@@ -102,9 +109,7 @@ export default function StudioPage() {
                 {t("common.retry")}
               </Button>
             )}
-            <Link to="/projects">
-              <Button>{t("studio.header.back")}</Button>
-            </Link>
+            <LinkButton to="/projects">{t("studio.header.back")}</LinkButton>
           </>
         }
       />

@@ -5,6 +5,7 @@ import { ExclamationCircleOutlined, StopOutlined, UnorderedListOutlined, RedoOut
 import { App, Button, Card, Empty, Progress, Segmented, Skeleton, Space, Typography } from "antd";
 import { useMemo, useState } from "react";
 import { errorMessage } from "../../api/client";
+import { CardTitle } from "../../components/CardTitle";
 import { useI18n, useT } from "../../i18n";
 import { useProjectTasks, useTaskAction } from "./api";
 import {
@@ -82,11 +83,7 @@ export function TaskLog({ project, poll }: { project: Project; poll: boolean }) 
     <Card
       size="small"
       data-testid="task-log"
-      title={
-        <Typography.Title level={2} style={{ fontSize: 16, margin: 0 }}>
-          <UnorderedListOutlined /> {t("studio.log.title")}
-        </Typography.Title>
-      }
+      title={<CardTitle icon={<UnorderedListOutlined />}>{t("studio.log.title")}</CardTitle>}
     >
       <Segmented<TaskFilter>
         size="small"
@@ -146,7 +143,7 @@ export function TaskLog({ project, poll }: { project: Project; poll: boolean }) 
                 {explanation && (
                   <div className={superseded ? "studio-log-failure studio-log-old" : "studio-log-failure"} data-testid="task-failure">
                     <Typography.Text type={superseded ? "secondary" : "danger"}>
-                      <ExclamationCircleOutlined /> {t(explanation.key)}
+                      <ExclamationCircleOutlined aria-hidden /> {t(explanation.key)}
                     </Typography.Text>
                     {root && (
                       <Typography.Text style={{ fontSize: 12, display: "block" }}>

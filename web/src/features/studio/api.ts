@@ -70,36 +70,6 @@ export function useRenders(projectId: string, poll: boolean) {
   });
 }
 
-/** The style presets (names in both languages); the header falls back to the id. */
-export function useStyles() {
-  return useQuery({
-    queryKey: queryKeys.catalog("styles"),
-    queryFn: () => unwrap(api.GET("/api/v1/styles")),
-    staleTime: 60 * 60_000,
-    retry: false,
-  });
-}
-
-export function useVoices(enabled: boolean) {
-  return useQuery({
-    queryKey: queryKeys.catalog("voices"),
-    queryFn: () => unwrap(api.GET("/api/v1/voices")),
-    staleTime: 10 * 60_000,
-    enabled,
-    retry: false,
-  });
-}
-
-export function useMusicMoods(enabled: boolean) {
-  return useQuery({
-    queryKey: queryKeys.catalog("music-moods"),
-    queryFn: () => unwrap(api.GET("/api/v1/music-moods")),
-    staleTime: 10 * 60_000,
-    enabled,
-    retry: false,
-  });
-}
-
 // --- cache helpers --------------------------------------------------------------------------
 
 function setProject(client: QueryClient, projectId: string, update: (p: Project) => Project): void {

@@ -3,7 +3,6 @@ import {
   applyOrder,
   canCancel,
   canRetry,
-  clock,
   codePoints,
   computeProgress,
   continueAction,
@@ -501,9 +500,7 @@ describe("files and numbers", () => {
     expect(stableUrl(cache, asset("b", "/y?sig=9"), 950)).toBe("/y?sig=9");
   });
 
-  it("formats times and sizes", () => {
-    expect(clock(75.4)).toBe("1:15");
-    expect(clock(9)).toBe("0:09");
+  it("formats sizes", () => {
     expect(fileSize(3_256_238)).toBe("3.1 MB");
     expect(fileSize(2048)).toBe("2 KB");
   });

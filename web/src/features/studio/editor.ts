@@ -702,12 +702,6 @@ export function shotSeconds(shot: Pick<Shot, "voice_seconds" | "duration_hint">)
   return shot.voice_seconds ?? shot.duration_hint;
 }
 
-/** 75.4 → "1:15". */
-export function clock(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
-}
-
 /** 3_256_238 → "3.1 MB". */
 export function fileSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

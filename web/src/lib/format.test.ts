@@ -1,23 +1,39 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, relativeTime } from "./format";
+import { absoluteTime, formatDuration, formatNumber, relativeTime } from "./format";
 
 describe("formatDuration", () => {
   it("writes m:ss and h:mm:ss", () => {
     expect(formatDuration(0)).toBe("0:00");
+    expect(formatDuration(9)).toBe("0:09");
+    expect(formatDuration(75.4)).toBe("1:15");
     expect(formatDuration(83.4)).toBe("1:23");
     expect(formatDuration(3725)).toBe("1:02:05");
   });
 });
 
+describe("formatNumber", () => {
+  it("groups digits as the language does", () => {
+    expect(formatNumber(12345, "en")).toBe("12,345");
+    expect(formatNumber(0.12345, "en", 2)).toBe("0.12");
+  });
+});
+
 describe("relativeTime", () => {
   const now = Date.parse("2026-01-10T12:00:00Z");
-  it("says just now under a minute", () => {
+  it("says just now under a minute, or counts the seconds", () => {
     expect(relativeTime("2026-01-10T11:59:30Z", now, "en", "just now")).toBe("just now");
+    expect(relativeTime("2026-01-10T11:59:30Z", now, "en")).toBe("30 seconds ago");
   });
   it("speaks the UI's language", () => {
     expect(relativeTime("2026-01-10T11:55:00Z", now, "en", "")).toBe("5 minutes ago");
     expect(relativeTime("2026-01-10T11:55:00Z", now, "zh", "")).toBe("5分钟前");
     expect(relativeTime("2026-01-09T12:00:00Z", now, "en", "")).toBe("yesterday");
     expect(relativeTime("2026-01-11T09:00:00Z", now, "en", "")).toBe("in 21 hours");
+  });
+  it("is empty for no date or an unreadable one", () => {
+    expect(relativeTime(null, now, "en")).toBe("");
+    expect(relativeTime("soon", now, "en")).toBe("");
+    expect(absoluteTime(undefined, "en")).toBe("");
+    expect(absoluteTime("soon", "en")).toBe("");
   });
 });

@@ -1,0 +1,50 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+
+class FakeSocket {
+  static opened: FakeSocket[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((m: { data: string }) => void) | null = null;
+  onclose: ((c: { code: number }) => void) | null = null;
+  onerror: (() => void) | null = null;
+  sent: unknown[] = [];
+  constructor(readonly url: string) {
+    FakeSocket.opened.push(this);
+  }
+  send(data: string) {
+    this.sent.push(JSON.parse(data));
+  }
+  close() {}
+}
+
+describe("LiveSocket", () => {
+  beforeEach(() => {
+    localStorage.clear();
+    vi.resetModules();
+    FakeSocket.opened = [];
+    vi.stubGlobal("WebSocket", FakeSocket);
+  });
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("opens one socket for subscriptions made while it connects", async () => {
+    const { session } = await import("../auth/session");
+    const { LiveSocket } = await import("./socket");
+    session.begin({ access_token: "a1", refresh_token: "r1", expires_in: 900 });
+    const live = new LiveSocket("ws://test/api/v1/ws");
+    const stop = live.subscribe("p1", () => undefined);
+    stop(); // React's strict mode: subscribe, unsubscribe, subscribe again
+    live.subscribe("p1", () => undefined);
+    live.subscribe("p2", () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(FakeSocket.opened).toHaveLength(1);
+  });
+
+  it("opens none when everything was unsubscribed before the token came", async () => {
+    const { session } = await import("../auth/session");
+    const { LiveSocket } = await import("./socket");
+    session.begin({ access_token: "a1", refresh_token: "r1", expires_in: 900 });
+    const live = new LiveSocket("ws://test/api/v1/ws");
+    live.subscribe("p1", () => undefined)();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(FakeSocket.opened).toHaveLength(0);
+  });
+});
