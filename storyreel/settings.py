@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from platformdirs import user_data_path
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    JsonValue,
     SecretStr,
     ValidationInfo,
     field_validator,
@@ -97,6 +99,335 @@ def _default_plans() -> dict[str, Plan]:
     }
 
 
+class LlmSettings(BaseModel):
+    """The OpenAI-compatible chat model that writes storyboards (``STORYREEL_LLM__MODEL=...``):
+    OpenAI, DeepSeek, Qwen (DashScope), Moonshot, SiliconFlow, OpenRouter, Ollama, vLLM..."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_url: str | None = Field(
+        None,
+        description="The API root that /chat/completions hangs off, e.g. "
+        "https://api.openai.com/v1 or http://127.0.0.1:11434/v1 (Ollama).",
+    )
+    api_key: SecretStr | None = Field(
+        None, description="Sent as a Bearer token; not needed for a server on loopback."
+    )
+    model: str | None = Field(None, description="Model id, e.g. gpt-4o-mini, deepseek-chat.")
+    timeout_s: float = Field(
+        300.0, gt=0, le=3600, description="Longest wait for one answer (long JSON is slow)."
+    )
+    structured: Literal["auto", "json_schema", "json_object", "none"] = Field(
+        "auto",
+        description="How JSON is asked for: auto tries json_schema, then json_object, then "
+        "a plain prompt, as the server refuses each; the others use only that way.",
+    )
+    max_input_chars: int = Field(
+        12_000,
+        ge=200,
+        le=1_000_000,
+        description="Stories longer than this are written part by part (chunks of whole "
+        "paragraphs or sentences) and merged.",
+    )
+    temperature: float = Field(0.4, ge=0, le=2)
+    max_output_tokens: int | None = Field(
+        None, ge=256, description="Sent as max_tokens; unset: the server's default."
+    )
+    repair_attempts: int = Field(
+        2,
+        ge=0,
+        le=5,
+        description="How often an invalid answer is sent back with its errors to be corrected.",
+    )
+    price_input_per_1k: float | None = Field(
+        None, ge=0, description="Cost of 1,000 prompt tokens, recorded in usage as 'cost'."
+    )
+    price_output_per_1k: float | None = Field(
+        None, ge=0, description="Cost of 1,000 completion tokens."
+    )
+
+    @field_validator("base_url", mode="after")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+
+def _optional_http_url(value: str | None) -> str | None:
+    """A blank URL is no URL; a set one must be http(s), and loses its trailing slash."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip().rstrip("/")
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return value
+
+
+def _existing_file(value: Path | None) -> Path | None:
+    if value is None:
+        return None
+    value = value.expanduser()
+    if not value.is_file():
+        raise ValueError(f"{value} is not a file")
+    return value
+
+
+OptionalHttpUrl = Annotated[str | None, AfterValidator(_optional_http_url)]
+OptionalFile = Annotated[Path | None, AfterValidator(_existing_file)]
+
+
+class OpenAIImageSettings(BaseModel):
+    """An OpenAI-compatible ``POST /images/generations`` API — OpenAI, SiliconFlow, Together...
+    (``STORYREEL_OPENAI_IMAGE__API_KEY=...``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_url: OptionalHttpUrl = Field(
+        "https://api.openai.com/v1",
+        description="The API root that /images/generations hangs off, e.g. "
+        "https://api.siliconflow.cn/v1.",
+    )
+    api_key: SecretStr | None = Field(None, description="Sent as a Bearer token.")
+    model: str = Field(
+        "gpt-image-1", description="Model id, e.g. gpt-image-1, dall-e-3, Kwai-Kolors/Kolors."
+    )
+    sizes: list[str] = Field(
+        default_factory=lambda: ["1024x1024", "1536x1024", "1024x1536"],
+        description="Sizes the model accepts (WIDTHxHEIGHT); the one nearest the frame's aspect "
+        "ratio is asked for and the picture cropped and resized to the exact frame. Empty: ask "
+        "for the frame's own size.",
+    )
+    size_format: Literal["size", "image_size", "width_height"] = Field(
+        "size",
+        description="How the size is sent: 'size' (OpenAI), 'image_size' (SiliconFlow) or "
+        "separate 'width' and 'height' numbers (Together).",
+    )
+    response_format: Literal["auto", "b64_json", "base64", "url"] = Field(
+        "auto",
+        description="What is asked for; 'auto' sends no response_format (gpt-image-1 refuses "
+        "it) and takes base64 or a URL, whichever comes back.",
+    )
+    negative_prompt_field: str = Field(
+        "",
+        description="Request field for the shot's negative prompt ('negative_prompt' on "
+        "SiliconFlow and Together); empty: not sent (OpenAI has none).",
+    )
+    seed_field: str = Field(
+        "", description="Request field for the seed ('seed' on SiliconFlow, Together)."
+    )
+    steps_field: str = Field(
+        "", description="Request field for sampling steps ('num_inference_steps', 'steps')."
+    )
+    guidance_field: str = Field(
+        "", description="Request field for guidance ('guidance_scale' on SiliconFlow)."
+    )
+    extra_body: dict[str, JsonValue] = Field(
+        default_factory=dict,
+        description='More request fields as JSON, e.g. {"quality": "high"}.',
+    )
+    timeout_s: float = Field(180.0, gt=0, le=3600, description="Longest wait for one answer.")
+    price_per_image: float = Field(
+        0.04, ge=0, description="Cost of one picture, recorded in usage as 'cost'."
+    )
+
+
+class ComfyUISettings(BaseModel):
+    """A ComfyUI server driven through its HTTP API (``STORYREEL_COMFYUI__URL=...``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: OptionalHttpUrl = Field(None, description="The server, e.g. http://127.0.0.1:8188.")
+    api_key: SecretStr | None = Field(
+        None, description="Bearer token, for a ComfyUI behind an authenticating proxy."
+    )
+    workflow: OptionalFile = Field(
+        None,
+        description="API-format workflow JSON with {{placeholders}}; default: the bundled "
+        "text-to-image workflow (comfyui_workflows/txt2img.json).",
+    )
+    reference_workflow: OptionalFile = Field(
+        None,
+        description="Workflow used when a shot has character reference pictures; default: the "
+        "bundled one that starts from the first reference (comfyui_workflows/reference.json).",
+    )
+    checkpoint: str = Field(
+        "sd_xl_base_1.0.safetensors",
+        description="Fills {{model}}; a per-call model overrides it.",
+    )
+    resolution: int = Field(
+        1024,
+        ge=256,
+        le=4096,
+        description="The checkpoint's native side: pictures are made at about this squared in "
+        "the frame's aspect ratio (multiples of 64), then resized to the exact frame.",
+    )
+    steps: int = Field(25, ge=1, le=200, description="Fills {{steps}} unless a call sets it.")
+    cfg: float = Field(7.0, ge=0, le=50, description="Fills {{cfg}} unless a call sets it.")
+    denoise: float = Field(
+        0.75, gt=0, le=1, description="Fills {{denoise}}: how far from the reference to go."
+    )
+    output_node: str = Field(
+        "", description="Node id whose images are the result; empty: the first saved image."
+    )
+    poll_interval_s: float = Field(1.0, gt=0, le=60, description="How often history is asked.")
+    time_limit_s: float = Field(
+        600.0, gt=0, description="Longest a picture may take, queueing included."
+    )
+    timeout_s: float = Field(60.0, gt=0, le=3600, description="Longest wait for one answer.")
+    price_per_image: float = Field(0.0, ge=0, description="Cost of one picture (usage 'cost').")
+
+
+class OpenAISpeechSettings(BaseModel):
+    """An OpenAI-compatible ``POST /audio/speech`` API (``STORYREEL_OPENAI_SPEECH__...``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_url: OptionalHttpUrl = Field(
+        "https://api.openai.com/v1",
+        description="The API root that /audio/speech hangs off.",
+    )
+    api_key: SecretStr | None = Field(None, description="Sent as a Bearer token.")
+    model: str = Field("tts-1", description="Model id: tts-1, tts-1-hd, gpt-4o-mini-tts...")
+    voice: str = Field("alloy", description="The voice 'auto' picks, for every language.")
+    voices: dict[str, str] = Field(
+        default_factory=lambda: dict.fromkeys(
+            ("alloy", "ash", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer"), "mul"
+        ),
+        description='Voices offered, as JSON {"voice id": "language"} ("mul": any language).',
+    )
+    response_format: Literal["wav", "mp3", "flac", "opus", "aac", "pcm"] = Field(
+        "wav",
+        description="What is asked for; anything but WAV is converted with FFmpeg ('pcm' is "
+        "read as 16-bit mono at pcm_sample_rate).",
+    )
+    pcm_sample_rate: int = Field(24_000, ge=8000, le=192_000)
+    instructions: str = Field(
+        "", description="How to speak (gpt-4o-mini-tts only); empty: not sent."
+    )
+    max_chars: int = Field(4096, ge=1, description="Longest text the API accepts at once.")
+    timeout_s: float = Field(120.0, gt=0, le=3600, description="Longest wait for one answer.")
+    price_per_1k_chars: float = Field(
+        0.015, ge=0, description="Cost of 1,000 characters spoken (usage 'cost')."
+    )
+
+
+def _cosyvoice_speakers() -> dict[str, str]:
+    # The speakers of CosyVoice-300M-SFT, the model the SFT endpoint is made for.
+    return {
+        "中文女": "zh",
+        "中文男": "zh",
+        "英文女": "en",
+        "英文男": "en",
+        "日语男": "ja",
+        "粤语女": "yue",
+        "韩语女": "ko",
+    }
+
+
+class CosyVoiceSettings(BaseModel):
+    """CosyVoice's FastAPI server (runtime/python/fastapi/server.py in the CosyVoice repository)
+    (``STORYREEL_COSYVOICE__URL=http://127.0.0.1:50000``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: OptionalHttpUrl = Field(None, description="The server, e.g. http://127.0.0.1:50000.")
+    mode: Literal["sft", "zero_shot", "cross_lingual", "instruct", "instruct2"] = Field(
+        "sft",
+        description="Which endpoint speaks: sft (a built-in speaker), zero_shot and "
+        "cross_lingual (the voice of prompt_wav), instruct (a speaker told how to speak), "
+        "instruct2 (prompt_wav's voice told how to speak).",
+    )
+    method: Literal["GET", "POST"] = Field(
+        "GET",
+        description="The official server takes its form fields on GET; some forks want POST.",
+    )
+    voices: dict[str, str] = Field(
+        default_factory=_cosyvoice_speakers,
+        description='Speakers (spk_id) offered, as JSON {"speaker": "language"}.',
+    )
+    default_voices: dict[str, str] = Field(
+        default_factory=lambda: {"zh": "中文女", "en": "英文女", "ja": "日语男", "ko": "韩语女"},
+        description="The speaker 'auto' picks per language of the text.",
+    )
+    prompt_wav: OptionalFile = Field(
+        None, description="A 3–10 s recording whose voice zero_shot/cross_lingual/instruct2 use."
+    )
+    prompt_text: str = Field("", description="What prompt_wav says (zero_shot).")
+    instruct_text: str = Field("", description="How to speak (instruct, instruct2).")
+    sample_rate: int = Field(
+        22_050,
+        ge=8000,
+        le=192_000,
+        description="Of the raw PCM the server streams: 22050 for CosyVoice-300M, 24000 for "
+        "CosyVoice2 and 3 (a server that sends X-Custom-Header-sampleRate overrides it).",
+    )
+    timeout_s: float = Field(300.0, gt=0, le=3600, description="Longest wait for one answer.")
+    price_per_1k_chars: float = Field(0.0, ge=0, description="Cost of 1,000 characters spoken.")
+
+
+class HttpMotionSettings(BaseModel):
+    """A hosted image-to-video API that takes a job and is polled until it is done
+    (``STORYREEL_HTTP_MOTION__BASE_URL=...``). Field paths are dotted (``output.0.url``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_url: OptionalHttpUrl = Field(
+        None, description="The API root, e.g. https://api.example.com."
+    )
+    api_key: SecretStr | None = Field(None, description="Sent in auth_header.")
+    auth_header: str = Field("Authorization", description="Header that carries the key.")
+    auth_prefix: str = Field("Bearer ", description="Written before the key in that header.")
+    model: str = Field("", description="Sent in model_field when both are set.")
+    submit_path: str = Field("/v1/image-to-video", description="Where a job is submitted.")
+    submit_method: Literal["POST", "PUT"] = Field("POST")
+    model_field: str = Field("model", description="Request field for the model.")
+    image_field: str = Field("image", description="Request field for the picture.")
+    image_encoding: Literal["data_url", "base64"] = Field(
+        "data_url", description="data:image/png;base64,... or bare base64."
+    )
+    prompt_field: str = Field("prompt", description="Request field for the prompt; empty: none.")
+    prompt_template: str = Field(
+        "{prompt}{camera}, steady cinematic motion",
+        description="The prompt sent: {prompt} is the shot's picture prompt (with ', ' after "
+        "it when there is one), {camera} the camera move, {shot_type} the framing.",
+    )
+    duration_field: str = Field("duration", description="Request field for seconds; empty: none.")
+    durations: list[float] = Field(
+        default_factory=list,
+        description="Durations the API accepts (e.g. [5, 10]); the nearest is asked for. "
+        "Empty: the shot's own length.",
+    )
+    seed_field: str = Field("seed", description="Request field for the seed; empty: none.")
+    extra_body: dict[str, JsonValue] = Field(
+        default_factory=dict, description="More request fields, as JSON."
+    )
+    job_id_path: str = Field("id", description="Where the submit answer names the job.")
+    status_path: str = Field(
+        "/v1/jobs/{id}", description="Where a job is polled ({id}: the job id)."
+    )
+    status_field: str = Field("status", description="Where the poll answer says the state.")
+    done_values: list[str] = Field(
+        default_factory=lambda: ["succeeded", "success", "completed", "done"],
+        description="States that mean finished (case-insensitive).",
+    )
+    failed_values: list[str] = Field(
+        default_factory=lambda: ["failed", "failure", "error", "cancelled", "canceled"],
+        description="States that mean it will never finish.",
+    )
+    error_field: str = Field("error", description="Where a failed job says why.")
+    result_url_field: str = Field(
+        "output.url", description="Where a finished job gives the MP4's URL."
+    )
+    poll_interval_s: float = Field(3.0, gt=0, le=300)
+    time_limit_s: float = Field(900.0, gt=0, description="Longest a clip may take.")
+    timeout_s: float = Field(120.0, gt=0, le=3600, description="Longest wait for one answer.")
+    price_per_second: float = Field(0.0, ge=0, description="Cost of one second of video.")
+
+
 class RateLimits(BaseModel):
     """Request rate limits in the ``limits`` notation ("600/minute; 20/second")."""
 
@@ -145,6 +476,30 @@ class Settings(BaseSettings):
         description="Size the render cache (segments, soundtracks) is trimmed to after a render.",
     )
     providers: ProviderChoice = Field(default_factory=ProviderChoice)
+    llm: LlmSettings = Field(
+        default_factory=LlmSettings,
+        description="The chat model of the 'openai' storyboard writer (STORYREEL_LLM__...).",
+    )
+    openai_image: OpenAIImageSettings = Field(
+        default_factory=OpenAIImageSettings,
+        description="The 'openai' image provider (STORYREEL_OPENAI_IMAGE__...).",
+    )
+    comfyui: ComfyUISettings = Field(
+        default_factory=ComfyUISettings,
+        description="The 'comfyui' image provider (STORYREEL_COMFYUI__...).",
+    )
+    openai_speech: OpenAISpeechSettings = Field(
+        default_factory=OpenAISpeechSettings,
+        description="The 'openai' voice provider (STORYREEL_OPENAI_SPEECH__...).",
+    )
+    cosyvoice: CosyVoiceSettings = Field(
+        default_factory=CosyVoiceSettings,
+        description="The 'cosyvoice' voice provider (STORYREEL_COSYVOICE__...).",
+    )
+    http_motion: HttpMotionSettings = Field(
+        default_factory=HttpMotionSettings,
+        description="The 'http' image-to-video provider (STORYREEL_HTTP_MOTION__...).",
+    )
     max_story_chars: int = Field(
         default=100_000,
         ge=100,

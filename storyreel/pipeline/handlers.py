@@ -379,6 +379,7 @@ def motion(ctx: TaskContext) -> dict[str, Any]:
         preferred=shot.camera_motion,
         seconds=shot.voice_seconds + 1.5,
         seed=project.seed,
+        prompt=shot.visual_prompt,
     )
     choice = steps.make_motion(services.pipeline, path, spec, provider)
     clip = None

@@ -302,6 +302,7 @@ def _generate(
             preferred=shot.camera_motion,
             seconds=voice.duration + 1.5,
             seed=options.seed,
+            prompt=shot.visual_prompt,
         )
         choice = steps.make_motion(ctx, image.path, spec)
         previous = choice.plan.type

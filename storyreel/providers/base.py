@@ -205,6 +205,8 @@ class MotionSpec:
     preferred: str | None = None  # the storyboard's camera_motion, if any
     seconds: float = 5.0
     seed: int = 0
+    #: What the picture shows, for image-to-video models that take a prompt ('' if unknown).
+    prompt: str = ""
 
 
 @dataclass

@@ -56,7 +56,12 @@ def test_builtins_are_found_through_entry_points(settings: Settings) -> None:
     assert "espeak" in registry.names("voice")
     assert "kenburns" in registry.names("motion")
     assert "ambient" in registry.names("music")
-    assert all(cls.offline for cap in ("image", "voice") for cls in registry.classes(cap))
+    # The defaults need no network; the network providers are there, to be chosen.
+    assert all(registry.get(cap).offline for cap in ("image", "voice", "motion"))
+    assert {"openai", "comfyui"} <= set(registry.names("image"))
+    assert {"openai", "cosyvoice"} <= set(registry.names("voice"))
+    assert "http" in registry.names("motion")
+    assert not any(c.offline for c in registry.classes("image") if c.name != "sketch")
 
 
 def test_unknown_provider_lists_the_known_ones(settings: Settings) -> None:
