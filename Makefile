@@ -12,7 +12,7 @@ STUDIO_SOURCES := $(shell find $(WEB)/src $(WEB)/public -type f 2>/dev/null) \
 	$(WEB)/index.html $(WEB)/vite.config.ts $(WEB)/tsconfig.json
 
 .PHONY: setup web-setup studio client client-check run test web-test e2e screenshots lint web-lint \
-	format bench clean
+	format bench clean test-setup
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "storyreel needs Python 3.11 or newer"'
@@ -21,6 +21,19 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 setup: $(STAMP)
+
+# The tests also run the local diffusers providers on tiny models they build: torch first,
+# pinned to the CPU build this machine (and CI) has on disk, since an unpinned torch would
+# download a multi-GB CUDA build; then the diffusers extra. `make run` does not need them.
+TORCH ?= torch==2.13.0
+TEST_STAMP := $(VENV)/.installed-test
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check '$(TORCH)'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,diffusers]'
+	@touch $@
+
+test-setup: $(TEST_STAMP)
 
 # The studio's npm packages (never a browser download: the e2e tests drive Debian's Chromium).
 $(NPM_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
@@ -53,7 +66,7 @@ run: setup studio
 
 # The tests start their own PostgreSQL and Redis servers; ensure-services installs the Debian
 # packages that provide them (a no-op once installed).
-test: setup lint web-lint studio
+test: test-setup lint web-lint studio
 	scripts/ensure-services
 	$(BIN)/pytest
 	$(MAKE) --no-print-directory web-test e2e
@@ -65,7 +78,7 @@ web-test: web-setup
 # End-to-end: Playwright drives Debian's Chromium against a real `storyreel serve`.
 e2e: setup studio
 	scripts/ensure-browser
-	cd $(WEB) && npx playwright test
+	cd $(WEB) && { npx playwright test; status=$$?; node e2e/print-failures.mjs; exit $$status; }
 
 lint: setup
 	$(BIN)/ruff check storyreel tests bench

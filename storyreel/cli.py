@@ -396,27 +396,51 @@ def voices() -> None:
 
 
 @app.command()
-def providers() -> None:
-    """List providers per capability, which one is chosen, and whether it is ready."""
-    from storyreel.providers.base import CAPABILITIES, ProviderError
+def providers(
+    probe: Annotated[
+        bool, typer.Option("--probe", help="Also ask each network provider's service if it is up.")
+    ] = False,
+) -> None:
+    """List providers per capability, their place on the route, whether they are ready, and
+    their prices."""
+    from storyreel.providers.base import CAPABILITIES
     from storyreel.providers.registry import ProviderRegistry
+    from storyreel.providers.router import ProviderRouter, layered_route
 
     settings = load_settings()
     registry = ProviderRegistry(settings)
-    table = Table("capability", "provider", "chosen", "status", box=None, pad_edge=False)
+    router = ProviderRouter(registry)
+    table = Table("capability", "provider", "route", "status", "prices", box=None, pad_edge=False)
     for capability in CAPABILITIES:
-        chosen = getattr(settings.providers, capability)
+        route = layered_route(capability, settings)
+        order = router.candidates(capability, route)
         for cls in registry.classes(capability):
             status = "offline" if cls.offline else "online"
-            if cls.name == chosen:
-                try:
-                    registry.get(capability, cls.name)
-                    status += ", ready"
-                except ProviderError as exc:
-                    status += f", NOT READY: {exc}"
-            table.add_row(capability, cls.name, "*" if cls.name == chosen else "", status)
+            place = str(order.index(cls.name) + 1) if cls.name in order else ""
+            prices = ""  # shown only for providers that are set up
+            if place or probe:
+                health = router.health(capability, cls.name)
+                if health.ok:
+                    status += ", ready" if not probe else f", ready ({health.detail})"
+                    prices = (
+                        ", ".join(
+                            f"{p:g}/{unit}"
+                            for unit, p in registry.get(capability, cls.name).prices().items()
+                            if p
+                        )
+                        or "free"
+                    )
+                else:
+                    status += f", NOT READY: {health.detail}"
+            table.add_row(capability, cls.name, place, escape(status), prices)
+        if route.strategy != "ordered":
+            table.add_row(capability, f"(strategy: {route.strategy})", "", "", "")
     out.print(table)
-    out.print("choose with STORYREEL_PROVIDERS__<CAPABILITY>=<name>")
+    out.print(
+        "route: the order providers are tried in; choose with "
+        "STORYREEL_PROVIDERS__<CAPABILITY>=<name> or "
+        'STORYREEL_ROUTES__<CAPABILITY>=\'{"providers": [...], "strategy": "cost"}\''
+    )
 
 
 @timeline_app.command("schema")

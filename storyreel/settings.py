@@ -44,6 +44,80 @@ class ProviderChoice(BaseModel):
     music: str = "ambient"
 
 
+Strategy = Literal["ordered", "cost", "quality", "speed", "balanced"]
+
+
+class RouteSetting(BaseModel):
+    """One capability's route: the providers to try, in order, and how to rank them. A layer
+    (system, a user's settings, a project's) sets what it names; the rest comes from below."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    providers: list[str] | None = Field(
+        None,
+        min_length=1,
+        max_length=10,
+        description="Providers to try; the next is used when one fails with a retryable error.",
+    )
+    strategy: Strategy | None = Field(
+        None,
+        description="ordered: as listed; cost: cheapest first; quality: best first; speed: "
+        "fastest first; balanced: weighs all three. Ties keep the listed order.",
+    )
+
+
+class Routes(BaseModel):
+    """Per capability (``STORYREEL_ROUTES__IMAGE='{"providers": ["openai", "sketch"]}'``);
+    unset: the single provider chosen in ``providers``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    storyboard: RouteSetting = Field(default_factory=RouteSetting)
+    image: RouteSetting = Field(default_factory=RouteSetting)
+    voice: RouteSetting = Field(default_factory=RouteSetting)
+    motion: RouteSetting = Field(default_factory=RouteSetting)
+    music: RouteSetting = Field(default_factory=RouteSetting)
+
+
+class ProviderLimit(BaseModel):
+    """Self-imposed limits for one provider, so a burst of work does not cause a 429 storm."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    concurrency: int | None = Field(None, ge=1, le=1024, description="Calls in flight at once.")
+    requests_per_minute: float | None = Field(None, gt=0, description="Calls started per minute.")
+
+
+class RouterSettings(BaseModel):
+    """Failover, the circuit breaker and per-provider limits (``STORYREEL_ROUTER__...``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    failure_threshold: int = Field(
+        5, ge=1, le=1000, description="Failures in a row that open a provider's circuit."
+    )
+    cooldown_s: float = Field(
+        60.0, gt=0, le=86_400, description="How long an open circuit skips the provider."
+    )
+    max_wait_s: float = Field(
+        30.0,
+        ge=0,
+        le=3600,
+        description="Longest a call waits for a provider's concurrency or rate limit before "
+        "the next provider is tried.",
+    )
+    limits: dict[str, ProviderLimit] = Field(
+        default_factory=dict,
+        description='By "capability.provider", e.g. {"image.openai": {"concurrency": 4, '
+        '"requests_per_minute": 50}}.',
+    )
+    motion_fallback: str | None = Field(
+        "kenburns",
+        description="Motion provider tried last whatever the route says (a still picture "
+        "with camera motion beats a failed shot); empty to turn off.",
+    )
+
+
 class Concurrency(BaseModel):
     """How many tasks of each resource class one process runs at once
     (``STORYREEL_CONCURRENCY__GPU=2``)."""
@@ -68,6 +142,12 @@ class QuotaLimits(BaseModel):
         None, ge=144, description="Largest video, as its shorter side (720 means 720p)."
     )
     max_duration_s: float | None = Field(None, gt=0, description="Longest video, seconds.")
+    cost_per_day: float | None = Field(
+        None, ge=0, description="Budget: what one account's provider calls may cost per day."
+    )
+    cost_per_project: float | None = Field(
+        None, ge=0, description="Budget: what one project's provider calls may cost in all."
+    )
 
 
 class Plan(BaseModel):
@@ -441,6 +521,182 @@ class RateLimits(BaseModel):
     samples_per_user: str = "30/minute"
 
 
+def _edge_endpoint(value: str | None) -> str | None:
+    """A blank endpoint is none; a set one must be a WebSocket (or HTTP) URL."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if not value.startswith(("ws://", "wss://", "http://", "https://")):
+        raise ValueError("must start with ws://, wss://, http:// or https://")
+    return value
+
+
+class EdgeTtsSettings(BaseModel):
+    """Microsoft Edge's online read-aloud voices through the edge-tts package
+    (``STORYREEL_EDGE_TTS__...``); install with ``pip install 'storyreel[edge]'``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    default_voices: dict[str, str] = Field(
+        default_factory=lambda: {"zh": "zh-CN-XiaoxiaoNeural", "en": "en-US-AriaNeural"},
+        description="The voice 'auto' picks per language of the text, as JSON {\"language\": "
+        '"voice"}; a language not listed gets the first built-in voice that speaks it.',
+    )
+    extra_voices: list[str] = Field(
+        default_factory=list,
+        description="More voices to offer besides the built-in zh/en list: any id from "
+        "`edge-tts --list-voices`, e.g. fr-FR-DeniseNeural.",
+    )
+    endpoint: Annotated[str | None, AfterValidator(_edge_endpoint)] = Field(
+        None,
+        description="A WebSocket URL to speak to instead of Microsoft's, e.g. a self-hosted "
+        "relay (wss://tts.example.com/edge/v1); edge-tts's query (TrustedClientToken, "
+        "ConnectionId, Sec-MS-GEC...) is appended. Unset: Microsoft's service.",
+    )
+    proxy: OptionalHttpUrl = Field(
+        None, description="HTTP proxy for the connection, e.g. http://127.0.0.1:7890."
+    )
+    timeout_s: float = Field(
+        60.0, gt=0, le=3600, description="Longest one narration may take, connecting included."
+    )
+    price_per_1k_chars: float = Field(
+        0.0,
+        ge=0,
+        description="Cost of 1,000 characters spoken (usage 'cost'); the service is free.",
+    )
+
+
+LocalDevice = Literal["auto", "cuda", "mps", "cpu"]
+LocalDtype = Literal["auto", "float16", "bfloat16", "float32"]
+
+
+class DiffusersSettings(BaseModel):
+    """Local text-to-image pipelines in diffusers format — SD-Turbo, SDXL-Turbo, SDXL, FLUX...
+    (``STORYREEL_DIFFUSERS__MODEL_PATH=/models/sdxl-turbo``); install with
+    ``pip install 'storyreel[diffusers]'``. Weights are read from disk, never downloaded."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model_path: Path | None = Field(
+        None,
+        description="A pipeline folder in diffusers format (model_index.json and a folder per "
+        "component), e.g. what `hf download stabilityai/sdxl-turbo --local-dir DIR` or "
+        "`pipeline.save_pretrained(DIR)` writes.",
+    )
+    models_dir: Path | None = Field(
+        None,
+        description="A folder of more pipeline folders that a call may pick by name (the "
+        "image options' model); unset: only model_path is used.",
+    )
+    variant: str | None = Field(
+        None, description="Weights variant to load, e.g. 'fp16' for *.fp16.safetensors files."
+    )
+    device: LocalDevice = Field("auto", description="auto: CUDA, else Apple MPS, else the CPU.")
+    dtype: LocalDtype = Field(
+        "auto", description="auto: float16 on CUDA (bfloat16 for FLUX), float32 elsewhere."
+    )
+    steps: int = Field(
+        4,
+        ge=1,
+        le=200,
+        description="Denoising steps unless a call sets them: 1–4 for SD-Turbo, SDXL-Turbo and "
+        "FLUX.1-schnell; 25–50 for SDXL and FLUX.1-dev.",
+    )
+    guidance: float = Field(
+        0.0,
+        ge=0,
+        le=50,
+        description="Guidance scale unless a call sets it: 0 for Turbo models and "
+        "FLUX.1-schnell, 5–7 for SDXL, 3.5 for FLUX.1-dev.",
+    )
+    resolution: int | None = Field(
+        None,
+        ge=64,
+        le=4096,
+        description="The model's native side (512 for SD-Turbo, 1024 for SDXL and FLUX): "
+        "pictures are made at about this squared in the frame's aspect ratio, then resized to "
+        "the exact frame. Unset: at the frame's own size (rounded up to a multiple of 8, or 16 "
+        "for transformer models such as FLUX).",
+    )
+    ip_adapter_path: Path | None = Field(
+        None,
+        description="A folder of IP-Adapter weights (laid out like h94/IP-Adapter), used for "
+        "shots with character reference pictures; unset: references are ignored.",
+    )
+    ip_adapter_subfolder: str = Field(
+        "models",
+        description="The folder inside ip_adapter_path holding the weights: 'models' for "
+        "SD 1.5, 'sdxl_models' for SDXL.",
+    )
+    ip_adapter_weight_name: str = Field(
+        "ip-adapter_sd15.safetensors",
+        description="The weights file in that folder, e.g. ip-adapter_sdxl.safetensors.",
+    )
+    ip_adapter_image_encoder: str = Field(
+        "image_encoder",
+        description="The CLIP image encoder's folder: inside ip_adapter_subfolder, or (with a "
+        "'/') inside ip_adapter_path, e.g. models/image_encoder for the ViT-H SDXL adapters.",
+    )
+    ip_adapter_scale: float = Field(
+        0.6, ge=0, le=2, description="How strongly a reference steers the picture (0: not at all)."
+    )
+
+
+class SvdSettings(BaseModel):
+    """Stable Video Diffusion image-to-video from a local folder in diffusers format
+    (``STORYREEL_SVD__MODEL_PATH=/models/svd-xt``); install with
+    ``pip install 'storyreel[diffusers]'``. Weights are read from disk, never downloaded."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model_path: Path | None = Field(
+        None,
+        description="The pipeline folder, e.g. stabilityai/stable-video-diffusion-img2vid-xt "
+        "downloaded with `hf download ... --local-dir DIR`.",
+    )
+    variant: str | None = Field(
+        None, description="Weights variant to load, e.g. 'fp16' for *.fp16.safetensors files."
+    )
+    device: LocalDevice = Field("auto", description="auto: CUDA, else Apple MPS, else the CPU.")
+    dtype: LocalDtype = Field("auto", description="auto: float16 on CUDA, float32 elsewhere.")
+    num_frames: int | None = Field(
+        None, ge=2, le=128, description="Frames per clip; unset: the model's (14 SVD, 25 XT)."
+    )
+    fps: int = Field(
+        7, ge=1, le=60, description="The clip's frame rate, also told to the model (trained at 7)."
+    )
+    motion_bucket_id: int = Field(
+        127, ge=1, le=255, description="How much moves in the clip: higher, more motion."
+    )
+    noise_aug_strength: float = Field(
+        0.02,
+        ge=0,
+        le=1,
+        description="Noise added to the picture: more lets the clip stray from it (and move more).",
+    )
+    decode_chunk_size: int = Field(
+        8, ge=1, le=128, description="Frames decoded at once: fewer use less GPU memory."
+    )
+    steps: int = Field(25, ge=1, le=200, description="Denoising steps.")
+    min_guidance: float = Field(1.0, ge=0, le=50, description="Guidance at the first frame.")
+    max_guidance: float = Field(3.0, ge=0, le=50, description="Guidance at the last frame.")
+    resolution: int = Field(
+        768,
+        ge=64,
+        le=2048,
+        description="Frames are made at about this squared in the picture's aspect ratio, in "
+        "the model's multiple (64 for SVD; 768 is about 1024×576, the size SVD was trained "
+        "at), then scaled to the picture's own size.",
+    )
+    crf: int = Field(18, ge=0, le=51, description="H.264 quality of the clip (lower: better).")
+
+    @model_validator(mode="after")
+    def _guidance_rises(self) -> SvdSettings:
+        if self.max_guidance < self.min_guidance:
+            raise ValueError("max_guidance must not be below min_guidance")
+        return self
+
+
 class Settings(BaseSettings):
     """Everything the product can be configured with; one object, built once per process."""
 
@@ -476,6 +732,11 @@ class Settings(BaseSettings):
         description="Size the render cache (segments, soundtracks) is trimmed to after a render.",
     )
     providers: ProviderChoice = Field(default_factory=ProviderChoice)
+    routes: Routes = Field(
+        default_factory=Routes,
+        description="Ordered providers and a strategy per capability, with failover.",
+    )
+    router: RouterSettings = Field(default_factory=RouterSettings)
     llm: LlmSettings = Field(
         default_factory=LlmSettings,
         description="The chat model of the 'openai' storyboard writer (STORYREEL_LLM__...).",
@@ -499,6 +760,25 @@ class Settings(BaseSettings):
     http_motion: HttpMotionSettings = Field(
         default_factory=HttpMotionSettings,
         description="The 'http' image-to-video provider (STORYREEL_HTTP_MOTION__...).",
+    )
+    diffusers: DiffusersSettings = Field(
+        default_factory=DiffusersSettings,
+        description="The 'diffusers' local image provider (STORYREEL_DIFFUSERS__...).",
+    )
+    svd: SvdSettings = Field(
+        default_factory=SvdSettings,
+        description="The 'svd' local image-to-video provider (STORYREEL_SVD__...).",
+    )
+    model_cache_gb: float = Field(
+        default=16.0,
+        ge=0,
+        description="Memory (GPU, else RAM) the loaded local models of 'diffusers' and 'svd' "
+        "may hold together; past it the least recently used are unloaded. 0: only the one "
+        "in use stays loaded.",
+    )
+    edge_tts: EdgeTtsSettings = Field(
+        default_factory=EdgeTtsSettings,
+        description="The 'edge' voice provider (STORYREEL_EDGE_TTS__...).",
     )
     max_story_chars: int = Field(
         default=100_000,
@@ -538,6 +818,11 @@ class Settings(BaseSettings):
         default=None,
         description="Derives each webhook's signing secret; generated like jwt_secret.",
     )
+    provider_keys_secret: SecretStr | None = Field(
+        default=None,
+        description="Encrypts the provider keys accounts store; several, comma-separated, to "
+        "rotate (the first encrypts). Generated like jwt_secret if unset.",
+    )
     access_token_ttl_s: int = Field(default=900, ge=30, le=86_400)
     refresh_token_ttl_s: int = Field(default=30 * 86_400, ge=300)
     signed_url_ttl_s: int = Field(
@@ -566,6 +851,12 @@ class Settings(BaseSettings):
         ),
         description="System-wide daily quotas (STORYREEL_QUOTAS__IMAGES_PER_DAY=...).",
     )
+    currency: str = Field(
+        "USD",
+        min_length=1,
+        max_length=8,
+        description="The currency of provider prices and budgets (shown, never converted).",
+    )
     plans: dict[str, Plan] = Field(default_factory=_default_plans)
     default_plan: str = Field(default="free", description="The plan new accounts get.")
     webhook_allow_private: bool = Field(
@@ -573,6 +864,11 @@ class Settings(BaseSettings):
     )
     webhook_allow_loopback: bool = Field(
         default=False, description="Let webhooks call loopback addresses (tests, one box)."
+    )
+    readyz_providers: bool = Field(
+        default=False,
+        description="/readyz also checks that each capability has a healthy provider "
+        "(network providers are asked; a hosted API being down then fails readiness).",
     )
     log_format: Literal["json", "console"] = Field(default="json")
     studio_dir: Path | None = Field(
@@ -611,7 +907,7 @@ class Settings(BaseSettings):
         if self.env == "production":
             missing = [
                 f"STORYREEL_{name.upper()}"
-                for name in ("jwt_secret", "webhook_secret")
+                for name in ("jwt_secret", "webhook_secret", "provider_keys_secret")
                 if getattr(self, name) is None or len(getattr(self, name).get_secret_value()) < 32
             ]
             if missing:

@@ -210,3 +210,26 @@ def test_progress_display_in_a_real_terminal(tmp_path: Path, command: str) -> No
     assert "Traceback" not in result.stdout
     assert "━" in result.stdout  # the bar was drawn
     assert (tmp_path / "o.mp4").is_file()
+
+
+def test_providers_shows_the_route_readiness_and_prices(tmp_path: Path) -> None:
+    result = storyreel(
+        "providers",
+        data_dir=tmp_path,
+        env={
+            "COLUMNS": "250",
+            "STORYREEL_ROUTES__IMAGE": '{"providers": ["openai", "sketch"]}',
+            "STORYREEL_OPENAI_IMAGE__PRICE_PER_IMAGE": "0.04",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    rows = {tuple(line.split()[:3]) for line in result.stdout.splitlines() if line.strip()}
+    assert ("image", "openai", "1") in rows and ("image", "sketch", "2") in rows
+    openai = next(
+        line
+        for line in result.stdout.splitlines()
+        if line.startswith("image  ") and " openai " in line
+    )
+    assert "NOT READY" in openai and "STORYREEL_OPENAI_IMAGE__API_KEY" in openai
+    sketch = next(line for line in result.stdout.splitlines() if " sketch " in line)
+    assert "ready" in sketch and sketch.rstrip().endswith("free")

@@ -15,8 +15,15 @@ export default defineConfig({
   fullyParallel: false,
   timeout: 240_000,
   expect: { timeout: 15_000 },
-  retries: 0,
-  reporter: [["list"], ["html", { outputFolder: "test-results/report", open: "never" }]],
+  // One retry, so a machine hiccup does not fail CI; every failed attempt is still printed at
+  // the end of the run (e2e/print-failures.mjs), flaky ones included.
+  retries: 1,
+  reporter: [
+    ["list"],
+    ["html", { outputFolder: "test-results/report", open: "never" }],
+    // Read by e2e/print-failures.mjs, which repeats each failure's error at the end of the log.
+    ["json", { outputFile: "test-results/results.json" }],
+  ],
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     viewport: { width: 1440, height: 900 },

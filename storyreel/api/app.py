@@ -25,6 +25,7 @@ from storyreel.api.routes import (
     events,
     generate,
     projects,
+    providers,
     renders,
     shots,
     storyboard,
@@ -56,6 +57,7 @@ RESOURCE_ROUTERS = (
     events,
     webhooks,
     admin,
+    providers,
 )
 
 

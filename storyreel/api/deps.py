@@ -30,7 +30,10 @@ from storyreel.db.repositories import accounts as accounts_repo
 from storyreel.db.repositories import projects as projects_repo
 from storyreel.db.repositories import tasks as tasks_repo
 from storyreel.db.types import utcnow
+from storyreel.pipeline import costs, scope
 from storyreel.pipeline.engine import Platform
+from storyreel.pipeline.handlers import PipelineServices
+from storyreel.providers.base import Capability
 from storyreel.settings import Settings
 from storyreel.storage.base import BlobStore
 
@@ -270,6 +273,53 @@ def check_quota(
     project: Project | None = None,
     **amounts: float | int | None,
 ) -> None:
-    """``quotas.check`` as an API error: 429 naming the quota and when it resets."""
+    """``quotas.check`` as an API error: 429 naming the quota and when it resets; then the
+    budgets for the same work (402 naming the budget)."""
     with quota_error():
         quotas.check(s, state.settings, user, project, **amounts)  # type: ignore[arg-type]
+    images, videos = int(amounts.get("images") or 0), int(amounts.get("videos") or 0)
+    if videos and project is not None:
+        shots = projects_repo.shots(s, project.id)
+        work = costs.missing_work(project, shots, has_music=costs.has_music(s, project.id))
+    else:
+        work = [("image", images, {"images": float(images)})] if images else []
+    check_budget(s, state, user, project, work)
+
+
+def check_budget(
+    s: Session,
+    state: AppState,
+    owner: User,
+    project: Project | None,
+    work: list[tuple[Capability, int, dict[str, float]]],
+) -> costs.Estimate:
+    """Refuse ``work`` with 402 when its estimated cost would take spending past a budget."""
+    estimate = work_estimate(state, owner, project, work)
+    try:
+        costs.budget_state(s, state.settings, owner, project).check(estimate.total)
+    except costs.BudgetExceeded as exc:
+        raise errors.PaymentRequired(
+            str(exc),
+            details={
+                "budget": exc.budget,
+                "limit": exc.limit,
+                "spent": exc.used,
+                "needed": exc.needed,
+                "currency": state.settings.currency,
+            },
+        ) from exc
+    return estimate
+
+
+def work_estimate(
+    state: AppState,
+    owner: User | None,
+    project: Project | None,
+    work: list[tuple[Capability, int, dict[str, float]]],
+) -> costs.Estimate:
+    """``work`` priced with the providers the owner's and project's routes would use."""
+    services: PipelineServices = state.platform.runner.services
+    pipeline = services.pipeline
+    return costs.estimate(
+        pipeline.router, pipeline.registry, scope.routes(pipeline, owner, project), work
+    )

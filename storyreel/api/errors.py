@@ -82,6 +82,12 @@ class Unprocessable(ApiError):
     status = 422
 
 
+class PaymentRequired(ApiError):
+    """A budget would be exceeded (the message names it)."""
+
+    status = 402
+
+
 class TooManyRequests(ApiError):
     status = 429
 

@@ -136,6 +136,14 @@ class ProjectOut(ProjectSummary):
     target_seconds: float | None
     max_shots: int
     seed: int
+    budget: float | None = Field(
+        description="What the owner lets this project's provider calls cost in all (null: "
+        "no limit of its own); see GET /projects/{id}/cost."
+    )
+    routing: dict[str, Any] = Field(
+        description="The project's provider routes by capability, over the owner's and the "
+        "system's ({} when it follows them)."
+    )
     storyboard_task_id: str | None = Field(
         description="The task writing (or that wrote) the storyboard."
     )
@@ -396,6 +404,8 @@ def project_out(s: Session, state: AppState, project: Project, user: User) -> Pr
         target_seconds=project.target_seconds,
         max_shots=project.max_shots,
         seed=project.seed,
+        budget=project.budget,
+        routing=project.routing or {},
         storyboard_task_id=storyboard.id if storyboard is not None else None,
         shots=shots,
         characters=characters_out(s, state, project.id),

@@ -14,6 +14,9 @@ from storyreel.settings import Settings
 SECRETS_FILE = "secrets.json"
 
 
+PROVIDER_KEYS_FILE = "provider-keys.secret"
+
+
 @dataclass(frozen=True)
 class ServerSecrets:
     jwt: bytes
@@ -48,3 +51,29 @@ def _stored(path: Path) -> dict[str, str]:
         return _stored(path)
     tmp.unlink()
     return data
+
+
+def provider_key_secrets(settings: Settings) -> list[str]:
+    """The secrets that seal accounts' provider keys, newest first."""
+    if settings.provider_keys_secret is not None:
+        found = [p.strip() for p in settings.provider_keys_secret.get_secret_value().split(",")]
+        return [p for p in found if p]
+    return [_stored_one(settings.data_dir / PROVIDER_KEYS_FILE)]
+
+
+def _stored_one(path: Path) -> str:
+    """A secret kept in its own file, created once (the first process to write it wins)."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_hex(32))
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
+    return path.read_text().strip()

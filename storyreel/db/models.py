@@ -58,6 +58,9 @@ class User(Base):
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     # Per-user quota overrides (``QuotaLimits`` fields), layered over system and plan defaults.
     quotas: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The account's provider routes (``{"image": {"providers": [...], "strategy": "cost"}}``),
+    # over the system's and under a project's.
+    routing: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = _created()
 
 
@@ -111,6 +114,10 @@ class Project(Base):
     auto: Mapped[bool] = mapped_column(Boolean, default=True)  # plan the whole pipeline
     # Per-project quota overrides (admin-set), the last layer over system < plan < user.
     quotas: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The project's provider routes, the top layer over the system's and the owner's.
+    routing: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # What the owner lets this project's provider calls cost in all (None: no own limit).
+    budget: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -271,6 +278,8 @@ class UsageRecord(Base):
     """What one provider call cost, for accounting and quotas."""
 
     __tablename__ = "usage_records"
+    # Budgets add up an account's spending since the start of the day.
+    __table_args__ = (Index("ix_usage_records_owner_created", "owner_id", "created_at"),)
 
     id: Mapped[str] = _id()
     task_id: Mapped[str | None] = mapped_column(
@@ -287,7 +296,25 @@ class UsageRecord(Base):
     seconds: Mapped[float] = mapped_column(Float, default=0.0)
     cost: Mapped[float] = mapped_column(Float, default=0.0)
     cached: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Providers the router passed over before this one, and why (``[{"provider", "reason"}]``).
+    failovers: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = _created()
+
+
+class ProviderKey(Base):
+    """An account's own key for a provider (``storyreel.providers.keys.KEY_SLOTS``), encrypted
+    under the server's secret; the API shows only ``hint``."""
+
+    __tablename__ = "provider_keys"
+    __table_args__ = (Index("ix_provider_keys_user_slot", "user_id", "slot", unique=True),)
+
+    id: Mapped[str] = _id()
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    slot: Mapped[str] = mapped_column(String(32))
+    sealed: Mapped[str] = mapped_column(Text)
+    hint: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class Webhook(Base):

@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from storyreel.auth.secrets import provider_key_secrets
 from storyreel.media.render import Renderer
 from storyreel.providers.cache import ResultCache
+from storyreel.providers.keys import KeyCipher
 from storyreel.providers.registry import ProviderRegistry
+from storyreel.providers.router import ProviderRouter
 from storyreel.settings import Settings
 from storyreel.storage.base import BlobStore
 from storyreel.storage.local import LocalBlobStore
@@ -32,6 +35,16 @@ class PipelineContext:
     @cached_property
     def cache(self) -> ResultCache:
         return ResultCache(self.store)
+
+    @cached_property
+    def router(self) -> ProviderRouter:
+        """One per process: circuit breakers and limits protect the providers from all of it."""
+        return ProviderRouter(self.registry)
+
+    @cached_property
+    def key_cipher(self) -> KeyCipher:
+        """Seals and opens the provider keys accounts store."""
+        return KeyCipher(provider_key_secrets(self.settings))
 
     @cached_property
     def renderer(self) -> Renderer:

@@ -16,16 +16,19 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.orm import Session
 
-from storyreel.db.models import Asset, UsageRecord
+from storyreel.db.models import Asset
 from storyreel.db.types import new_id
 from storyreel.domain.storyboard import Shot, Storyboard
 from storyreel.domain.styles import DEFAULT_STYLE, StylePreset, get_style
 from storyreel.domain.text import detect_language, estimate_speech_seconds
 from storyreel.media.plan import output_size
 from storyreel.pipeline import steps
+from storyreel.pipeline.costs import usage_record
 from storyreel.pipeline.make import STAGES, MakeOptions, StageProgress, make_video
+from storyreel.pipeline.scope import account_scope
 from storyreel.pipeline.timeline import CANVAS_SIZES
 from storyreel.providers.base import Usage
+from storyreel.providers.router import CallScope
 from storyreel.storage.base import put_content
 from storyreel.tasks.kinds import KindPolicy
 from storyreel.tasks.model import PermanentError
@@ -208,7 +211,13 @@ def generate_image(ctx: TaskContext) -> dict[str, Any]:
         guidance=request.guidance,
     )
     result = steps.make_image(
-        _services(ctx).pipeline, board, shot, request.width, request.height, options=options
+        _services(ctx).pipeline,
+        board,
+        shot,
+        request.width,
+        request.height,
+        options=options,
+        scope=_owner_scope(ctx),
     )
     ctx.cancel.raise_if_cancelled()
     seed = result.meta.get("seed", request.seed)
@@ -216,6 +225,13 @@ def generate_image(ctx: TaskContext) -> dict[str, Any]:
     asset = _asset(ctx, "image", result.path, _prefix(ctx, "images"), {**meta, "seed": seed})
     ctx.on_success(_record([asset], ctx, "image", result.usage))
     return {"asset_id": asset.id, **meta, "seed": seed, "cached": result.cached}
+
+
+def _owner_scope(ctx: TaskContext) -> CallScope:
+    """Work without a project still goes by its owner's routes, keys and daily budget."""
+    services = _services(ctx)
+    with services.db.session() as s:
+        return account_scope(services.pipeline, services.db, s, ctx.claim.owner_id)
 
 
 def _aspect_of(width: int, height: int) -> Literal["16:9", "9:16", "1:1"]:
@@ -229,16 +245,12 @@ def _record(assets: list[Asset], ctx: TaskContext, capability: str, usage: Usage
             s.add(a)
         if usage is not None:
             s.add(
-                UsageRecord(
+                usage_record(
+                    usage,
+                    capability=capability,
                     task_id=ctx.task_id,
                     owner_id=ctx.claim.owner_id,
                     project_id=None,
-                    capability=capability,
-                    provider=usage.provider,
-                    model=usage.model,
-                    units=dict(usage.units),
-                    seconds=usage.seconds,
-                    cached=usage.cached,
                 )
             )
 
@@ -285,6 +297,7 @@ def generate_video(ctx: TaskContext) -> dict[str, Any]:
         seed=request.seed,
         jobs=services.pipeline.settings.render_jobs,
         title=board.title,
+        scope=_owner_scope(ctx),
     )
 
     def on_progress(p: StageProgress) -> None:

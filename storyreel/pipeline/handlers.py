@@ -29,6 +29,7 @@ from storyreel.media.ffmpeg import FFmpegError
 from storyreel.media.sources import resolve_sources
 from storyreel.pipeline import generations, steps
 from storyreel.pipeline.context import PipelineContext
+from storyreel.pipeline.costs import BudgetExceeded, usage_record
 from storyreel.pipeline.ingest import StoryError
 from storyreel.pipeline.make import (
     MakeOptions,
@@ -38,6 +39,7 @@ from storyreel.pipeline.make import (
     music_seconds,
 )
 from storyreel.pipeline.project import board_of, shot_of, store_storyboard
+from storyreel.pipeline.scope import account_scope
 from storyreel.pipeline.timeline import CANVAS_SIZES, ShotMedia, build_timeline
 from storyreel.providers.base import (
     Capability,
@@ -48,6 +50,7 @@ from storyreel.providers.base import (
     VoiceSpec,
     WordTiming,
 )
+from storyreel.providers.router import CallScope, NoProviderAvailable, layered_route
 from storyreel.storage.base import BlobNotFound, BlobRef, put_content
 from storyreel.tasks.kinds import KindPolicy, KindRegistry
 from storyreel.tasks.model import PermanentError, RetryableError, TaskFailure
@@ -115,17 +118,28 @@ def _put(
 
 
 def _usage(ctx: TaskContext, project: Project, capability: str, usage: Usage) -> UsageRecord:
-    return UsageRecord(
+    return usage_record(
+        usage,
+        capability=capability,
         task_id=ctx.task_id,
         owner_id=project.owner_id,
         project_id=project.id,
-        capability=capability,
-        provider=usage.provider,
-        model=usage.model,
-        units=dict(usage.units),
-        seconds=usage.seconds,
-        cached=usage.cached,
     )
+
+
+def _scope(ctx: TaskContext, project: Project) -> CallScope:
+    """The owner's routes, own provider keys and budgets for this project's provider calls."""
+    services = _services(ctx)
+    with services.db.session() as s:
+        fresh = repo.get(s, project.id)
+        if fresh is None:
+            raise PermanentError("the project was deleted", code="not_found")
+        return account_scope(services.pipeline, services.db, s, fresh.owner_id, fresh)
+
+
+def _failovers(usage: Usage) -> dict[str, Any]:
+    """For the task's result: providers passed over, so the task log can say why."""
+    return {"failovers": usage.failovers} if usage.failovers else {}
 
 
 def _record_on_shot(
@@ -172,6 +186,7 @@ def storyboard(ctx: TaskContext) -> dict[str, Any]:
         max_shots=project.max_shots,
         seed=project.seed,
         title=project.title,
+        scope=_scope(ctx, project),
     )
     ctx.progress(5, "writing the storyboard", force=True)
     board, usage = make_storyboard(services.pipeline, project.story, options)
@@ -190,7 +205,12 @@ def storyboard(ctx: TaskContext) -> dict[str, Any]:
         s.add(_usage(ctx, fresh, "storyboard", usage))
 
     ctx.on_success(record)
-    return {"shots": len(board.shots), "characters": len(board.characters), "title": board.title}
+    return {
+        "shots": len(board.shots),
+        "characters": len(board.characters),
+        "title": board.title,
+        **_failovers(usage),
+    }
 
 
 # --- per shot -------------------------------------------------------------------------------
@@ -283,6 +303,7 @@ def image(ctx: TaskContext) -> dict[str, Any]:
         seed=project.seed,
         options=options,
         references=_references(ctx, project.id, board_shot.characters),
+        scope=_scope(ctx, project),
     )
     used = {
         "provider": result.usage.provider,
@@ -307,17 +328,29 @@ def image(ctx: TaskContext) -> dict[str, Any]:
         "cached": result.cached,
         "params": used,
         "prompt": steps.shot_prompt(board, board_shot),
+        **_failovers(result.usage),
     }
 
 
-def _check_voice(ctx: TaskContext, name: str) -> None:
-    """A voice the provider offers (or 'auto'); providers that list none take any name."""
+def _check_voice(ctx: TaskContext, name: str, scope: CallScope) -> None:
+    """A voice some provider on the route offers (or 'auto'); providers that list none take
+    any name."""
     if name == "auto":
         return
-    offered = [v.id for v in _services(ctx).pipeline.registry.voice().voices()]
+    pipeline = _services(ctx).pipeline
+    route = layered_route("voice", pipeline.settings, *scope.layers)
+    offered: list[str] = []
+    for provider in route.providers:
+        try:
+            voices = pipeline.registry.voice(provider).voices()
+        except ProviderError:
+            continue
+        if not voices:
+            return
+        offered += [v.id for v in voices]
     if offered and name not in offered and name.lower() not in {v.lower() for v in offered}:
         raise PermanentError(
-            f"no voice {name!r}; valid voices: {', '.join(sorted(offered))}",
+            f"no voice {name!r}; valid voices: {', '.join(sorted(set(offered)))}",
             code="unknown_voice",
         )
 
@@ -330,9 +363,10 @@ def voice(ctx: TaskContext) -> dict[str, Any]:
     rate = project.voice_rate if rate is None else rate
     if not (math.isfinite(rate) and rate > 0):
         raise PermanentError(f"rate must be a positive number, not {rate}", code="invalid_params")
-    _check_voice(ctx, name)
+    scope = _scope(ctx, project)
+    _check_voice(ctx, name, scope)
     spec = VoiceSpec(voice=name, language=board.language, rate=rate)
-    result = steps.make_voice(_services(ctx).pipeline, shot.narration, spec)
+    result = steps.make_voice(_services(ctx).pipeline, shot.narration, spec, scope=scope)
     used = {"voice": name, "rate": rate}
     asset, ref = _put(
         ctx,
@@ -356,6 +390,7 @@ def voice(ctx: TaskContext) -> dict[str, Any]:
         "seconds": result.duration,
         "cached": result.cached,
         "params": used,
+        **_failovers(result.usage),
     }
 
 
@@ -381,7 +416,7 @@ def motion(ctx: TaskContext) -> dict[str, Any]:
         seed=project.seed,
         prompt=shot.visual_prompt,
     )
-    choice = steps.make_motion(services.pipeline, path, spec, provider)
+    choice = steps.make_motion(services.pipeline, path, spec, provider, _scope(ctx, project))
     clip = None
     if choice.clip is not None:
         clip, _ = _put(
@@ -403,6 +438,7 @@ def motion(ctx: TaskContext) -> dict[str, Any]:
         "motion": plan["type"],
         "clip": clip is not None,
         "params": {"provider": choice.usage.provider},
+        **_failovers(choice.usage),
     }
 
 
@@ -415,7 +451,11 @@ def music(ctx: TaskContext) -> dict[str, Any]:
     if mood is None:
         return {"blob_key": None}
     result = steps.make_music(
-        _services(ctx).pipeline, mood, music_seconds(board), seed=project.seed
+        _services(ctx).pipeline,
+        mood,
+        music_seconds(board),
+        seed=project.seed,
+        scope=_scope(ctx, project),
     )
     asset, ref = _put(
         ctx, project, "music", result.path, f"projects/{project.id}/music", {"mood": mood}
@@ -426,7 +466,13 @@ def music(ctx: TaskContext) -> dict[str, Any]:
         s.add(_usage(ctx, project, "music", result.usage))
 
     ctx.on_success(record)
-    return {"blob_key": ref.key, "asset_id": asset.id, "mood": mood, "cached": result.cached}
+    return {
+        "blob_key": ref.key,
+        "asset_id": asset.id,
+        "mood": mood,
+        "cached": result.cached,
+        **_failovers(result.usage),
+    }
 
 
 def render(ctx: TaskContext) -> dict[str, Any]:
@@ -563,6 +609,10 @@ def classify(exc: BaseException) -> TaskFailure | None:
     """Map the pipeline's own errors to retryable or permanent task failures."""
     if isinstance(exc, ProviderNotConfigured):
         return PermanentError(str(exc), code="provider_not_configured")
+    if isinstance(exc, BudgetExceeded):
+        return PermanentError(str(exc), code="budget_exceeded")
+    if isinstance(exc, NoProviderAvailable):
+        return TaskFailure(str(exc), code="no_provider", retryable=exc.retryable)
     if isinstance(exc, ProviderError):
         return TaskFailure(str(exc), code="provider_error", retryable=exc.retryable)
     if isinstance(exc, FFmpegError):

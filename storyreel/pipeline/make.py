@@ -30,6 +30,7 @@ from storyreel.pipeline import steps
 from storyreel.pipeline.context import PipelineContext
 from storyreel.pipeline.timeline import CANVAS_SIZES, ShotMedia, build_timeline, video_seconds
 from storyreel.providers.base import Brief, MotionSpec, Usage, VoiceSpec
+from storyreel.providers.router import CallScope
 
 STAGES = ("storyboard", "images", "voices", "motion", "music", "render")
 Stage = Literal["storyboard", "images", "voices", "motion", "music", "render"]
@@ -49,6 +50,8 @@ class MakeOptions:
     seed: int = 0
     jobs: int = 2
     title: str | None = None
+    #: Whose work this is (routes, own keys, budgets); None: the system's choices.
+    scope: CallScope | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,7 @@ def make_storyboard(
         title=options.title,
         seed=options.seed,
     )
-    return steps.write_storyboard(ctx, story, brief)
+    return steps.write_storyboard(ctx, story, brief, scope=options.scope)
 
 
 def make_video(
@@ -219,7 +222,10 @@ def fit_to_length(
     for _ in range(3):
         spec = VoiceSpec(voice=options.voice, language=board.language, rate=options.voice_rate)
         with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-            jobs = [pool.submit(steps.make_voice, ctx, s.narration, spec) for s in board.shots]
+            jobs = [
+                pool.submit(steps.make_voice, ctx, s.narration, spec, scope=options.scope)
+                for s in board.shots
+            ]
             voices = [job.result() for job in jobs]
         seconds = video_seconds(board, [v.duration for v in voices])
         if seconds <= target * (1 + LENGTH_TOLERANCE) or len(board.shots) == 1:
@@ -256,21 +262,25 @@ def _generate(
 
     def image_job(i: int) -> None:
         cancel.raise_if_cancelled()
-        asset = steps.make_image(ctx, board, shots[i], width, height, seed=options.seed)
+        asset = steps.make_image(
+            ctx, board, shots[i], width, height, seed=options.seed, scope=options.scope
+        )
         outputs[i].image = asset
         report.item("images", n, asset.cached)
 
     def voice_job(i: int) -> None:
         cancel.raise_if_cancelled()
         spec = VoiceSpec(voice=options.voice, language=board.language, rate=options.voice_rate)
-        asset = steps.make_voice(ctx, shots[i].narration, spec)
+        asset = steps.make_voice(ctx, shots[i].narration, spec, scope=options.scope)
         outputs[i].voice = asset
         report.item("voices", n, asset.cached)
 
     def music_job() -> None:
         assert mood is not None
         report.begin("music", 1)
-        asset = steps.make_music(ctx, mood, music_seconds(board), seed=options.seed)
+        asset = steps.make_music(
+            ctx, mood, music_seconds(board), seed=options.seed, scope=options.scope
+        )
         music_holder.append(asset)
         report.item("music", 1, asset.cached)
 
@@ -304,7 +314,7 @@ def _generate(
             seed=options.seed,
             prompt=shot.visual_prompt,
         )
-        choice = steps.make_motion(ctx, image.path, spec)
+        choice = steps.make_motion(ctx, image.path, spec, scope=options.scope)
         previous = choice.plan.type
         report.item("motion", n, choice.usage.cached)
         media.append(

@@ -9,24 +9,34 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from storyreel.domain.storyboard import Shot, Storyboard
 from storyreel.domain.timeline import Motion
 from storyreel.pipeline.context import PipelineContext
 from storyreel.providers.base import (
     Brief,
+    Capability,
+    ImageGenerator,
     ImageSpec,
+    MotionGenerator,
     MotionSpec,
+    MusicSource,
+    Provider,
     ProviderError,
+    SpeechSynthesizer,
+    StoryboardWriter,
     Usage,
     VoiceSpec,
     WordTiming,
 )
 from storyreel.providers.cache import CachedResult, cache_key
+from storyreel.providers.router import CallScope, Route, estimate_cost, layered_route
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -83,6 +93,39 @@ def _usage_meta(usage: Usage) -> dict[str, Any]:
     }
 
 
+def _priced(provider: Provider, usage: Usage) -> Usage:
+    """The call's cost from the provider's prices when it did not state one itself."""
+    prices = provider.prices()
+    if prices and "cost" not in usage.units:
+        usage.units["cost"] = round(estimate_cost(prices, usage.units), 6)
+    return usage
+
+
+def _routed(
+    ctx: PipelineContext,
+    capability: Capability,
+    provider: str | None,
+    scope: CallScope | None,
+    call: Callable[[Provider], T],
+    cached: Callable[[Provider], T | None],
+) -> tuple[T, list[dict[str, str]]]:
+    """``call`` through the router: a provider named for this call, else the layered route.
+    Returns the value and the providers passed over on the way, with why."""
+    scope = scope or CallScope()
+    route = (
+        Route((provider,)) if provider else layered_route(capability, ctx.settings, *scope.layers)
+    )
+    routed = ctx.router.run(
+        capability,
+        route,
+        call,
+        cached=cached,
+        before_paid_call=scope.before_paid_call,
+        registry=scope.registry,
+    )
+    return routed.value, routed.failovers
+
+
 def story_digest(story: str) -> str:
     return hashlib.sha256(story.encode()).hexdigest()
 
@@ -91,10 +134,13 @@ def story_digest(story: str) -> str:
 
 
 def write_storyboard(
-    ctx: PipelineContext, story: str, brief: Brief, provider: str | None = None
+    ctx: PipelineContext,
+    story: str,
+    brief: Brief,
+    provider: str | None = None,
+    scope: CallScope | None = None,
 ) -> tuple[Storyboard, Usage]:
     """The story as a validated storyboard (from cache when this exact request was seen)."""
-    writer = ctx.registry.storyboard(provider)
     request = {
         "story": story_digest(story),
         "style": brief.style.name,
@@ -105,20 +151,32 @@ def write_storyboard(
         "title": brief.title,
         "seed": brief.seed,
     }
-    key = cache_key("storyboard", writer.name, writer.model, request)
-    if writer.deterministic:
-        hit = ctx.cache.get("storyboard", key, "json")
-        if hit is not None:
-            board = Storyboard.model_validate_json(ctx.store.read_bytes(hit.payload_key))
-            return board, _usage_from(hit.meta, cached=True)
-    board, usage = writer.write(story, brief)
-    ctx.cache.put(
-        "storyboard",
-        key,
-        "json",
-        board.model_dump_json(indent=2).encode(),
-        {"usage": _usage_meta(usage)},
-    )
+
+    def key_of(writer: Provider) -> str:
+        return cache_key("storyboard", writer.name, writer.model, request)
+
+    def cached(writer: Provider) -> tuple[Storyboard, Usage] | None:
+        hit = ctx.cache.get("storyboard", key_of(writer), "json") if writer.deterministic else None
+        if hit is None:
+            return None
+        board = Storyboard.model_validate_json(ctx.store.read_bytes(hit.payload_key))
+        return board, _usage_from(hit.meta, cached=True)
+
+    def call(writer: Provider) -> tuple[Storyboard, Usage]:
+        assert isinstance(writer, StoryboardWriter)
+        board, usage = writer.write(story, brief)
+        _priced(writer, usage)
+        ctx.cache.put(
+            "storyboard",
+            key_of(writer),
+            "json",
+            board.model_dump_json(indent=2).encode(),
+            {"usage": _usage_meta(usage)},
+        )
+        return board, usage
+
+    (board, usage), failovers = _routed(ctx, "storyboard", provider, scope, call, cached)
+    usage.failovers = failovers
     return board, usage
 
 
@@ -222,44 +280,83 @@ def make_image(
     seed: int = 0,
     options: ImageOptions | None = None,
     references: Mapping[str, Path] | None = None,
+    scope: CallScope | None = None,
 ) -> Asset:
     """The shot's picture, as a PNG in the blob store; ``options`` override the provider's
     defaults and the seed, ``references`` maps character ids to reference pictures."""
     options = options or ImageOptions()
-    generator = ctx.registry.image(options.provider)
     prompt = shot_prompt(board, shot)
     spec = image_spec(board, shot, width, height, seed, options, references)
     request = image_request(prompt, spec)
-    key = cache_key("image", generator.name, options.model or generator.model, request)
-    hit = ctx.cache.get("image", key, "png") if generator.deterministic else None
-    if hit is not None:
+
+    def key_of(generator: Provider) -> str:
+        return cache_key("image", generator.name, options.model or generator.model, request)
+
+    def cached(generator: Provider) -> Asset | None:
+        key = key_of(generator)
+        hit = ctx.cache.get("image", key, "png") if generator.deterministic else None
+        if hit is None:
+            return None
         return Asset(_path_of(ctx, hit), key, True, _usage_from(hit.meta, True), hit.meta)
-    result = generator.generate(prompt, spec)
-    meta = {"seed": result.seed, "usage": _usage_meta(result.usage), **result.meta}
-    stored = ctx.cache.put("image", key, "png", result.data, meta)
-    return Asset(_path_of(ctx, stored), key, False, result.usage, meta)
+
+    def call(generator: Provider) -> Asset:
+        assert isinstance(generator, ImageGenerator)
+        result = generator.generate(prompt, spec)
+        usage = _priced(generator, result.usage)
+        meta = {"seed": result.seed, "usage": _usage_meta(usage), **result.meta}
+        stored = ctx.cache.put("image", key_of(generator), "png", result.data, meta)
+        return Asset(_path_of(ctx, stored), stored.key, False, usage, meta)
+
+    asset, failovers = _routed(ctx, "image", options.provider, scope, call, cached)
+    asset.usage.failovers = failovers
+    return asset
 
 
 # --- voice ----------------------------------------------------------------------------------
 
 
 def make_voice(
-    ctx: PipelineContext, text: str, voice: VoiceSpec, provider: str | None = None
+    ctx: PipelineContext,
+    text: str,
+    voice: VoiceSpec,
+    provider: str | None = None,
+    scope: CallScope | None = None,
 ) -> VoiceAsset:
     """The narration spoken, as a WAV with its exact duration (and word timings if known)."""
-    synth = ctx.registry.voice(provider)
     request = {"text": text, "voice": dataclasses.asdict(voice)}
-    key = cache_key("voice", synth.name, synth.model, request)
-    hit = ctx.cache.get("voice", key, "wav") if synth.deterministic else None
-    if hit is not None:
-        return _voice_asset(ctx, hit, cached=True)
-    result = synth.synthesize(text, voice)
-    meta = {
-        "duration": result.duration,
-        "words": [dataclasses.asdict(w) for w in result.words] if result.words else None,
-        "usage": _usage_meta(result.usage),
-    }
-    return _voice_asset(ctx, ctx.cache.put("voice", key, "wav", result.wav, meta), cached=False)
+
+    def key_of(synth: Provider) -> str:
+        return cache_key("voice", synth.name, synth.model, request)
+
+    def cached(synth: Provider) -> VoiceAsset | None:
+        hit = ctx.cache.get("voice", key_of(synth), "wav") if synth.deterministic else None
+        return None if hit is None else _voice_asset(ctx, hit, cached=True)
+
+    def call(synth: Provider) -> VoiceAsset:
+        assert isinstance(synth, SpeechSynthesizer)
+        result = synth.synthesize(text, _voice_for(synth, voice))
+        meta = {
+            "duration": result.duration,
+            "words": [dataclasses.asdict(w) for w in result.words] if result.words else None,
+            "usage": _usage_meta(_priced(synth, result.usage)),
+        }
+        stored = ctx.cache.put("voice", key_of(synth), "wav", result.wav, meta)
+        return _voice_asset(ctx, stored, cached=False)
+
+    asset, failovers = _routed(ctx, "voice", provider, scope, call, cached)
+    asset.usage.failovers = failovers
+    return asset
+
+
+def _voice_for(synth: SpeechSynthesizer, voice: VoiceSpec) -> VoiceSpec:
+    """The voice asked for, or 'auto' for a provider that does not offer it (a fallback on the
+    route): another provider's voice id would only make it fail."""
+    if voice.voice == "auto":
+        return voice
+    offered = {v.id.lower() for v in synth.voices()}
+    if not offered or voice.voice.lower() in offered:
+        return voice
+    return dataclasses.replace(voice, voice="auto")
 
 
 def _voice_asset(ctx: PipelineContext, hit: CachedResult, *, cached: bool) -> VoiceAsset:
@@ -288,33 +385,48 @@ class MotionChoice:
 
 
 def make_motion(
-    ctx: PipelineContext, image: Path, spec: MotionSpec, provider: str | None = None
+    ctx: PipelineContext,
+    image: Path,
+    spec: MotionSpec,
+    provider: str | None = None,
+    scope: CallScope | None = None,
 ) -> MotionChoice:
-    animator = ctx.registry.motion(provider)
     image_bytes = image.read_bytes()
     request = {
         "image": hashlib.sha256(image_bytes).hexdigest(),
         "spec": dataclasses.asdict(spec),
     }
-    key = cache_key("motion", animator.name, animator.model, request)
-    hit = ctx.cache.get("motion", key, "json") if animator.deterministic else None
-    if hit is not None:
-        return _motion_choice(ctx, hit, cached=True)
-    started = time.perf_counter()
-    result = animator.animate(image_bytes, spec)
-    clip_key = None
-    if result.clip is not None:
-        clip_key = ctx.cache.put("motion", key, "mp4", result.clip, {"usage": {}}).payload_key
-    elif result.plan is None:
-        raise ProviderError(f"motion provider {animator.name!r} returned neither plan nor clip")
-    plan = result.plan or Motion()
-    meta = {
-        "plan": plan.model_dump(),
-        "clip": clip_key,
-        "usage": _usage_meta(result.usage),
-        "seconds": time.perf_counter() - started,
-    }
-    return _motion_choice(ctx, ctx.cache.put("motion", key, "json", b"{}", meta), cached=False)
+
+    def key_of(animator: Provider) -> str:
+        return cache_key("motion", animator.name, animator.model, request)
+
+    def cached(animator: Provider) -> MotionChoice | None:
+        hit = ctx.cache.get("motion", key_of(animator), "json") if animator.deterministic else None
+        return None if hit is None else _motion_choice(ctx, hit, cached=True)
+
+    def call(animator: Provider) -> MotionChoice:
+        assert isinstance(animator, MotionGenerator)
+        key = key_of(animator)
+        started = time.perf_counter()
+        result = animator.animate(image_bytes, spec)
+        clip_key = None
+        if result.clip is not None:
+            clip_key = ctx.cache.put("motion", key, "mp4", result.clip, {"usage": {}}).payload_key
+        elif result.plan is None:
+            raise ProviderError(f"motion provider {animator.name!r} returned neither plan nor clip")
+        plan = result.plan or Motion()
+        meta = {
+            "plan": plan.model_dump(),
+            "clip": clip_key,
+            "usage": _usage_meta(_priced(animator, result.usage)),
+            "seconds": time.perf_counter() - started,
+        }
+        stored = ctx.cache.put("motion", key, "json", b"{}", meta)
+        return _motion_choice(ctx, stored, cached=False)
+
+    choice, failovers = _routed(ctx, "motion", provider, scope, call, cached)
+    choice.usage.failovers = failovers
+    return choice
 
 
 def _motion_choice(ctx: PipelineContext, hit: CachedResult, *, cached: bool) -> MotionChoice:
@@ -332,16 +444,34 @@ def _motion_choice(ctx: PipelineContext, hit: CachedResult, *, cached: bool) -> 
 
 
 def make_music(
-    ctx: PipelineContext, mood: str, seconds: float, seed: int = 0, provider: str | None = None
+    ctx: PipelineContext,
+    mood: str,
+    seconds: float,
+    seed: int = 0,
+    provider: str | None = None,
+    scope: CallScope | None = None,
 ) -> Asset:
     """A music bed for the mood (the renderer loops it to the video's length)."""
-    source = ctx.registry.music(provider)
     request = {"mood": mood, "seconds": round(seconds, 1), "seed": seed}
-    key = cache_key("music", source.name, source.model, request)
-    hit = ctx.cache.get("music", key, "wav") if source.deterministic else None
-    if hit is not None:
+
+    def key_of(source: Provider) -> str:
+        return cache_key("music", source.name, source.model, request)
+
+    def cached(source: Provider) -> Asset | None:
+        key = key_of(source)
+        hit = ctx.cache.get("music", key, "wav") if source.deterministic else None
+        if hit is None:
+            return None
         return Asset(_path_of(ctx, hit), key, True, _usage_from(hit.meta, True), hit.meta)
-    result = source.track(mood, seconds, seed)
-    meta = {"duration": result.duration, "usage": _usage_meta(result.usage)}
-    stored = ctx.cache.put("music", key, "wav", result.wav, meta)
-    return Asset(_path_of(ctx, stored), key, False, result.usage, meta)
+
+    def call(source: Provider) -> Asset:
+        assert isinstance(source, MusicSource)
+        result = source.track(mood, seconds, seed)
+        usage = _priced(source, result.usage)
+        meta = {"duration": result.duration, "usage": _usage_meta(usage)}
+        stored = ctx.cache.put("music", key_of(source), "wav", result.wav, meta)
+        return Asset(_path_of(ctx, stored), stored.key, False, usage, meta)
+
+    asset, failovers = _routed(ctx, "music", provider, scope, call, cached)
+    asset.usage.failovers = failovers
+    return asset

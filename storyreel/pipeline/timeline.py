@@ -2,11 +2,14 @@
 
 Shot durations come from the real narration: each clip holds its entry transition, a short
 lead-in, the narration, a breath, and the next clip's transition. Subtitles are the narration
-split into readable cues, timed in proportion to the audio (or to word timings when known).
+split into readable cues, timed in proportion to the audio, or at the words' real times when
+the speech provider gives word timings.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +71,11 @@ def _is_cjk(text: str) -> bool:
     return detect_language(text, min_share=0.5) == "zh"
 
 
+def _letters(text: str) -> str:
+    """The letters and digits of ``text``, case-folded: what two spellings of it share."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
 def _weight(text: str) -> int:
     """How long a piece takes to say, roughly: its letters and digits."""
     return max(1, sum(1 for ch in text if ch.isalnum()))
@@ -122,11 +130,19 @@ def _snap_to_words(
 ) -> list[tuple[float, float]]:
     """Start each cue when its first word is spoken.
 
-    When the provider's words line up with the text's words we know exactly which word opens
-    each cue; otherwise (e.g. CJK, where "words" are the engine's own) snap to the nearest one.
+    When the provider's words spell the narration (Edge's CJK words, eSpeak's), the word that
+    holds each cue's first letter opens it; when they line up with the text's words one for
+    one, so does its first word; otherwise snap to the nearest word.
     """
+    spelled = list(itertools.accumulate(len(_letters(w.word)) for w in words))
     counts = [len(p.split()) for p in pieces]
-    if sum(counts) == len(words):
+    if spelled[-1] and "".join(_letters(w.word) for w in words) == _letters("".join(pieces)):
+        firsts, at = [], 0
+        for (a, _), piece in zip(times, pieces, strict=True):
+            index = bisect.bisect_right(spelled, at)  # the word holding letter `at`
+            firsts.append((words[index].start if index < len(words) else a) if at else 0.0)
+            at += len(_letters(piece))
+    elif sum(counts) == len(words):
         firsts, index = [], 0
         for count in counts:
             firsts.append(words[index].start if index else 0.0)

@@ -47,13 +47,31 @@ class UnknownProvider(ProviderError):
 
 @dataclass
 class Usage:
-    """What one call consumed, for cost accounting: units such as tokens, images, characters."""
+    """What one call consumed, for cost accounting: units such as tokens, images, characters
+    (and ``cost``, in the operator's currency, when the provider is priced)."""
 
     provider: str
     model: str
     seconds: float = 0.0
     units: dict[str, float] = field(default_factory=dict)
     cached: bool = False
+    #: Providers the router tried first and why they were passed over, in order
+    #: (``{"provider": ..., "reason": ...}``).
+    failovers: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def cost(self) -> float:
+        return 0.0 if self.cached else float(self.units.get("cost", 0.0))
+
+
+@dataclass(frozen=True)
+class Health:
+    """A provider's answer to "could you serve a call now?" (``storyreel providers``, /readyz,
+    the admin status page)."""
+
+    ok: bool
+    detail: str
+    seconds: float = 0.0
 
 
 class Provider(ABC):
@@ -65,6 +83,10 @@ class Provider(ABC):
     offline: ClassVar[bool] = False
     #: Same inputs and seed give the same output (so results may be cached).
     deterministic: ClassVar[bool] = True
+    #: How good and how fast its results are, 1 (least) to 5 (most), for the router's
+    #: ``quality``, ``speed`` and ``balanced`` strategies.
+    quality: ClassVar[int] = 3
+    speed: ClassVar[int] = 3
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -76,6 +98,20 @@ class Provider(ABC):
 
     def check(self) -> None:  # noqa: B027 - optional hook, most offline providers need nothing
         """Raise ``ProviderNotConfigured`` if a key, model path or binary is missing."""
+
+    def prices(self) -> dict[str, float]:
+        """Price per unit of each usage unit it bills (``{"images": 0.04}``); empty when free.
+        Used to estimate work before it runs and to rank by cost."""
+        return {}
+
+    def health(self) -> Health:
+        """Whether a call could succeed now. Network providers ask their server something
+        cheap; the default only checks the configuration."""
+        try:
+            self.check()
+        except ProviderError as err:
+            return Health(False, str(err))
+        return Health(True, "configured")
 
 
 # --- storyboard -----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from storyreel.providers.base import ProviderError
+from storyreel.providers.base import Health, ProviderError
 
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 _MESSAGE_CHARS = 500
@@ -153,6 +153,25 @@ class HttpService:
                 retryable=True,
                 status=response.status_code,
             ) from exc
+
+    def probe(self, path: str = "", *, timeout_s: float = 5.0) -> Health:
+        """One quick GET, no retries: is the service there, and does it take our key? Any
+        answer below 500 but 401/403 means reachable (a 404 on the root is still a server)."""
+        started = time.perf_counter()
+        try:
+            response = self._client.get(path.lstrip("/"), timeout=timeout_s)
+        except httpx.HTTPError as exc:
+            return Health(
+                False,
+                f"{self.name}: cannot reach {self.base_url} ({type(exc).__name__})",
+                time.perf_counter() - started,
+            )
+        seconds = time.perf_counter() - started
+        if response.status_code in (401, 403):
+            return Health(False, self._status_error(response).args[0], seconds)
+        if response.status_code >= 500:
+            return Health(False, f"{self.name}: HTTP {response.status_code}", seconds)
+        return Health(True, f"{self.name}: answered in {seconds * 1000:.0f} ms", seconds)
 
     def _status_error(self, response: httpx.Response) -> ProviderHttpError:
         status = response.status_code

@@ -61,6 +61,17 @@ class ProviderRegistry:
         self._classes[cls.capability][cls.name] = cls
         return cls
 
+    def scoped(self, settings: Settings) -> ProviderRegistry:
+        """The same provider classes, built from other ``settings`` (an account's own keys):
+        instances are not shared with this registry."""
+        other = ProviderRegistry(settings, load_entry_points=False)
+        other._classes = self._classes
+        other.broken = self.broken
+        return other
+
+    def provider_class(self, capability: Capability, name: str) -> type[Provider] | None:
+        return self._classes[capability].get(name)
+
     def names(self, capability: Capability) -> list[str]:
         return sorted(self._classes[capability])
 

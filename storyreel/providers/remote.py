@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 
 from pydantic import SecretStr
 
-from storyreel.providers.base import ProviderError
+from storyreel.providers.base import Health, ProviderError
 from storyreel.providers.http import HttpService, RetryPolicy, bearer
 
 T = TypeVar("T")
@@ -137,6 +137,16 @@ def path_set(data: dict[str, Any], path: str, value: Any) -> None:
             child = current[part] = {}
         current = child
     current[last] = value
+
+
+def service_health(service: Callable[[], HttpService], path: str = "") -> Health:
+    """A network provider's health: its service (built on demand, which checks the settings)
+    asked for ``path`` once, without retries."""
+    try:
+        built = service()
+    except ProviderError as err:
+        return Health(False, str(err))
+    return built.probe(path)
 
 
 def priced(units: dict[str, float], quantity: float, price: float) -> dict[str, float]:

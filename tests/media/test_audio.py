@@ -236,10 +236,10 @@ def test_the_measurement_sets_one_gain_and_silence_gets_none(tmp_path: Path) -> 
     assert "volume=14dB" in _graph(render_command(FFMPEG, spec, quiet, tmp_path / "o"))
     made_up = render_command(FFMPEG, spec, quiet, tmp_path / "o", makeup_db=1.5)
     assert "volume=15.5dB" in _graph(made_up)
-    # Peaks at -9 + 14 = +5 dBTP against a limiter at -2 dBFS (4x oversampled).
-    assert limiting_db(spec, quiet) == pytest.approx(7.0)
+    # Peaks at -9 + 14 = +5 dBTP against a limiter at -2.5 dBFS (4x oversampled).
+    assert limiting_db(spec, quiet) == pytest.approx(7.5)
     limited = _graph(measure_limited_command(FFMPEG, spec, quiet))
-    assert "volume=14dB" in limited and "alimiter=limit=0.794328" in limited
+    assert "volume=14dB" in limited and "alimiter=limit=0.749894" in limited
     # A silent measurement is not amplified up to the target.
     silent = LoudnessMeasurement(float("-inf"), float("-inf"), 0.0, -70.0, 0.0)
     assert "dB," not in _graph(render_command(FFMPEG, spec, silent, tmp_path / "o"))

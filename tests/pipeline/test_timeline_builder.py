@@ -98,3 +98,22 @@ def test_word_timings_snap_cue_boundaries() -> None:
     )
     times = cue_times(["One two three.", "Four"], 10.0, 3.0, words)
     assert times[1][0] == pytest.approx(12.7)  # starts exactly when "Four" is spoken
+
+
+def test_chinese_cues_start_at_the_word_that_opens_them() -> None:
+    # Words as Edge's voices give them: the service's own segmentation, no punctuation. The
+    # first sentence is said quickly and a long pause follows, so the proportional split (at
+    # 6 × 17/20 = 5.1 s) lies nearer 笑了 than 他, the word that really opens the second cue.
+    first, second = "林晓推开门，看见院子里站着一个陌生人。", "他笑了。"
+    spoken = ["林晓", "推开", "门", "看见", "院子", "里", "站着", "一个", "陌生人"]
+    words = tuple(WordTiming(w, i * 0.3, i * 0.3 + 0.25) for i, w in enumerate(spoken))
+    words += (WordTiming("他", 4.5, 4.7), WordTiming("笑了", 4.8, 5.3))
+    times = cue_times([first, second], 10.0, 6.0, words)
+    assert times == [(10.0, pytest.approx(14.5)), (pytest.approx(14.5), 16.0)]
+
+    # Words that do not spell the text: the nearest word to the proportional split.
+    garbled = (*words[:-2], WordTiming("ta", 4.5, 4.7), WordTiming("xiao le", 4.8, 5.3))
+    times = cue_times([first, second], 10.0, 6.0, garbled)
+    assert times[1][0] == pytest.approx(14.8)
+    # No words: in proportion to the letters.
+    assert cue_times([first, second], 10.0, 6.0, None)[1][0] == pytest.approx(10 + 6 * 17 / 20)

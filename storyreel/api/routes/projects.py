@@ -23,6 +23,7 @@ from storyreel.api.deps import (
 )
 from storyreel.api.idempotency import IdempotencyKey, fingerprint, run_once
 from storyreel.api.routes.auth import EMAIL
+from storyreel.api.routing import RoutingIn, checked_routing
 from storyreel.api.schemas import MAX_PAGE, MAX_PAGE_SIZE, Page
 from storyreel.api.views import (
     MemberOut,
@@ -125,6 +126,17 @@ class ProjectPatch(BaseModel):
     music: str | None = Field(None, max_length=64)
     target_seconds: float | None = Field(None, gt=0, le=24 * 3600, allow_inf_nan=False)
     quality: Quality | None = None
+    budget: float | None = Field(
+        None,
+        ge=0,
+        le=1_000_000,
+        allow_inf_nan=False,
+        description="The most this project's provider calls may cost in all; null: no limit.",
+    )
+    routing: RoutingIn | None = Field(
+        None,
+        description="Provider routes for this project only ({} to follow the account's).",
+    )
 
     @field_validator("style")
     @classmethod
@@ -133,7 +145,7 @@ class ProjectPatch(BaseModel):
 
 
 # Fields that may be sent as null: the rest must have a value when given.
-_NULLABLE = {"music", "target_seconds"}
+_NULLABLE = {"music", "target_seconds", "budget"}
 
 
 class DuplicateIn(BaseModel):
@@ -325,8 +337,14 @@ def update_project(
             raise field_error(name, f"{name} cannot be null")
     if "music" in changes:
         changes["music"] = _music(state, changes["music"])
+    # Neither feeds a step: nothing runs again when they change.
+    own = {name: changes.pop(name) for name in ("budget", "routing") if name in changes}
+    if own.get("routing") is not None:
+        own["routing"] = checked_routing(state, body.routing)
     with db.write() as s:
         project = project_for(s, user, project_id, write=True)
+        for name, value in own.items():
+            setattr(project, name, value)
         aspect = changes.get("aspect", project.aspect)
         if "target_seconds" in changes or "aspect" in changes:
             check_quota(

@@ -13,9 +13,10 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from functools import partial
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 from sqlalchemy import text
@@ -24,8 +25,11 @@ from sqlalchemy.exc import DBAPIError
 from storyreel.api import errors
 from storyreel.api.deps import AppState, StateDep
 from storyreel.api.metrics import Metrics
+from storyreel.api.views import pipeline_of
 from storyreel.db import migrate
 from storyreel.db.types import new_id
+from storyreel.providers.base import CAPABILITIES, Capability
+from storyreel.providers.router import layered_route
 from storyreel.tasks.executors.local import LocalExecutor
 
 router = APIRouter(tags=["system"])
@@ -148,6 +152,19 @@ def _check_services(request: Request) -> str:
     return "running"
 
 
+def _check_route(state: AppState, capability: Capability) -> str:
+    """Healthy when the first provider on the system's route that answers is found."""
+    pipeline = pipeline_of(state)
+    route = layered_route(capability, state.settings)
+    problems = []
+    for name in pipeline.router.candidates(capability, route):
+        health = pipeline.router.health(capability, name)
+        if health.ok:
+            return f"{name}: {health.detail}"
+        problems.append(f"{name}: {health.detail}")
+    raise NotReady("; ".join(problems))
+
+
 def _run_checks(checks: dict[str, Callable[[], str]]) -> dict[str, Check]:
     """Run the checks at once, each bounded by ``CHECK_TIMEOUT_S``: a probe must answer even
     when a dependency hangs."""
@@ -184,9 +201,17 @@ def _timed(check: Callable[[], str]) -> Check:
     response_model=Readiness,
     responses={503: {"model": errors.ErrorBody, "description": "Not ready"}},
 )
-def readyz(request: Request, state: StateDep) -> Readiness:
+def readyz(
+    request: Request,
+    state: StateDep,
+    providers: bool | None = Query(
+        None,
+        description="Also check that each capability has a healthy provider on its route "
+        "(default: STORYREEL_READYZ_PROVIDERS).",
+    ),
+) -> Readiness:
     """Readiness: the database (schema current), blob store, executor or broker, and event bus
-    all answer; 503 lists the checks that failed."""
+    all answer (and, when asked, a provider of each capability); 503 lists what failed."""
     checks: dict[str, Callable[[], Any]] = {
         "database": lambda: _check_database(state),
         "blob_store": lambda: _check_blob_store(state),
@@ -194,6 +219,9 @@ def readyz(request: Request, state: StateDep) -> Readiness:
         "events": lambda: _check_events(state),
         "services": lambda: _check_services(request),
     }
+    if state.settings.readyz_providers if providers is None else providers:
+        for capability in CAPABILITIES:
+            checks[f"providers.{capability}"] = partial(_check_route, state, capability)
     results = _run_checks(checks)
     failed = {name: c for name, c in results.items() if not c.ok}
     if failed:

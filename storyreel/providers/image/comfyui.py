@@ -38,6 +38,7 @@ from typing import Any, ClassVar
 import httpx
 
 from storyreel.providers.base import (
+    Health,
     ImageGenerator,
     ImageResult,
     ImageSpec,
@@ -47,7 +48,7 @@ from storyreel.providers.base import (
 )
 from storyreel.providers.http import HttpService, ProviderHttpError
 from storyreel.providers.image.fitting import cover_png, open_image
-from storyreel.providers.remote import Transport, poll, priced
+from storyreel.providers.remote import Transport, poll, priced, service_health
 from storyreel.settings import ComfyUISettings, Settings
 
 log = logging.getLogger(__name__)
@@ -226,6 +227,8 @@ class ComfyUIImages(ImageGenerator):
     """A picture per call from a ComfyUI workflow, as a PNG of the exact frame."""
 
     name: ClassVar[str] = "comfyui"
+    quality: ClassVar[int] = 4
+    speed: ClassVar[int] = 3
     deterministic: ClassVar[bool] = True  # a fixed seed gives the same picture
 
     def __init__(self, settings: Settings, transport: Transport | None = None) -> None:
@@ -259,6 +262,12 @@ class ComfyUIImages(ImageGenerator):
                 cached = (mtime, Workflow.load(path, setting))
                 self._workflows[path] = cached
         return cached[1]
+
+    def health(self) -> Health:
+        return service_health(lambda: self._http(), "system_stats")
+
+    def prices(self) -> dict[str, float]:
+        return {"images": self.config.price_per_image}
 
     def check(self) -> None:
         if self.config.url is None:

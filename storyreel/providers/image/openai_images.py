@@ -17,6 +17,7 @@ import time
 from typing import Any, ClassVar
 
 from storyreel.providers.base import (
+    Health,
     ImageGenerator,
     ImageResult,
     ImageSpec,
@@ -26,7 +27,7 @@ from storyreel.providers.base import (
 )
 from storyreel.providers.http import HttpService
 from storyreel.providers.image.fitting import cover_png, nearest_size, open_image, parse_size
-from storyreel.providers.remote import Downloader, Transport, is_local, priced
+from storyreel.providers.remote import Downloader, Transport, is_local, priced, service_health
 from storyreel.settings import OpenAIImageSettings, Settings
 
 _SETTING = "STORYREEL_OPENAI_IMAGE__"
@@ -36,6 +37,8 @@ class OpenAIImages(ImageGenerator):
     """One picture per call from an OpenAI-compatible image API, as a PNG of the exact frame."""
 
     name: ClassVar[str] = "openai"
+    quality: ClassVar[int] = 5
+    speed: ClassVar[int] = 3
     # A paid result is reused for the same request (a new seed asks for a new picture), even
     # where the API does not promise the same picture twice.
     deterministic: ClassVar[bool] = True
@@ -51,6 +54,12 @@ class OpenAIImages(ImageGenerator):
     @property
     def model(self) -> str:
         return self.config.model
+
+    def health(self) -> Health:
+        return service_health(lambda: self._http()[0], "models")
+
+    def prices(self) -> dict[str, float]:
+        return {"images": self.config.price_per_image}
 
     def check(self) -> None:
         if self.config.base_url is None:

@@ -164,6 +164,8 @@ class SketchImageGenerator(ImageGenerator):
     """Storyboard sketches: instant, free and offline; the default image provider."""
 
     name: ClassVar[str] = "sketch"
+    quality: ClassVar[int] = 1
+    speed: ClassVar[int] = 5
     offline: ClassVar[bool] = True
 
     @property

@@ -45,6 +45,7 @@ from storyreel.domain.text import (
 )
 from storyreel.providers.base import (
     Brief,
+    Health,
     ProviderError,
     ProviderNotConfigured,
     StoryboardWriter,
@@ -62,6 +63,7 @@ from storyreel.providers.llm.draft import (
     fit_length,
 )
 from storyreel.providers.llm.rules import CONDENSE_TOLERANCE, MAX_SHOTS_ALLOWED, _fallback_title
+from storyreel.providers.remote import service_health
 from storyreel.settings import Settings
 
 Mode = Literal["json_schema", "json_object", "none"]
@@ -125,6 +127,8 @@ class OpenAIChatStoryboardWriter(StoryboardWriter):
     """Storyboards written by a chat model behind an OpenAI-compatible API."""
 
     name: ClassVar[str] = "openai"
+    quality: ClassVar[int] = 5
+    speed: ClassVar[int] = 2
     # A model samples: asking twice may give a better storyboard, so results are not reused.
     deterministic: ClassVar[bool] = False
 
@@ -146,6 +150,15 @@ class OpenAIChatStoryboardWriter(StoryboardWriter):
     @property
     def model(self) -> str:
         return self.llm.model or "unset"
+
+    def health(self) -> Health:
+        return service_health(lambda: self._http(), "models")
+
+    def prices(self) -> dict[str, float]:
+        return {
+            "input_tokens": (self.llm.price_input_per_1k or 0.0) / 1000,
+            "output_tokens": (self.llm.price_output_per_1k or 0.0) / 1000,
+        }
 
     def check(self) -> None:
         if not self.llm.base_url:

@@ -116,6 +116,8 @@ class RulesStoryboardWriter(StoryboardWriter):
     """Storyboards by rules (Chinese, English and mixed text); offline and deterministic."""
 
     name: ClassVar[str] = "rules"
+    quality: ClassVar[int] = 2
+    speed: ClassVar[int] = 5
     offline: ClassVar[bool] = True
 
     @property

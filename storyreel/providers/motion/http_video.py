@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 
 from storyreel.media.probe import ProbeError, probe
 from storyreel.providers.base import (
+    Health,
     MotionGenerator,
     MotionResult,
     MotionSpec,
@@ -31,7 +32,15 @@ from storyreel.providers.base import (
     Usage,
 )
 from storyreel.providers.http import HttpService
-from storyreel.providers.remote import Downloader, Transport, path_get, path_set, poll, priced
+from storyreel.providers.remote import (
+    Downloader,
+    Transport,
+    path_get,
+    path_set,
+    poll,
+    priced,
+    service_health,
+)
 from storyreel.settings import HttpMotionSettings, Settings
 
 _SETTING = "STORYREEL_HTTP_MOTION__"
@@ -61,6 +70,8 @@ class HttpVideoMotion(MotionGenerator):
     """An image-to-video clip per shot from a job-based HTTP API."""
 
     name: ClassVar[str] = "http"
+    quality: ClassVar[int] = 5
+    speed: ClassVar[int] = 1
     # Clips are paid for: the same picture and spec reuse the clip already made.
     deterministic: ClassVar[bool] = True
 
@@ -75,6 +86,12 @@ class HttpVideoMotion(MotionGenerator):
     @property
     def model(self) -> str:
         return self.config.model or f"http-video:{self.config.base_url}"
+
+    def health(self) -> Health:
+        return service_health(lambda: self._http()[0], "")
+
+    def prices(self) -> dict[str, float]:
+        return {"video_seconds": self.config.price_per_second}
 
     def check(self) -> None:
         c = self.config

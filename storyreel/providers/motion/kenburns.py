@@ -22,6 +22,8 @@ _STRENGTH = {"wide": 0.12, "medium": 0.09, "close_up": 0.05}
 
 class KenBurnsMotion(MotionGenerator):
     name: ClassVar[str] = "kenburns"
+    quality: ClassVar[int] = 2
+    speed: ClassVar[int] = 5
     offline: ClassVar[bool] = True
 
     @property

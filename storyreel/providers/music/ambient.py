@@ -475,6 +475,8 @@ class AmbientMusic(MusicSource):
     """Procedural, seamlessly looping music beds; no samples, no model, nothing to download."""
 
     name: ClassVar[str] = "ambient"
+    quality: ClassVar[int] = 2
+    speed: ClassVar[int] = 5
     offline: ClassVar[bool] = True
 
     @property

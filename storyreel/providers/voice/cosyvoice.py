@@ -22,6 +22,7 @@ from typing import Any, ClassVar, Literal
 from storyreel.domain.catalog import language_family
 from storyreel.domain.text import detect_language
 from storyreel.providers.base import (
+    Health,
     ProviderError,
     ProviderNotConfigured,
     SpeechResult,
@@ -31,7 +32,7 @@ from storyreel.providers.base import (
     VoiceSpec,
 )
 from storyreel.providers.http import HttpService
-from storyreel.providers.remote import Transport, priced
+from storyreel.providers.remote import Transport, priced, service_health
 from storyreel.providers.voice.wavdata import pcm16, transcode
 from storyreel.settings import CosyVoiceSettings, Settings
 
@@ -66,6 +67,8 @@ def _gender(speaker: str) -> Literal["male", "female"] | None:
 
 class CosyVoiceSpeech(SpeechSynthesizer):
     name: ClassVar[str] = "cosyvoice"
+    quality: ClassVar[int] = 4
+    speed: ClassVar[int] = 3
     # The server draws a fresh random seed per call; a result is still reused for the same
     # text and voice, which is what a narration needs.
     deterministic: ClassVar[bool] = True
@@ -88,6 +91,12 @@ class CosyVoiceSpeech(SpeechSynthesizer):
         if not shaping:
             return f"cosyvoice-{c.mode}"
         return f"cosyvoice-{c.mode}-{hashlib.sha256(repr(shaping).encode()).hexdigest()[:12]}"
+
+    def health(self) -> Health:
+        return service_health(lambda: self._http(), "docs")
+
+    def prices(self) -> dict[str, float]:
+        return {"characters": self.config.price_per_1k_chars / 1000}
 
     def check(self) -> None:
         c = self.config

@@ -437,6 +437,8 @@ class EspeakSynthesizer(SpeechSynthesizer):
     """eSpeak NG: robotic but intelligible, instant, and needs nothing but the wheel."""
 
     name: ClassVar[str] = "espeak"
+    quality: ClassVar[int] = 1
+    speed: ClassVar[int] = 5
     offline: ClassVar[bool] = True
     # Deterministic for caching purposes: eSpeak's pitch flutter is a function-static counter
     # that runs on across calls, so a repeat differs by a few samples, never audibly.

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from storyreel.domain.catalog import language_family
 from storyreel.providers.base import (
+    Health,
     ProviderError,
     ProviderNotConfigured,
     SpeechResult,
@@ -24,7 +25,7 @@ from storyreel.providers.base import (
     VoiceSpec,
 )
 from storyreel.providers.http import HttpService
-from storyreel.providers.remote import Transport, is_local, priced
+from storyreel.providers.remote import Transport, is_local, priced, service_health
 from storyreel.providers.voice.wavdata import pcm16, to_pcm
 from storyreel.settings import OpenAISpeechSettings, Settings
 
@@ -34,6 +35,8 @@ MIN_SPEED, MAX_SPEED = 0.25, 4.0
 
 class OpenAISpeech(SpeechSynthesizer):
     name: ClassVar[str] = "openai"
+    quality: ClassVar[int] = 5
+    speed: ClassVar[int] = 3
     # Same text and voice: the paid result is reused rather than bought again.
     deterministic: ClassVar[bool] = True
 
@@ -47,6 +50,12 @@ class OpenAISpeech(SpeechSynthesizer):
     @property
     def model(self) -> str:
         return self.config.model
+
+    def health(self) -> Health:
+        return service_health(lambda: self._http(), "models")
+
+    def prices(self) -> dict[str, float]:
+        return {"characters": self.config.price_per_1k_chars / 1000}
 
     def check(self) -> None:
         if self.config.base_url is None:

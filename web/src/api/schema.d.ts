@@ -25,6 +25,27 @@ export interface paths {
         patch: operations["set_project_quotas"];
         trace?: never;
     };
+    "/api/v1/admin/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Provider Status
+         * @description Every provider's set-up, circuit breaker and figures in this process; with
+         *     ``probe=true`` each one's health check too (network providers are asked, in parallel).
+         */
+        get: operations["get_provider_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/status": {
         parameters: {
             query?: never;
@@ -322,6 +343,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/provider-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List My Provider Keys */
+        get: operations["list_my_provider_keys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/provider-keys/{slot}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set My Provider Key
+         * @description Store (or replace) the account's own key for a provider; it is used instead of the
+         *     server's for this account's work. It is encrypted at rest and never shown again.
+         */
+        put: operations["set_my_provider_key"];
+        post?: never;
+        /** Delete My Provider Key */
+        delete: operations["delete_my_provider_key"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/routing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get My Routing */
+        get: operations["get_my_routing"];
+        /**
+         * Set My Routing
+         * @description Replace the account's routes (``{}`` follows the system's).
+         */
+        put: operations["set_my_routing"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/music-moods": {
         parameters: {
             query?: never;
@@ -477,6 +558,27 @@ export interface paths {
          * @description Set the character's reference picture (PNG, JPEG or WebP, checked by content).
          */
         put: operations["upload_character_reference"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/cost": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Project Cost
+         * @description The project's cost so far, an estimate of the work a render would still need, and the
+         *     budgets that apply.
+         */
+        get: operations["get_project_cost"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -778,6 +880,26 @@ export interface paths {
          * @description A project's tasks in pipeline order (oldest first).
          */
         get: operations["list_project_tasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Providers
+         * @description Every provider this server has, by capability, and whether it is set up.
+         */
+        get: operations["list_providers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1188,7 +1310,7 @@ export interface paths {
         /**
          * Readyz
          * @description Readiness: the database (schema current), blob store, executor or broker, and event bus
-         *     all answer; 503 lists the checks that failed.
+         *     all answer (and, when asked, a provider of each capability); 503 lists what failed.
          */
         get: operations["readyz"];
         put?: never;
@@ -1310,12 +1432,64 @@ export interface components {
              */
             file: string;
         };
+        /** BudgetOut */
+        BudgetOut: {
+            /**
+             * Cost Per Day
+             * @description The account's daily limit.
+             */
+            cost_per_day: number | null;
+            /**
+             * Cost Per Project
+             * @description The account's limit for any project.
+             */
+            cost_per_project: number | null;
+            /**
+             * Project Budget
+             * @description The limit the owner set on the project.
+             */
+            project_budget: number | null;
+            /**
+             * Remaining
+             * @description What may still be spent (null: no limit).
+             */
+            remaining: number | null;
+            /**
+             * Spent Today
+             * @description What the owner's work cost today (UTC).
+             */
+            spent_today: number;
+        };
         /** CapabilityUsage */
         CapabilityUsage: {
             /** Calls */
             calls: number;
             /** Cost */
             cost: number;
+        };
+        /** CatalogOut */
+        CatalogOut: {
+            /** Currency */
+            currency: string;
+            /**
+             * Key Slots
+             * @description Providers an account may bring a key for.
+             */
+            key_slots: components["schemas"]["KeySlotOut"][];
+            /**
+             * Providers
+             * @description By capability.
+             */
+            providers: {
+                [key: string]: components["schemas"]["ProviderInfo"][];
+            };
+            /**
+             * Routes
+             * @description The system's routes, by capability.
+             */
+            routes: {
+                [key: string]: components["schemas"]["RouteOut"];
+            };
         };
         /**
          * Character
@@ -1556,6 +1730,27 @@ export interface components {
             /** Request Id */
             request_id: string;
         };
+        /** EstimateLineOut */
+        EstimateLineOut: {
+            /** Capability */
+            capability: string;
+            /** Cost */
+            cost: number;
+            /**
+             * Count
+             * @description Calls: pictures, voices, clips...
+             */
+            count: number;
+            /**
+             * Provider
+             * @description Who would do it (null: nobody is set up).
+             */
+            provider: string | null;
+            /** Units */
+            units: {
+                [key: string]: number;
+            };
+        };
         /** EventTypes */
         EventTypes: {
             /** Event Types */
@@ -1576,6 +1771,15 @@ export interface components {
              * @constant
              */
             status: "ok";
+        };
+        /** HealthOut */
+        HealthOut: {
+            /** Detail */
+            detail: string;
+            /** Ms */
+            ms: number;
+            /** Ok */
+            ok: boolean;
         };
         /**
          * ImageGeneration
@@ -1641,6 +1845,13 @@ export interface components {
             steps?: number | null;
             /** Width */
             width?: number | null;
+        };
+        /** KeySlotOut */
+        KeySlotOut: {
+            /** Label */
+            label: string;
+            /** Slot */
+            slot: string;
         };
         /** LoginIn */
         LoginIn: {
@@ -1780,6 +1991,28 @@ export interface components {
             /** New Password */
             new_password: string;
         };
+        /** ProjectCostOut */
+        ProjectCostOut: {
+            budget: components["schemas"]["BudgetOut"];
+            /** Currency */
+            currency: string;
+            /**
+             * Estimate
+             * @description What making the video from here would cost: the pictures, voices, clips and music still missing, priced with the providers the routes would use.
+             */
+            estimate: number;
+            /** Estimate Lines */
+            estimate_lines: components["schemas"]["EstimateLineOut"][];
+            /**
+             * Spent
+             * @description What this project's provider calls have cost so far.
+             */
+            spent: number;
+            /** Spent By Capability */
+            spent_by_capability: {
+                [key: string]: number;
+            };
+        };
         /** ProjectIn */
         ProjectIn: {
             /**
@@ -1868,6 +2101,11 @@ export interface components {
             aspect: string;
             /** Auto */
             auto: boolean;
+            /**
+             * Budget
+             * @description What the owner lets this project's provider calls cost in all (null: no limit of its own); see GET /projects/{id}/cost.
+             */
+            budget: number | null;
             /** Characters */
             characters: components["schemas"]["CharacterOut"][];
             /**
@@ -1897,6 +2135,13 @@ export interface components {
             poster: components["schemas"]["AssetOut"] | null;
             /** Quality */
             quality: string;
+            /**
+             * Routing
+             * @description The project's provider routes by capability, over the owner's and the system's ({} when it follows them).
+             */
+            routing: {
+                [key: string]: unknown;
+            };
             /** Seed */
             seed: number;
             /**
@@ -1956,10 +2201,17 @@ export interface components {
         ProjectPatch: {
             /** Aspect */
             aspect?: ("16:9" | "9:16" | "1:1") | null;
+            /**
+             * Budget
+             * @description The most this project's provider calls may cost in all; null: no limit.
+             */
+            budget?: number | null;
             /** Music */
             music?: string | null;
             /** Quality */
             quality?: ("final" | "preview") | null;
+            /** @description Provider routes for this project only ({} to follow the account's). */
+            routing?: components["schemas"]["RoutingIn"] | null;
             /**
              * Style
              * @description One of: cinematic, anime, watercolor, ink_wash, comic, photoreal, xianxia, childrens_book.
@@ -2117,11 +2369,120 @@ export interface components {
              */
             voice_rate: number;
         };
+        /** ProviderInfo */
+        ProviderInfo: {
+            /**
+             * Configured
+             * @description Set up on this server (keys, paths, URLs).
+             */
+            configured: boolean;
+            /** Name */
+            name: string;
+            /**
+             * Offline
+             * @description Needs no network, GPU or model download.
+             */
+            offline: boolean;
+            /**
+             * Prices
+             * @description Price per unit of each unit it bills.
+             */
+            prices: {
+                [key: string]: number;
+            };
+            /**
+             * Problem
+             * @description Why it is not set up, naming the setting.
+             */
+            problem: string | null;
+            /** Quality */
+            quality: number;
+            /** Speed */
+            speed: number;
+        };
+        /** ProviderKeyIn */
+        ProviderKeyIn: {
+            /**
+             * Api Key
+             * Format: password
+             */
+            api_key: string;
+        };
+        /** ProviderKeyOut */
+        ProviderKeyOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Hint
+             * @description The key masked (sk-…wxyz); the key itself is never shown.
+             */
+            hint: string;
+            /** Label */
+            label: string;
+            /** Slot */
+            slot: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** ProviderStatusOut */
+        ProviderStatusOut: {
+            /**
+             * Calls
+             * @description Calls this server process made.
+             */
+            calls: number;
+            /** Capability */
+            capability: string;
+            /**
+             * Circuit
+             * @description closed, open (skipped for a cool-down) or half_open.
+             */
+            circuit: string;
+            /** Configured */
+            configured: boolean;
+            /** Consecutive Failures */
+            consecutive_failures: number;
+            /** Failures */
+            failures: number;
+            /** @description Only when asked for (probe=true). */
+            health: components["schemas"]["HealthOut"] | null;
+            /**
+             * In Route
+             * @description On the system's route for its capability.
+             */
+            in_route: boolean;
+            /** Limits */
+            limits: {
+                [key: string]: number;
+            };
+            /** Problem */
+            problem: string | null;
+            /** Provider */
+            provider: string;
+            /** Typical Seconds */
+            typical_seconds: number | null;
+        };
         /**
          * QuotaLimits
          * @description Daily quotas; ``None`` means unlimited. Layered system < plan < user < project.
          */
         QuotaLimits: {
+            /**
+             * Cost Per Day
+             * @description Budget: what one account's provider calls may cost per day.
+             */
+            cost_per_day?: number | null;
+            /**
+             * Cost Per Project
+             * @description Budget: what one project's provider calls may cost in all.
+             */
+            cost_per_project?: number | null;
             /** Images Per Day */
             images_per_day?: number | null;
             /**
@@ -2219,6 +2580,58 @@ export interface components {
              * @description Every shot id of the project once, in the new order.
              */
             shot_ids: string[];
+        };
+        /** RouteOut */
+        RouteOut: {
+            /** Providers */
+            providers: string[];
+            /** Strategy */
+            strategy: string;
+        };
+        /**
+         * RouteSetting
+         * @description One capability's route: the providers to try, in order, and how to rank them. A layer
+         *     (system, a user's settings, a project's) sets what it names; the rest comes from below.
+         */
+        RouteSetting: {
+            /**
+             * Providers
+             * @description Providers to try; the next is used when one fails with a retryable error.
+             */
+            providers?: string[] | null;
+            /**
+             * Strategy
+             * @description ordered: as listed; cost: cheapest first; quality: best first; speed: fastest first; balanced: weighs all three. Ties keep the listed order.
+             */
+            strategy?: ("ordered" | "cost" | "quality" | "speed" | "balanced") | null;
+        };
+        /**
+         * RoutingIn
+         * @description A route per capability; a capability left out follows the layer below.
+         */
+        RoutingIn: {
+            image?: components["schemas"]["RouteSetting"] | null;
+            motion?: components["schemas"]["RouteSetting"] | null;
+            music?: components["schemas"]["RouteSetting"] | null;
+            storyboard?: components["schemas"]["RouteSetting"] | null;
+            voice?: components["schemas"]["RouteSetting"] | null;
+        };
+        /** RoutingOut */
+        RoutingOut: {
+            /**
+             * Effective
+             * @description What its projects use unless a project sets its own.
+             */
+            effective: {
+                [key: string]: components["schemas"]["RouteOut"];
+            };
+            /**
+             * Routing
+             * @description What the account set, by capability.
+             */
+            routing: {
+                [key: string]: unknown;
+            };
         };
         /** RunningTaskOut */
         RunningTaskOut: {
@@ -3086,6 +3499,110 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProjectQuotasOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit or quota exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_provider_status: {
+        parameters: {
+            query?: {
+                /** @description Also ask each provider's service if it is up. */
+                probe?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderStatusOut"][];
                 };
             };
             /** @description Bad request */
@@ -4992,6 +5509,521 @@ export interface operations {
             };
         };
     };
+    list_my_provider_keys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderKeyOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit or quota exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    set_my_provider_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slot: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProviderKeyIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderKeyOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit or quota exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_my_provider_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slot: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit or quota exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_my_routing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutingOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit or quota exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    set_my_routing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoutingIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutingOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit or quota exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_music_moods: {
         parameters: {
             query?: never;
@@ -6241,6 +7273,109 @@ export interface operations {
                 };
             };
             /** @description Not a file type this accepts */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit or quota exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_project_cost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectCostOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -8118,6 +9253,107 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_TaskOut_"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit or quota exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_providers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogOut"];
                 };
             };
             /** @description Bad request */
@@ -10514,7 +11750,10 @@ export interface operations {
     };
     readyz: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Also check that each capability has a healthy provider on its route (default: STORYREEL_READYZ_PROVIDERS). */
+                providers?: boolean | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
