@@ -11,11 +11,16 @@ export const queryKeys = {
   project: (id: string) => ["project", id] as const,
   projectTasks: (id: string) => ["project", id, "tasks"] as const,
   renders: (id: string) => ["project", id, "renders"] as const,
+  /** Under the project's key: whatever refreshes the project (task events, edits) refreshes it. */
+  projectCost: (id: string) => ["project", id, "cost"] as const,
   task: (id: string) => ["task", id] as const,
   /** A render's subtitles as WebVTT, by the SRT asset's id. */
   captions: (srtId: string) => ["captions", srtId] as const,
   catalog: (what: string) => ["catalog", what] as const,
   apiKeys: () => ["api-keys"] as const,
+  providers: () => ["providers"] as const,
+  myRouting: () => ["routing"] as const,
+  providerKeys: () => ["provider-keys"] as const,
   webhooks: () => ["webhooks"] as const,
   admin: (what: string, params?: object) => ["admin", what, params ?? {}] as const,
 };

@@ -4,12 +4,13 @@ import * as admin from "../features/admin/messages";
 import * as auth from "../features/auth/messages";
 import * as common from "../app/messages";
 import * as projects from "../features/projects/messages";
+import * as providers from "../features/providers/messages";
 import * as settings from "../features/settings/messages";
 import * as studio from "../features/studio/messages";
 
 export const catalogs = {
-  en: { ...common.en, ...auth.en, ...projects.en, ...studio.en, ...settings.en, ...admin.en },
-  zh: { ...common.zh, ...auth.zh, ...projects.zh, ...studio.zh, ...settings.zh, ...admin.zh },
+  en: { ...common.en, ...auth.en, ...projects.en, ...studio.en, ...settings.en, ...admin.en, ...providers.en },
+  zh: { ...common.zh, ...auth.zh, ...projects.zh, ...studio.zh, ...settings.zh, ...admin.zh, ...providers.zh },
 };
 
 export type Lang = keyof typeof catalogs;

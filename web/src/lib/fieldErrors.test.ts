@@ -24,6 +24,17 @@ describe("fieldErrors", () => {
     expect(fieldErrors(error, ["length"], { target_seconds: "length" })).toEqual([{ name: ["length"], errors: ["over the limit"] }]);
   });
 
+  it("renames a top-level field to a nested one", () => {
+    const error = refused([
+      { field: "voice.providers", message: "too few" },
+      { field: "routing.image.providers", message: "unknown provider" },
+    ]);
+    expect(fieldErrors(error, ["routing.voice.providers", "routing.image.providers"], { voice: "routing.voice" })).toEqual([
+      { name: ["routing", "voice", "providers"], errors: ["too few"] },
+      { name: ["routing", "image", "providers"], errors: ["unknown provider"] },
+    ]);
+  });
+
   it("has nothing for other errors", () => {
     expect(fieldErrors(new Error("offline"), ["url"])).toEqual([]);
     expect(fieldErrors(refused([{ field: "body", message: "bad" }]), ["url"])).toEqual([]);

@@ -11,13 +11,14 @@ export interface FieldError {
 /** The messages of `error` for the fields a form has. `known` lists the form's fields as dotted
  * paths; the server's path ("events[0]", "story.text") goes to the longest known field it
  * starts with. `rename` maps the server's top-level names to the form's
- * (`{ target_seconds: "length" }`). Messages for other fields are left out. */
+ * (`{ target_seconds: "length" }`, or a dotted path: `{ image: "routing.image" }`). Messages for
+ * other fields are left out. */
 export function fieldErrors(error: unknown, known: readonly string[], rename: Record<string, string> = {}): FieldError[] {
   if (!(error instanceof ApiError)) return [];
   const byField = new Map<string, FieldError>();
   for (const e of error.fieldErrors) {
     const path = e.field.split(/[.[\]]/).filter(Boolean);
-    if (path.length > 0) path[0] = rename[path[0]] ?? path[0];
+    if (path.length > 0 && rename[path[0]] !== undefined) path.splice(0, 1, ...rename[path[0]].split("."));
     for (let n = path.length; n > 0; n--) {
       const field = path.slice(0, n).join(".");
       if (!known.includes(field)) continue;

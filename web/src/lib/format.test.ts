@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { absoluteTime, formatDuration, formatNumber, relativeTime } from "./format";
+import { absoluteTime, formatDuration, formatMoney, formatNumber, relativeTime } from "./format";
 
 describe("formatDuration", () => {
   it("writes m:ss and h:mm:ss", () => {
@@ -35,5 +35,24 @@ describe("relativeTime", () => {
     expect(relativeTime("soon", now, "en")).toBe("");
     expect(absoluteTime(undefined, "en")).toBe("");
     expect(absoluteTime("soon", "en")).toBe("");
+  });
+});
+
+describe("formatMoney", () => {
+  it("writes an ISO currency as the language does", () => {
+    expect(formatMoney(0.24, "USD", "en")).toBe("$0.24");
+    expect(formatMoney(1234.5, "USD", "en")).toBe("$1,234.50");
+    expect(formatMoney(0, "USD", "en")).toBe("$0.00");
+    expect(formatMoney(1.5, "CNY", "zh")).toBe("¥1.50");
+    expect(formatMoney(0.24, "USD", "zh")).toBe("US$0.24");
+  });
+  it("keeps a fraction of a cent", () => {
+    expect(formatMoney(0.0004, "USD", "en")).toBe("$0.0004");
+    expect(formatMoney(0.123456, "USD", "en")).toBe("$0.1235");
+  });
+  it("writes any other unit after the number", () => {
+    expect(formatMoney(12, "credits", "en")).toBe("12.00 credits");
+    expect(formatMoney(0.5, "pts", "zh")).toBe("0.50 pts");
+    expect(formatMoney(0.5, " ", "en")).toBe("0.50");
   });
 });

@@ -40,6 +40,26 @@ export function formatNumber(n: number, lang: Lang, maximumFractionDigits = 0): 
   return n.toLocaleString(localeOf(lang), { maximumFractionDigits });
 }
 
+/** An amount of money in the server's currency: "$0.24", "¥1.50" (an ISO code, in capitals, is
+ * written as the language writes it; any other unit, e.g. "credits", follows the number).
+ * Small amounts keep up to 4 decimals so a fraction of a cent does not read as nothing. */
+export function formatMoney(amount: number, currency: string, lang: Lang): string {
+  const locale = localeOf(lang);
+  const digits = amount !== 0 && Math.abs(amount) < 1 ? 4 : 2;
+  const code = currency.trim();
+  if (/^[A-Z]{3}$/.test(code)) {
+    try {
+      return cached(`money|${locale}|${code}|${digits}`, () =>
+        new Intl.NumberFormat(locale, { style: "currency", currency: code, minimumFractionDigits: 2, maximumFractionDigits: digits }),
+      ).format(amount);
+    } catch {
+      // not a currency Intl knows: written as a number and its unit below
+    }
+  }
+  const number = cached(`amount|${locale}|${digits}`, () => new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: digits }));
+  return `${number.format(amount)} ${currency.trim()}`.trim();
+}
+
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ["year", 365 * 24 * 3600],
   ["month", 30 * 24 * 3600],
@@ -83,6 +103,8 @@ export interface Format {
   /** An amount of time as "45 sec", "12.5 min", "3 hr" (a video's length is `formatDuration`). */
   duration: (seconds: number) => string;
   number: (n: number, maximumFractionDigits?: number) => string;
+  /** "$0.24" in `currency` (see `formatMoney`). */
+  money: (amount: number, currency: string) => string;
 }
 
 /** The formatters above, bound to the UI's language. */
@@ -111,6 +133,7 @@ export function useFormat(): Format {
         return seconds.format(s);
       },
       number: (n, maximumFractionDigits = 0) => formatNumber(n, lang, maximumFractionDigits),
+      money: (amount, currency) => formatMoney(amount, currency, lang),
     };
   }, [lang]);
 }

@@ -10,12 +10,15 @@ import { useFormat } from "../../lib/format";
 import { QueryError } from "../../components/QueryError";
 import { RelativeTime } from "../../components/RelativeTime";
 import { ScrollRegion } from "../../components/ScrollRegion";
+import { ProvidersStatus } from "./ProvidersStatus";
 
 type Status = Schemas["SystemStatus"];
 type Worker = Schemas["WorkerOut"];
 type Running = Schemas["RunningTaskOut"];
 
 const STATUS_REFRESH_MS = 5_000;
+/** The providers' figures change slowly; a probe is only ever asked for by hand. */
+const PROVIDERS_REFRESH_MS = 15_000;
 const WINDOWS = ["1m", "5m", "15m"] as const;
 const QUEUE_STATES = ["queued", "blocked", "running"] as const;
 
@@ -200,7 +203,7 @@ function RunningTable({ tasks }: { tasks: Running[] }) {
   );
 }
 
-/** Queues, workers, throughput and the webhook backlog; refreshed every 5 s. */
+/** Queues, workers, throughput, the webhook backlog (refreshed every 5 s) and the providers. */
 export function StatusTab() {
   const t = useT();
   const f = useFormat();
@@ -329,6 +332,11 @@ export function StatusTab() {
               ))}
             </Flex>
             <ThroughputTable status={s} />
+          </Section>
+        </Col>
+        <Col xs={24}>
+          <Section title={t("admin.providers")}>
+            <ProvidersStatus refreshMs={auto ? PROVIDERS_REFRESH_MS : false} />
           </Section>
         </Col>
         <Col xs={24}>

@@ -8,6 +8,7 @@ import { applyFieldErrors, fieldErrors } from "../../lib/fieldErrors";
 import { useFormat } from "../../lib/format";
 import { useDrawerSize } from "../../lib/useDrawerSize";
 import { useLast } from "../../lib/useLast";
+import { useProviderCatalog } from "../providers/api";
 import { ROLES, roleLabel, type Role } from "../settings/roles";
 import { QUOTA_FIELDS, useUserUsage, type AdminUser, type QuotaField } from "./adminApi";
 
@@ -39,6 +40,8 @@ export function UserEditDrawer({
 }) {
   const t = useT();
   const f = useFormat();
+  // Budgets are in the server's currency (its provider prices'), shown never converted.
+  const currency = useProviderCatalog(requested !== null).data?.currency ?? "USD";
   const { message } = App.useApp();
   const drawerSize = useDrawerSize(560);
   const client = useQueryClient();
@@ -95,7 +98,7 @@ export function UserEditDrawer({
         <InputNumber
           min={min}
           step={step}
-          precision={q === "render_seconds_per_day" || q === "max_duration_s" ? 1 : 0}
+          precision={q === "render_seconds_per_day" || q === "max_duration_s" ? 1 : q.startsWith("cost_") ? 2 : 0}
           placeholder={t("admin.quotaPlanDefault")}
           suffix={unit}
           style={{ width: "100%" }}
@@ -164,6 +167,8 @@ export function UserEditDrawer({
             {quotaItem("render_seconds_per_day", t("admin.quotaRender"), t("admin.unitSeconds"), f.duration, 0, 60)}
             {quotaItem("max_duration_s", t("admin.quotaDuration"), t("admin.unitSeconds"), f.duration, 1, 10)}
             {quotaItem("max_resolution", t("admin.quotaResolution"), "p", (n) => `${n}p`, 144, 120)}
+            {quotaItem("cost_per_day", t("admin.budgetPerDay"), currency, (n) => f.money(n, currency), 0, 0.5)}
+            {quotaItem("cost_per_project", t("admin.budgetPerProject"), currency, (n) => f.money(n, currency), 0, 0.5)}
           </Row>
           <Button
             type="link"

@@ -12,6 +12,8 @@ export const QUOTA_FIELDS = [
   "render_seconds_per_day",
   "max_duration_s",
   "max_resolution",
+  "cost_per_day",
+  "cost_per_project",
 ] as const;
 export type QuotaField = (typeof QUOTA_FIELDS)[number];
 

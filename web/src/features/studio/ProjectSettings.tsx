@@ -1,13 +1,21 @@
-/** The project's settings: style, aspect, voice and its speed, music, and the default render
- * quality. Saving says what will be made again. */
-import { Alert, App, Button, Drawer, Form, InputNumber, Segmented, Select, Space, Typography } from "antd";
+/** The project's settings: style, aspect, voice and its speed, music, the default render
+ * quality, its budget and (under Advanced) its own provider routes. Saving says what will be
+ * made again; the server's field errors show on the fields. */
+import { Alert, App, Button, Collapse, Drawer, Form, InputNumber, Segmented, Select, Space, Typography } from "antd";
 import { useMemo } from "react";
 import { errorMessage } from "../../api/client";
 import { useI18n, useT } from "../../i18n";
 import { useDrawerSize } from "../../lib/useDrawerSize";
+import { applyFieldErrors } from "../../lib/fieldErrors";
+import { useMyRouting, useProviderCatalog } from "../providers/api";
+import { RoutingFields } from "../providers/RoutingFields";
+import { ROUTING_FIELD_PATHS, overridden, routingPayload } from "../providers/routing";
 import { useMusicMoods, useStyles, useVoices } from "../../api/queries";
 import { useUpdateProject } from "./api";
 import { settingsChanges, settingsOf, type Project, type SettingsValues } from "./editor";
+
+/** The fields the server's 422s may name (`routing.image.providers`, `budget`, …). */
+const FIELDS = ["style", "aspect", "voice", "voice_rate", "music", "quality", "budget", ...ROUTING_FIELD_PATHS];
 
 export function ProjectSettings({ project, open, onClose }: { project: Project; open: boolean; onClose: () => void }) {
   const t = useT();
@@ -19,9 +27,12 @@ export function ProjectSettings({ project, open, onClose }: { project: Project; 
   const styles = useStyles();
   const voices = useVoices(open);
   const moods = useMusicMoods(open);
+  const catalog = useProviderCatalog(open);
+  const accountRouting = useMyRouting(open);
   const initial = useMemo(() => settingsOf(project), [project]);
   const values = Form.useWatch([], form) as SettingsValues | undefined;
   const { effects } = settingsChanges(initial, { ...initial, ...(values ?? {}) });
+  const routedCount = overridden(routingPayload(initial.routing)).length;
 
   const styleOptions = (styles.data ?? [{ id: project.style, label: project.style, label_zh: project.style }]).map((s) => ({
     value: s.id,
@@ -51,6 +62,7 @@ export function ProjectSettings({ project, open, onClose }: { project: Project; 
         void message.success(t("studio.settings.saved"));
         onClose();
       },
+      onError: (e) => applyFieldErrors(form, e, FIELDS),
     });
   };
 
@@ -108,6 +120,37 @@ export function ProjectSettings({ project, open, onClose }: { project: Project; 
             ]}
           />
         </Form.Item>
+        <Form.Item name="budget" label={t("studio.settings.budget")} extra={t("studio.settings.budgetHint")}>
+          <InputNumber<number>
+            min={0}
+            max={1_000_000}
+            step={0.5}
+            style={{ width: 200, maxWidth: "100%" }}
+            placeholder={t("studio.settings.budgetPlaceholder")}
+            suffix={catalog.data?.currency}
+            data-testid="settings-budget"
+          />
+        </Form.Item>
+        <Collapse
+          size="small"
+          defaultActiveKey={routedCount > 0 ? ["providers"] : []}
+          items={[
+            {
+              key: "providers",
+              label: routedCount > 0 ? `${t("studio.settings.providers")} · ${t("studio.settings.providersOverridden", { n: routedCount })}` : t("studio.settings.providers"),
+              forceRender: true,
+              children: (
+                <>
+                  <Typography.Paragraph type="secondary" style={{ fontSize: 13 }}>
+                    {t("studio.settings.providersHint")}
+                  </Typography.Paragraph>
+                  <RoutingFields follows="account" current={accountRouting.data?.effective} currentIs="account" idPrefix="project-route" />
+                </>
+              ),
+            },
+          ]}
+          data-testid="settings-providers"
+        />
       </Form>
       {effects.length > 0 && (
         <Alert

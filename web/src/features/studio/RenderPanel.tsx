@@ -1,4 +1,5 @@
-/** The video: render a preview or the final cut, follow the work stage by stage, watch the
+/** The video: render a preview or the final cut (a refusal, e.g. a budget's 402, is shown with the
+ * server's message), follow the work stage by stage, see what it costs, watch the
  * latest render (or an earlier one), download its files, and browse the render history. */
 import {
   CheckCircleFilled,
@@ -23,6 +24,7 @@ import { CardTitle } from "../../components/CardTitle";
 import { useI18n, useT } from "../../i18n";
 import { absoluteTime, formatDuration } from "../../lib/format";
 import { useRender, useRenders } from "./api";
+import { CostBlock } from "./CostBlock";
 import { computeProgress, fileSize, srtToVtt, type Permissions, type Project, type Render, type StageProgress } from "./editor";
 import { assetUrl, forgetAsset } from "./media";
 import { Pill } from "./Pill";
@@ -248,6 +250,8 @@ export function RenderPanel({ project, perms, poll }: { project: Project; perms:
       </div>
 
       <ProgressBlock project={project} />
+
+      <CostBlock projectId={project.id} />
 
       {playing && playing.video ? (
         <>

@@ -32,7 +32,7 @@ function useSettled(value: boolean, ms: number): boolean {
   return value && settled;
 }
 
-/** When polling, the task log and render list follow the project: a new render or status
+/** When polling, the task log, render list and cost follow the project: a new render or status
  * reads them again. */
 function useFollow(project: Project | undefined): void {
   const client = useQueryClient();
@@ -44,6 +44,7 @@ function useFollow(project: Project | undefined): void {
     if (seen.current !== null && seen.current !== signature) {
       void client.invalidateQueries({ queryKey: queryKeys.projectTasks(id) });
       void client.invalidateQueries({ queryKey: queryKeys.renders(id) });
+      void client.invalidateQueries({ queryKey: queryKeys.projectCost(id) });
     }
     seen.current = signature;
   }, [client, id, signature]);

@@ -70,6 +70,16 @@ export function useRenders(projectId: string, poll: boolean) {
   });
 }
 
+/** What the project has cost and what finishing it would cost. Its key is under the project's,
+ * so it is read again whenever the project is (task events, edits); when polling, the studio
+ * reads it again as the project's status changes (useFollow). */
+export function useProjectCost(projectId: string) {
+  return useQuery({
+    queryKey: queryKeys.projectCost(projectId),
+    queryFn: () => unwrap(api.GET("/api/v1/projects/{project_id}/cost", { params: { path: { project_id: projectId } } })),
+  });
+}
+
 // --- cache helpers --------------------------------------------------------------------------
 
 function setProject(client: QueryClient, projectId: string, update: (p: Project) => Project): void {
@@ -99,6 +109,8 @@ export function useUpdateProject(projectId: string) {
     onSuccess: (project) => {
       client.setQueryData(queryKeys.project(projectId), project);
       void client.invalidateQueries({ queryKey: queryKeys.projects() });
+      // A budget or route changes what is left and what finishing costs.
+      void client.invalidateQueries({ queryKey: queryKeys.projectCost(projectId) });
     },
   });
 }

@@ -401,6 +401,31 @@ describe("project settings", () => {
       effects: ["pictures", "voices", "music"],
     });
   });
+
+  it("sends the budget (null when cleared) and the routes as a whole, making nothing again", () => {
+    const before = settingsOf(project({ budget: 2, routing: { image: { providers: ["openai", "sketch"], strategy: "cost" } } }));
+    expect(before.budget).toBe(2);
+    expect(before.routing.image).toEqual({ providers: ["openai", "sketch"], strategy: "cost" });
+    expect(before.routing.voice).toEqual({ providers: [], strategy: undefined });
+    expect(settingsChanges(before, { ...before, budget: 2.5 })).toEqual({ patch: { budget: 2.5 }, effects: [] });
+    expect(settingsChanges(before, { ...before, budget: null })).toEqual({ patch: { budget: null }, effects: [] });
+    const voice = { ...before.routing, voice: { providers: ["edge"], strategy: undefined } };
+    expect(settingsChanges(before, { ...before, routing: voice }).patch).toEqual({
+      routing: { image: { providers: ["openai", "sketch"], strategy: "cost" }, voice: { providers: ["edge"] } },
+    });
+    const cleared = { ...before.routing, image: { providers: [], strategy: undefined } };
+    expect(settingsChanges(before, { ...before, routing: cleared }).patch).toEqual({ routing: {} });
+    // The same providers in another order is a change; the same routes are not.
+    const swapped = { ...before.routing, image: { providers: ["sketch", "openai"], strategy: "cost" as const } };
+    expect(settingsChanges(before, { ...before, routing: swapped }).patch).toEqual({ routing: { image: { providers: ["sketch", "openai"], strategy: "cost" } } });
+    expect(settingsChanges(before, { ...before, routing: { ...before.routing } })).toEqual({ patch: {}, effects: [] });
+  });
+
+  it("reads a project without budget or routes as following everything", () => {
+    const before = settingsOf(project({ budget: null, routing: {} }));
+    expect(before.budget).toBeNull();
+    expect(Object.values(before.routing).every((r) => r.providers.length === 0 && r.strategy === undefined)).toBe(true);
+  });
 });
 
 describe("explainFailure", () => {
@@ -414,6 +439,10 @@ describe("explainFailure", () => {
     );
     expect(explainFailure({ status: "failed", error: { code: "provider_not_configured", message: "no key", retryable: false } })).toEqual({
       key: "studio.fail.notConfigured",
+      retryable: false,
+    });
+    expect(explainFailure({ status: "failed", error: { code: "budget_exceeded", message: "this project's budget would be exceeded", retryable: false } })).toEqual({
+      key: "studio.fail.budget",
       retryable: false,
     });
   });

@@ -3,6 +3,7 @@
  * inline-edit drafts, what may be done when, and plain-words explanations of failures. */
 import { arrayMove } from "@dnd-kit/sortable";
 import type { Schemas } from "../../api/client";
+import { routingFields, routingPayload, sameRouting, type RoutingFields } from "../providers/routing";
 import type { en } from "./messages";
 
 export type Project = Schemas["ProjectOut"];
@@ -503,9 +504,15 @@ export interface SettingsValues {
   voice_rate: number;
   music: string;
   quality: "preview" | "final";
+  /** The project's own spending limit (null: none of its own). */
+  budget: number | null;
+  /** The project's own provider routes (empty: follow the account's). */
+  routing: RoutingFields;
 }
 
-export function settingsOf(project: Pick<Project, "style" | "aspect" | "voice" | "voice_rate" | "music" | "quality">): SettingsValues {
+export function settingsOf(
+  project: Pick<Project, "style" | "aspect" | "voice" | "voice_rate" | "music" | "quality"> & Partial<Pick<Project, "budget" | "routing">>,
+): SettingsValues {
   return {
     style: project.style,
     aspect: (["16:9", "9:16", "1:1"].includes(project.aspect) ? project.aspect : "16:9") as SettingsValues["aspect"],
@@ -513,12 +520,15 @@ export function settingsOf(project: Pick<Project, "style" | "aspect" | "voice" |
     voice_rate: project.voice_rate,
     music: project.music ?? "none",
     quality: project.quality === "preview" ? "preview" : "final",
+    budget: project.budget ?? null,
+    routing: routingFields(project.routing),
   };
 }
 
 export type SettingsEffect = "pictures" | "voices" | "music";
 
-/** What to send (the changed settings only) and what making them takes again. */
+/** What to send (the changed settings only) and what making them takes again. A cleared budget
+ * is sent as null (no limit), routes as a whole (`{}` follows the account's). */
 export function settingsChanges(before: SettingsValues, after: SettingsValues): { patch: Schemas["ProjectPatch"]; effects: SettingsEffect[] } {
   const patch: Schemas["ProjectPatch"] = {};
   const effects = new Set<SettingsEffect>();
@@ -543,6 +553,11 @@ export function settingsChanges(before: SettingsValues, after: SettingsValues): 
     effects.add("music");
   }
   if (after.quality !== before.quality) patch.quality = after.quality;
+  // Neither makes anything again: they apply to the work still to come.
+  const budget = after.budget === undefined || after.budget === null || Number.isNaN(after.budget) ? null : after.budget;
+  if (budget !== before.budget) patch.budget = budget;
+  const routing = routingPayload(after.routing);
+  if (!sameRouting(routing, routingPayload(before.routing))) patch.routing = routing;
   const order: SettingsEffect[] = ["pictures", "voices", "music"];
   return { patch, effects: order.filter((e) => effects.has(e)) };
 }
@@ -573,6 +588,7 @@ const BY_CODE: Record<string, Explanation> = {
   unknown_provider: { key: "studio.fail.notConfigured", retryable: false },
   unknown_kind: { key: "studio.fail.notConfigured", retryable: false },
   not_found: { key: "studio.fail.notFound", retryable: false },
+  budget_exceeded: { key: "studio.fail.budget", retryable: false },
 };
 
 const BY_MESSAGE: [RegExp, Explanation][] = [

@@ -1,0 +1,62 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { cleanup, render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { App } from "antd";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ApiError } from "../../api/client";
+import { I18nProvider } from "../../i18n";
+import { permissions, type Project } from "./editor";
+import { RenderPanel } from "./RenderPanel";
+
+// jsdom has no ResizeObserver; antd's message and wave effects ask for one.
+globalThis.ResizeObserver ??= class {
+  observe() {}
+  unobserve() {}
+  disconnect() {}
+} as unknown as typeof ResizeObserver;
+
+const BUDGET_MESSAGE =
+  "this project's budget would be exceeded: 0.9000 USD of 1.0000 USD spent, this needs about 0.5000 USD more; raise the project's budget in its settings";
+
+// A render the server refuses with 402 (a budget): the panel must say why, in the server's words.
+vi.mock("./api", () => ({
+  useRender: () => ({
+    mutate: (_quality: string, options: { onError?: (e: unknown) => void; onSettled?: () => void }) => {
+      options.onError?.(new ApiError(402, { code: 402, message: BUDGET_MESSAGE, request_id: "r1", details: { budget: "project_budget" } }, "402"));
+      options.onSettled?.();
+    },
+  }),
+  useRenders: () => ({ data: { items: [] }, isLoading: false, error: null, refetch: () => undefined }),
+  useProjectCost: () => ({ isPending: true }),
+}));
+vi.mock("../providers/api", () => ({ useProviderCatalog: () => ({ data: undefined }) }));
+
+const project = {
+  id: "p1",
+  access: "write",
+  aspect: "16:9",
+  status: "draft",
+  shots: [{ id: "s1", tasks: {}, image: null, audio: null }],
+  tasks: {},
+  task_counts: {},
+  latest_render: null,
+} as unknown as Project;
+
+describe("RenderPanel", () => {
+  afterEach(cleanup);
+
+  it("shows a budget's refusal (402) with the server's message", async () => {
+    localStorage.setItem("storyreel.lang", "en");
+    render(
+      <QueryClientProvider client={new QueryClient()}>
+        <I18nProvider>
+          <App>
+            <RenderPanel project={project} perms={permissions(project)} poll={false} />
+          </App>
+        </I18nProvider>
+      </QueryClientProvider>,
+    );
+    await userEvent.click(screen.getByTestId("render-final"));
+    expect(await screen.findByText(BUDGET_MESSAGE)).toBeInTheDocument();
+  });
+});
