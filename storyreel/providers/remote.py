@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from pydantic import SecretStr
@@ -16,6 +16,7 @@ from storyreel.providers.base import Health, ProviderError
 from storyreel.providers.http import HttpService, RetryPolicy, bearer
 
 T = TypeVar("T")
+C = TypeVar("C", HttpService, tuple[HttpService, "Downloader"])
 Sleep = Callable[[float], None]
 
 
@@ -46,6 +47,30 @@ class Transport:
             retry=self.retry,
             sleep=self.sleep,
         )
+
+
+class Connection(Generic[C]):
+    """A provider's clients (its ``HttpService``, and a ``Downloader`` when it fetches result
+    URLs), made by ``connect`` on first use — which runs the provider's ``check()`` — once,
+    however many threads ask, and closed with the provider."""
+
+    def __init__(self, connect: Callable[[], C]) -> None:
+        self._connect: Callable[[], C] = connect
+        self._lock = threading.Lock()
+        self._value: C | None = None
+
+    def get(self) -> C:
+        with self._lock:
+            if self._value is None:
+                self._value = self._connect()
+            return self._value
+
+    def close(self) -> None:
+        with self._lock:
+            value, self._value = self._value, None
+        for part in value if isinstance(value, tuple) else (value,):
+            if part is not None:
+                part.close()
 
 
 def is_local(url: str) -> bool:

@@ -48,7 +48,7 @@ from storyreel.providers.base import (
 )
 from storyreel.providers.http import HttpService, ProviderHttpError
 from storyreel.providers.image.fitting import cover_png, open_image
-from storyreel.providers.remote import Transport, poll, priced, service_health
+from storyreel.providers.remote import Connection, Transport, poll, priced, service_health
 from storyreel.settings import ComfyUISettings, Settings
 
 log = logging.getLogger(__name__)
@@ -235,10 +235,9 @@ class ComfyUIImages(ImageGenerator):
         super().__init__(settings)
         self.config: ComfyUISettings = settings.comfyui
         self._transport = transport or Transport()
-        self._service: HttpService | None = None
+        self._connection = Connection(self._connect)
         self._workflows: dict[Path, tuple[float, Workflow]] = {}
         self._lock = threading.Lock()
-        self._http_lock = threading.Lock()
         self.client_id = uuid.uuid4().hex
 
     @property
@@ -278,18 +277,18 @@ class ComfyUIImages(ImageGenerator):
         self._workflow(references=True)
 
     def _http(self) -> HttpService:
-        with self._http_lock:  # one client per provider, however many threads
-            if self._service is None:
-                self.check()
-                assert self.config.url is not None
-                self._service = self._transport.service(
-                    f"comfyui at {self.config.url}",
-                    self.config.url,
-                    timeout_s=self.config.timeout_s,
-                    api_key=self.config.api_key,
-                    kind=_ComfyService,
-                )
-        return self._service
+        return self._connection.get()
+
+    def _connect(self) -> HttpService:
+        self.check()
+        assert self.config.url is not None
+        return self._transport.service(
+            f"comfyui at {self.config.url}",
+            self.config.url,
+            timeout_s=self.config.timeout_s,
+            api_key=self.config.api_key,
+            kind=_ComfyService,
+        )
 
     def values(self, prompt: str, spec: ImageSpec, references: list[str]) -> dict[str, Any]:
         """What the placeholders are filled with for this picture."""
@@ -454,5 +453,4 @@ class ComfyUIImages(ImageGenerator):
         }
 
     def close(self) -> None:
-        if self._service is not None:
-            self._service.close()
+        self._connection.close()

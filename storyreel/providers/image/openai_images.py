@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import threading
 import time
 from typing import Any, ClassVar
 
@@ -27,7 +26,14 @@ from storyreel.providers.base import (
 )
 from storyreel.providers.http import HttpService
 from storyreel.providers.image.fitting import cover_png, nearest_size, open_image, parse_size
-from storyreel.providers.remote import Downloader, Transport, is_local, priced, service_health
+from storyreel.providers.remote import (
+    Connection,
+    Downloader,
+    Transport,
+    is_local,
+    priced,
+    service_health,
+)
 from storyreel.settings import OpenAIImageSettings, Settings
 
 _SETTING = "STORYREEL_OPENAI_IMAGE__"
@@ -47,9 +53,7 @@ class OpenAIImages(ImageGenerator):
         super().__init__(settings)
         self.config: OpenAIImageSettings = settings.openai_image
         self._transport = transport or Transport()
-        self._http_lock = threading.Lock()
-        self._service: HttpService | None = None
-        self._downloader: Downloader | None = None
+        self._connection = Connection(self._connect)
 
     @property
     def model(self) -> str:
@@ -75,18 +79,18 @@ class OpenAIImages(ImageGenerator):
                 raise ProviderNotConfigured(self.name, f"{_SETTING}SIZES", str(exc)) from exc
 
     def _http(self) -> tuple[HttpService, Downloader]:
-        with self._http_lock:  # one client per provider, however many threads
-            if self._service is None or self._downloader is None:
-                self.check()
-                assert self.config.base_url is not None
-                self._service = self._transport.service(
-                    f"openai images at {self.config.base_url}",
-                    self.config.base_url,
-                    timeout_s=self.config.timeout_s,
-                    api_key=self.config.api_key,
-                )
-                self._downloader = Downloader(self._service, self._transport)
-        return self._service, self._downloader
+        return self._connection.get()
+
+    def _connect(self) -> tuple[HttpService, Downloader]:
+        self.check()
+        assert self.config.base_url is not None
+        service = self._transport.service(
+            f"openai images at {self.config.base_url}",
+            self.config.base_url,
+            timeout_s=self.config.timeout_s,
+            api_key=self.config.api_key,
+        )
+        return service, Downloader(service, self._transport)
 
     def request_body(self, prompt: str, spec: ImageSpec) -> dict[str, Any]:
         """The JSON sent for one picture (what differs between APIs comes from settings)."""
@@ -154,10 +158,7 @@ class OpenAIImages(ImageGenerator):
         )
 
     def close(self) -> None:
-        if self._downloader is not None:
-            self._downloader.close()
-        if self._service is not None:
-            self._service.close()
+        self._connection.close()
 
 
 def _first(answer: Any) -> dict[str, Any]:

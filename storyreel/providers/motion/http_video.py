@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import math
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any, ClassVar
@@ -33,6 +32,7 @@ from storyreel.providers.base import (
 )
 from storyreel.providers.http import HttpService
 from storyreel.providers.remote import (
+    Connection,
     Downloader,
     Transport,
     path_get,
@@ -79,9 +79,7 @@ class HttpVideoMotion(MotionGenerator):
         super().__init__(settings)
         self.config: HttpMotionSettings = settings.http_motion
         self._transport = transport or Transport()
-        self._http_lock = threading.Lock()
-        self._service: HttpService | None = None
-        self._downloader: Downloader | None = None
+        self._connection = Connection(self._connect)
 
     @property
     def model(self) -> str:
@@ -115,22 +113,19 @@ class HttpVideoMotion(MotionGenerator):
             raise ProviderNotConfigured(self.name, f"{_SETTING}DONE_VALUES", "it is empty")
 
     def _http(self) -> tuple[HttpService, Downloader]:
-        with self._http_lock:  # one client per provider, however many threads
-            if self._service is None or self._downloader is None:
-                self.check()
-                c = self.config
-                assert c.base_url is not None
-                headers = {}
-                if c.api_key is not None:
-                    headers[c.auth_header] = f"{c.auth_prefix}{c.api_key.get_secret_value()}"
-                self._service = self._transport.service(
-                    f"image-to-video at {c.base_url}",
-                    c.base_url,
-                    timeout_s=c.timeout_s,
-                    headers=headers,
-                )
-                self._downloader = Downloader(self._service, self._transport)
-        return self._service, self._downloader
+        return self._connection.get()
+
+    def _connect(self) -> tuple[HttpService, Downloader]:
+        self.check()
+        c = self.config
+        assert c.base_url is not None
+        headers = {}
+        if c.api_key is not None:
+            headers[c.auth_header] = f"{c.auth_prefix}{c.api_key.get_secret_value()}"
+        service = self._transport.service(
+            f"image-to-video at {c.base_url}", c.base_url, timeout_s=c.timeout_s, headers=headers
+        )
+        return service, Downloader(service, self._transport)
 
     def duration(self, seconds: float) -> float:
         """The length asked for: the accepted one nearest the shot's, or the shot's own."""
@@ -246,10 +241,7 @@ class HttpVideoMotion(MotionGenerator):
         )
 
     def close(self) -> None:
-        if self._downloader is not None:
-            self._downloader.close()
-        if self._service is not None:
-            self._service.close()
+        self._connection.close()
 
 
 def _clip_seconds(clip: bytes, service: str, job_id: str) -> float:

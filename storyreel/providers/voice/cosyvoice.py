@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import threading
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -32,7 +31,7 @@ from storyreel.providers.base import (
     VoiceSpec,
 )
 from storyreel.providers.http import HttpService
-from storyreel.providers.remote import Transport, priced, service_health
+from storyreel.providers.remote import Connection, Transport, priced, service_health
 from storyreel.providers.voice.wavdata import pcm16, transcode
 from storyreel.settings import CosyVoiceSettings, Settings
 
@@ -77,8 +76,7 @@ class CosyVoiceSpeech(SpeechSynthesizer):
         super().__init__(settings)
         self.config: CosyVoiceSettings = settings.cosyvoice
         self._transport = transport or Transport()
-        self._http_lock = threading.Lock()
-        self._service: HttpService | None = None
+        self._connection = Connection(self._connect)
 
     @property
     def model(self) -> str:
@@ -122,16 +120,14 @@ class CosyVoiceSpeech(SpeechSynthesizer):
             raise ProviderNotConfigured(self.name, f"{_SETTING}VOICES", "no speakers are listed")
 
     def _http(self) -> HttpService:
-        with self._http_lock:  # one client per provider, however many threads
-            if self._service is None:
-                self.check()
-                assert self.config.url is not None
-                self._service = self._transport.service(
-                    f"cosyvoice at {self.config.url}",
-                    self.config.url,
-                    timeout_s=self.config.timeout_s,
-                )
-        return self._service
+        return self._connection.get()
+
+    def _connect(self) -> HttpService:
+        self.check()
+        assert self.config.url is not None
+        return self._transport.service(
+            f"cosyvoice at {self.config.url}", self.config.url, timeout_s=self.config.timeout_s
+        )
 
     def voices(self) -> list[VoiceInfo]:
         if self.config.mode in _PROMPT_MODES:
@@ -232,5 +228,4 @@ class CosyVoiceSpeech(SpeechSynthesizer):
         )
 
     def close(self) -> None:
-        if self._service is not None:
-            self._service.close()
+        self._connection.close()

@@ -9,7 +9,6 @@ speaks MP3, or ``response_format`` set to one) is converted with the bundled FFm
 from __future__ import annotations
 
 import math
-import threading
 import time
 from typing import Any, ClassVar
 
@@ -25,7 +24,7 @@ from storyreel.providers.base import (
     VoiceSpec,
 )
 from storyreel.providers.http import HttpService
-from storyreel.providers.remote import Transport, is_local, priced, service_health
+from storyreel.providers.remote import Connection, Transport, is_local, priced, service_health
 from storyreel.providers.voice.wavdata import pcm16, to_pcm
 from storyreel.settings import OpenAISpeechSettings, Settings
 
@@ -44,8 +43,7 @@ class OpenAISpeech(SpeechSynthesizer):
         super().__init__(settings)
         self.config: OpenAISpeechSettings = settings.openai_speech
         self._transport = transport or Transport()
-        self._http_lock = threading.Lock()
-        self._service: HttpService | None = None
+        self._connection = Connection(self._connect)
 
     @property
     def model(self) -> str:
@@ -68,17 +66,17 @@ class OpenAISpeech(SpeechSynthesizer):
             raise ProviderNotConfigured(self.name, f"{_SETTING}VOICE", "no default voice")
 
     def _http(self) -> HttpService:
-        with self._http_lock:  # one client per provider, however many threads
-            if self._service is None:
-                self.check()
-                assert self.config.base_url is not None
-                self._service = self._transport.service(
-                    f"openai speech at {self.config.base_url}",
-                    self.config.base_url,
-                    timeout_s=self.config.timeout_s,
-                    api_key=self.config.api_key,
-                )
-        return self._service
+        return self._connection.get()
+
+    def _connect(self) -> HttpService:
+        self.check()
+        assert self.config.base_url is not None
+        return self._transport.service(
+            f"openai speech at {self.config.base_url}",
+            self.config.base_url,
+            timeout_s=self.config.timeout_s,
+            api_key=self.config.api_key,
+        )
 
     def voices(self) -> list[VoiceInfo]:
         return [
@@ -166,5 +164,4 @@ class OpenAISpeech(SpeechSynthesizer):
         )
 
     def close(self) -> None:
-        if self._service is not None:
-            self._service.close()
+        self._connection.close()
