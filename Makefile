@@ -66,9 +66,14 @@ run: setup studio
 
 # The tests start their own PostgreSQL and Redis servers; ensure-services installs the Debian
 # packages that provide them (a no-op once installed).
+# The suite runs on every core (pytest-xdist; each worker starts its own PostgreSQL and Redis),
+# at most TEST_WORKERS_MAX at once. `make test TEST_WORKERS=0` runs it in one process.
+TEST_WORKERS ?= auto
+TEST_WORKERS_MAX ?= 4
+
 test: test-setup lint web-lint studio
 	scripts/ensure-services
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses $(TEST_WORKERS_MAX) --dist worksteal
 	$(MAKE) --no-print-directory web-test e2e
 
 # The studio's unit and component tests (Vitest, jsdom).

@@ -7,24 +7,23 @@ import sys
 import threading
 from pathlib import Path
 from types import FrameType
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.table import Column, Table
-from sqlalchemy.exc import OperationalError
 
 from storyreel.cli_support import err, fail, load_settings, out
-from storyreel.db import migrate as migrations
-from storyreel.db.repositories import projects as projects_repo
-from storyreel.db.repositories import tasks as tasks_repo
-from storyreel.db.session import Database
 from storyreel.domain.styles import UnknownStyle, get_style
-from storyreel.pipeline.engine import Platform
 from storyreel.pipeline.ingest import StoryError, read_story
-from storyreel.pipeline.project import ProjectRequest, create_project
 from storyreel.settings import Concurrency, Settings
-from storyreel.tasks import service
 from storyreel.tasks.model import RESOURCES, STATUSES, InvalidTransition, TaskNotFound
+
+# The database, the engine and the pipeline (SQLAlchemy, Alembic, PyAV...) are imported inside
+# the commands that use them: `storyreel --help` and the light commands start in well under a
+# second instead of paying ~2 s of imports every time.
+if TYPE_CHECKING:
+    from storyreel.db.session import Database
+    from storyreel.pipeline.engine import Platform
 
 project_app = typer.Typer(help="Projects on the task engine (recorded in the database).")
 tasks_app = typer.Typer(help="Inspect, retry and cancel tasks.")
@@ -40,6 +39,8 @@ def _word(header: str) -> Column:
 
 
 def _database(settings: Settings) -> Database:
+    from storyreel.db.session import Database
+
     try:
         return Database(settings.database)
     except ValueError as exc:
@@ -47,6 +48,11 @@ def _database(settings: Settings) -> Database:
 
 
 def _platform(settings: Settings, **kwargs: object) -> Platform:
+    from sqlalchemy.exc import OperationalError
+
+    from storyreel.db import migrate as migrations
+    from storyreel.pipeline.engine import Platform
+
     try:
         return Platform.create(settings, **kwargs)  # type: ignore[arg-type]
     except migrations.DatabaseNotMigrated as exc:
@@ -68,6 +74,10 @@ def _connected(settings: Settings) -> Platform:
 
 def migrate() -> None:
     """Create or upgrade the database schema (SQLite file or STORYREEL_DATABASE_URL)."""
+    from sqlalchemy.exc import OperationalError
+
+    from storyreel.db import migrate as migrations
+
     settings = load_settings()
     db = _database(settings)
     try:
@@ -105,6 +115,8 @@ def project_create(
     timeout: Annotated[float, typer.Option(help="With --wait: give up after seconds.")] = 3600,
 ) -> None:
     """Record a project and its tasks; print its id (with --wait, also make it)."""
+    from storyreel.pipeline.project import ProjectRequest, create_project
+
     settings = load_settings()
     try:
         style = get_style(style).name
@@ -150,6 +162,9 @@ def project_create(
 
 
 def _print_outcome(settings: Settings, project_id: str, counts: dict[str, int]) -> None:
+    from storyreel.db.repositories import projects as projects_repo
+    from storyreel.db.repositories import tasks as tasks_repo
+
     db = _database(settings)
     with db.session() as s:
         renders = projects_repo.renders(s, project_id)
@@ -167,6 +182,9 @@ def _print_outcome(settings: Settings, project_id: str, counts: dict[str, int]) 
 @project_app.command("list")
 def project_list(limit: Annotated[int, typer.Option(min=1, max=1000)] = 50) -> None:
     """The most recent projects."""
+    from storyreel.db.repositories import projects as projects_repo
+    from storyreel.db.repositories import tasks as tasks_repo
+
     db = _checked_db()
     table = Table(_id("id"), "title", "style", "created", "tasks")
     with db.session() as s:
@@ -180,6 +198,9 @@ def project_list(limit: Annotated[int, typer.Option(min=1, max=1000)] = 50) -> N
 @project_app.command("show")
 def project_show(project_id: Annotated[str, typer.Argument(help="The project's id.")]) -> None:
     """A project's shots, task states and outputs."""
+    from storyreel.db.repositories import projects as projects_repo
+    from storyreel.db.repositories import tasks as tasks_repo
+
     settings = load_settings()
     db = _checked_db(settings)
     with db.session() as s:
@@ -224,6 +245,10 @@ def project_show(project_id: Annotated[str, typer.Argument(help="The project's i
 
 
 def _checked_db(settings: Settings | None = None) -> Database:
+    from sqlalchemy.exc import OperationalError
+
+    from storyreel.db import migrate as migrations
+
     db = _database(settings or load_settings())
     try:
         migrations.ensure_migrated(db)
@@ -247,6 +272,8 @@ def tasks_list(
     bad = [s for s in status or [] if s not in STATUSES]
     if bad:
         raise fail(f"unknown status {bad[0]!r}; choose from: {', '.join(STATUSES)}", 2)
+    from storyreel.db.repositories import tasks as tasks_repo
+
     db = _checked_db()
     table = Table(_id("task"), _word("kind"), _word("status"), "tries", _id("project"), "error")
     with db.session() as s:
@@ -266,6 +293,8 @@ def tasks_list(
 
 
 def _task_action(task_id: str, action: Literal["retry", "cancel"]) -> None:
+    from storyreel.tasks import service
+
     settings = load_settings()
     # Cancelling needs no executor here: the worker running the task notices at its heartbeat.
     platform = _connected(settings)

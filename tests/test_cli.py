@@ -197,6 +197,7 @@ def test_progress_display_in_a_real_terminal(tmp_path: Path, command: str) -> No
         args = ["render", str(ROOT / "examples/timeline/timeline.json"), "--preview"]
     else:
         args = ["make", str(ROOT / "examples/stories/lighthouse.en.txt"), "--preview"]
+        args += ["--length", "12s"]
     cli = shlex.join([sys.executable, "-m", "storyreel.cli", *args, "-o", str(tmp_path / "o.mp4")])
     result = subprocess.run(
         ["script", "-qec", cli, "/dev/null"],

@@ -98,7 +98,7 @@ def test_retrying_a_task_that_is_not_failed_is_refused(cli: Run) -> None:
 @pytest.mark.slow
 def test_create_with_wait_makes_the_video(cli: Run) -> None:
     cli("migrate")
-    result = cli("project", "create", str(STORY), "--length", "12", "--wait")
+    result = cli("project", "create", str(STORY), "--length", "12", "--preview", "--wait")
     assert result.returncode == 0, result.stderr
     video = re.search(r"^video: (.+\.mp4)$", result.stdout, re.MULTILINE)
     assert video and Path(video.group(1)).stat().st_size > 10_000

@@ -64,7 +64,7 @@ def platform(tmp_path: Path, database_url: str) -> Iterator[Platform]:
 def test_a_project_runs_to_a_finished_video_and_edits_rerun_only_downstream(
     platform: Platform,
 ) -> None:
-    pid = _create(platform, target_seconds=12)
+    pid = _create(platform, target_seconds=12, quality="preview")
     platform.start()
     assert platform.wait_for_project(pid, 240) == {"succeeded": len(_tasks(platform, pid))}
     tasks = _tasks(platform, pid)

@@ -79,7 +79,9 @@ def _project(settings: Settings) -> str:
     platform = Platform.create(settings)
     with platform.session() as s:
         project, _ = create_project(
-            s, platform.kinds, ProjectRequest(story=STORY, style="comic", target_seconds=25)
+            s,
+            platform.kinds,
+            ProjectRequest(story=STORY, style="comic", target_seconds=25, quality="preview"),
         )
     platform.stop(0)
     return project.id
