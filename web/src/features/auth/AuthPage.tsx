@@ -1,35 +1,16 @@
 import { LockOutlined, MailOutlined, UserOutlined } from "@ant-design/icons";
 import { useMutation } from "@tanstack/react-query";
 import { Alert, Button, Card, Form, Input, Typography } from "antd";
+import { useRef } from "react";
 import { Link, Navigate, useLocation, useNavigate } from "react-router-dom";
-import { api, errorMessage, unwrap } from "../../api/client";
-import { session } from "../../auth/session";
+import { errorMessage } from "../../api/client";
 import { useSignedIn } from "../../auth/useSignedIn";
 import { LanguageSwitch } from "../../components/LanguageSwitch";
 import { Logo } from "../../components/Logo";
 import { useT } from "../../i18n";
-
-interface Fields {
-  email: string;
-  password: string;
-  display_name?: string;
-}
+import { signIn, type Fields } from "./signIn";
 
 const MIN_PASSWORD = 8;
-
-async function signIn(fields: Fields, signup: boolean): Promise<void> {
-  if (signup) {
-    await unwrap(
-      api.POST("/api/v1/auth/register", {
-        body: { email: fields.email, password: fields.password, display_name: fields.display_name ?? "" },
-      }),
-    );
-  }
-  const tokens = await unwrap(
-    api.POST("/api/v1/auth/login", { body: { email: fields.email, password: fields.password } }),
-  );
-  session.begin(tokens);
-}
 
 /** Sign in and sign up: one card, two modes. */
 export default function AuthPage({ mode }: { mode: "login" | "signup" }) {
@@ -39,8 +20,9 @@ export default function AuthPage({ mode }: { mode: "login" | "signup" }) {
   const location = useLocation();
   const signedIn = useSignedIn();
   const from = (location.state as { from?: string } | null)?.from ?? "/projects";
+  const registered = useRef(new Set<string>());
   const submit = useMutation({
-    mutationFn: (fields: Fields) => signIn(fields, signup),
+    mutationFn: (fields: Fields) => signIn(fields, signup, registered.current),
     onSuccess: () => navigate(from, { replace: true }),
   });
   if (signedIn && !submit.isPending) return <Navigate to={from} replace />;
