@@ -13,7 +13,10 @@ class FakeSocket {
   send(data: string) {
     this.sent.push(JSON.parse(data));
   }
-  close() {}
+  closed = false;
+  close() {
+    this.closed = true;
+  }
 }
 
 describe("LiveSocket", () => {
@@ -46,5 +49,31 @@ describe("LiveSocket", () => {
     live.subscribe("p1", () => undefined)();
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(FakeSocket.opened).toHaveLength(0);
+  });
+
+  it("closes the socket a while after the last page stopped following, not at once", async () => {
+    const { session } = await import("../auth/session");
+    const { LiveSocket, IDLE_CLOSE_MS } = await import("./socket");
+    session.begin({ access_token: "a1", refresh_token: "r1", expires_in: 900 });
+    const live = new LiveSocket("ws://test/api/v1/ws");
+    const stop = live.subscribe("p1", () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const [ws] = FakeSocket.opened;
+    ws.onmessage?.({ data: JSON.stringify({ type: "ready" }) });
+    vi.useFakeTimers();
+    try {
+      stop();
+      vi.advanceTimersByTime(IDLE_CLOSE_MS / 2);
+      const again = live.subscribe("p2", () => undefined); // the next page, same socket
+      vi.advanceTimersByTime(IDLE_CLOSE_MS);
+      expect(ws.closed).toBe(false);
+      again();
+      vi.advanceTimersByTime(IDLE_CLOSE_MS);
+      expect(ws.closed).toBe(true);
+      expect(live.connected).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(FakeSocket.opened).toHaveLength(1);
   });
 });

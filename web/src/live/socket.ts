@@ -32,6 +32,9 @@ interface Subscription {
 
 const MAX_BACKOFF_MS = 15_000;
 const PING_MS = 25_000;
+/** With nothing left to follow, the socket closes after this long: it counts against the
+ * account's connection limit, and a page change within it reuses the open one. */
+export const IDLE_CLOSE_MS = 30_000;
 
 export class LiveSocket {
   private ws: WebSocket | null = null;
@@ -43,6 +46,7 @@ export class LiveSocket {
   private backoff = 500;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private ping: ReturnType<typeof setInterval> | null = null;
+  private idle: ReturnType<typeof setTimeout> | null = null;
   private url: string;
 
   constructor(url?: string) {
@@ -68,6 +72,8 @@ export class LiveSocket {
       this.subs.set(projectId, sub);
     }
     sub.count += 1;
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = null;
     sub.listeners.add(listener);
     if (onResync) sub.resync.add(onResync);
     if (sub.count === 1 && this.ready) this.sendSubscribe(projectId, sub);
@@ -81,6 +87,12 @@ export class LiveSocket {
       if (s.count <= 0) {
         this.subs.delete(projectId);
         this.send({ type: "unsubscribe", project_id: projectId });
+        if (this.subs.size === 0 && !this.idle) {
+          this.idle = setTimeout(() => {
+            this.idle = null;
+            if (this.subs.size === 0) this.close();
+          }, IDLE_CLOSE_MS);
+        }
       }
     };
   }
