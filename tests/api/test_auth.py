@@ -134,6 +134,30 @@ def test_first_start_made_the_admin(api: Api) -> None:
     assert me["role"] == "admin"
 
 
+def test_a_user_renames_themselves_and_only_themselves(api: Api) -> None:
+    alice, bob = api.register("alice"), api.register("bob")
+    renamed = api.client.patch(
+        "/api/v1/auth/me", json={"display_name": "  林晓 Lin  "}, headers=alice.headers
+    )
+    assert renamed.status_code == 200 and renamed.json()["display_name"] == "林晓 Lin"
+    # Seen at once (the account cache is dropped), and bob is untouched.
+    assert api.client.get("/api/v1/auth/me", headers=alice.headers).json()["display_name"] == (
+        "林晓 Lin"
+    )
+    bobs = api.client.get("/api/v1/auth/me", headers=bob.headers).json()
+    assert bobs["display_name"] != "林晓 Lin"
+    for body, field in (
+        ({"display_name": "   "}, "display_name"),
+        ({"display_name": "x" * 101}, "display_name"),
+        ({"display_name": "Ada", "role": "admin"}, "role"),
+    ):
+        refused = api.client.patch("/api/v1/auth/me", json=body, headers=alice.headers)
+        assert refused.status_code == 422, body
+        assert refused.json()["errors"][0]["field"] == field
+    assert api.client.get("/api/v1/auth/me", headers=alice.headers).json()["role"] == "user"
+    assert api.client.patch("/api/v1/auth/me", json={"display_name": "x"}).status_code == 401
+
+
 def test_changing_the_password_retires_old_logins(api: Api) -> None:
     alice = api.register("alice")
     wrong = api.client.post(

@@ -53,3 +53,21 @@ test("a Chinese browser gets the Chinese studio on its first visit", async ({ br
   await expect(page.getByRole("heading", { name: "登录" })).toBeVisible();
   await context.close();
 });
+
+test("a creator renames themselves in the settings", async ({ page, request }) => {
+  const problems = watchConsole(page);
+  const email = uniqueEmail("rename");
+  await apiAccount(request, email);
+  await signInInUi(page, email, PASSWORD);
+  await page.goto("/settings");
+  const name = page.getByTestId("display-name");
+  await expect(name).toBeVisible();
+  await name.getByRole("button", { name: "Change your display name" }).click();
+  const box = page.getByRole("textbox").first();
+  await box.fill("林晓 the keeper");
+  await box.press("Enter");
+  await expect(page.getByText("Display name saved")).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId("display-name")).toContainText("林晓 the keeper");
+  expect(problems).toEqual([]);
+});

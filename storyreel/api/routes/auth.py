@@ -175,6 +175,34 @@ async def get_me(user: CurrentUser) -> User:
     return user
 
 
+class ProfileIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: str = Field(
+        min_length=1, max_length=100, description="The name the studio shows for you."
+    )
+
+
+@router.patch("/me", response_model=UserOut)
+def update_me(body: ProfileIn, user: CurrentUser, state: StateDep, db: DbDep) -> UserOut:
+    """Change your profile (the display name)."""
+    name = body.display_name.strip()
+    if not name:
+        message = "the display name is empty; write the name the studio should show"
+        raise errors.Unprocessable(
+            message, errors=[errors.FieldError(field="display_name", message=message)]
+        )
+    with db.write() as s:
+        account = repo.user(s, user.id)
+        if account is None:  # deleted since the token was issued
+            raise errors.NotFound("no such account")
+        account.display_name = name
+        s.flush()
+        profile = UserOut.model_validate(account)
+    state.principals.forget(user.id)  # the next request sees the new name at once
+    return profile
+
+
 @router.post("/api-keys", status_code=201, response_model=ApiKeyCreated)
 def create_api_key(
     body: ApiKeyIn, user: CurrentUser, db: DbDep, idempotency_key: IdempotencyKey = None

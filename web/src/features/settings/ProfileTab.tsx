@@ -25,6 +25,16 @@ function ProfileCard() {
   const t = useT();
   const f = useFormat();
   const me = useMe();
+  const client = useQueryClient();
+  const { message } = App.useApp();
+  const rename = useMutation({
+    mutationFn: (name: string) => unwrap(api.PATCH("/api/v1/auth/me", { body: { display_name: name } })),
+    onSuccess: (user) => {
+      client.setQueryData(queryKeys.me(), user);
+      void message.success(t("settings.nameSaved"));
+    },
+    onError: (error) => void message.error(errorMessage(error)),
+  });
   return (
     <Card title={<CardTitle>{t("settings.profile")}</CardTitle>}>
       {me.isPending ? (
@@ -35,7 +45,22 @@ function ProfileCard() {
         <Descriptions column={1} size="small" data-testid="profile">
           <Descriptions.Item label={t("settings.email")}>{me.data.email}</Descriptions.Item>
           <Descriptions.Item label={t("settings.displayName")}>
-            {me.data.display_name || <Typography.Text type="secondary">{t("settings.noName")}</Typography.Text>}
+            <Typography.Text
+              data-testid="display-name"
+              editable={{
+                text: me.data.display_name,
+                maxLength: 100,
+                tooltip: t("settings.editName"),
+                onChange: (value) => {
+                  const name = value.trim();
+                  if (name && name !== me.data.display_name) rename.mutate(name);
+                },
+              }}
+            >
+              {(rename.isPending ? rename.variables : me.data.display_name) || (
+                <Typography.Text type="secondary">{t("settings.noName")}</Typography.Text>
+              )}
+            </Typography.Text>
           </Descriptions.Item>
           <Descriptions.Item label={t("settings.role")}>
             <Tag color={me.data.role === "admin" ? "purple" : undefined}>{roleLabel(t, me.data.role)}</Tag>
