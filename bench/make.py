@@ -2,8 +2,10 @@
 
 Offline providers only (rules storyboard, sketch images, eSpeak voice, Ken Burns, ambient
 music), a cold cache each run. Prints the wall time of each stage (stages overlap: images and
-voices run side by side) and in total, peak memory of the whole process tree, and the time of a
-second run after one shot's prompt was edited in storyboard.json.
+voices run side by side) and in total, peak memory of the whole process tree, the time of a
+second run after one shot's prompt was edited in storyboard.json, and — measured in the same run
+for scale — a plain libx264 encode of a synthetic source as long as the video made, at the same
+size and encoder settings: the floor no renderer of that video can beat on this machine.
 
 Targets (2-core machine): total ≤ 60 s; the one-shot edit ≤ 15 s.
 
@@ -22,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from render import PeakMemory, verdict
+from render import PeakMemory, plain_encode, verdict
 
 from storyreel.domain.storyboard import Storyboard
 from storyreel.domain.styles import get_style
@@ -41,7 +43,7 @@ def main() -> int:
     story = args.story.read_text(encoding="utf-8")
     print(f"story: {args.story.name}, {len(story)} characters")
 
-    totals, edits, peaks, condensed = [], [], [], []
+    totals, edits, peaks, condensed, floors = [], [], [], [], []
     stage_times: dict[str, list[float]] = {s: [] for s in STAGES}
     for run in range(args.repeat):
         work = Path(tempfile.mkdtemp(prefix="storyreel-make-"))
@@ -61,6 +63,11 @@ def main() -> int:
             t0 = time.perf_counter()
             edited = make_video(ctx, out, options, board=board)
             edit = time.perf_counter() - t0
+            # The floor: the encoder alone on a synthetic video of the same length.
+            t0 = time.perf_counter()
+            plain_encode(result.render.duration, work / "plain.mp4")
+            floor = time.perf_counter() - t0
+            floors.append(floor)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         # The same story condensed to about a minute (`make --length 60s`), cold cache.
@@ -81,7 +88,9 @@ def main() -> int:
             f"total {total:.2f}s (peak {mem.peak / 2**20:.0f} MB); one-shot edit {edit:.2f}s "
             f"({edited.stages['images'].generated} image, "
             f"{len(edited.render.encoded_segments)} segments re-encoded); "
-            f"with --length 60s: {short_result.render.duration:.1f}s video in {condensed[-1]:.2f}s"
+            f"with --length 60s: {short_result.render.duration:.1f}s video "
+            f"in {condensed[-1]:.2f}s; plain encode of {result.render.duration:.1f}s (floor) "
+            f"{floor:.2f}s"
         )
 
     med = statistics.median
@@ -94,6 +103,8 @@ def main() -> int:
     total_ok, edit_ok = med(totals) <= 60, med(edits) <= 15
     print(f"{'total':<28}{med(totals):>8.2f}s  <= 60 s  {verdict(total_ok)}")
     print(f"{'one shot edited':<28}{med(edits):>8.2f}s  <= 15 s  {verdict(edit_ok)}")
+    print(f"{'plain x264 encode (floor)':<28}{med(floors):>8.2f}s  same length, size, settings")
+    print(f"{'total / floor':<28}{med(totals) / med(floors):>8.2f}x")
     print(f"{'same story, --length 60s':<28}{med(condensed):>8.2f}s")
     print(f"{'peak RSS (process tree)':<28}{max(peaks) / 2**20:>7.0f}MB")
     return 0
