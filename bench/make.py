@@ -26,13 +26,29 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from render import PeakMemory, plain_encode, verdict
 
+from storyreel.domain.project import ProjectOptions
 from storyreel.domain.storyboard import Storyboard
-from storyreel.domain.styles import get_style
-from storyreel.pipeline.context import PipelineContext
-from storyreel.pipeline.make import STAGES, MakeOptions, make_video
+from storyreel.pipeline.engine import Platform
+from storyreel.pipeline.make import STAGES, MakeResult, make_film
 from storyreel.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def make(
+    settings: Settings,
+    out: Path,
+    options: ProjectOptions,
+    *,
+    story: str | None = None,
+    board: Storyboard | None = None,
+) -> MakeResult:
+    """As `storyreel make` does it: an embedded platform, started and stopped per film."""
+    platform = Platform.embedded(settings).start()
+    try:
+        return make_film(platform, out, options, story=story, board=board)
+    finally:
+        platform.stop()
 
 
 def main() -> int:
@@ -48,12 +64,12 @@ def main() -> int:
     for run in range(args.repeat):
         work = Path(tempfile.mkdtemp(prefix="storyreel-make-"))
         try:
-            ctx = PipelineContext.create(Settings(data_dir=work / "data"))
-            options = MakeOptions(style=get_style("ink_wash"), jobs=2)
+            settings = Settings(data_dir=work / "data", render_jobs=2)
+            options = ProjectOptions(style="ink_wash")
             out = work / "out" / "film.mp4"
             with PeakMemory() as mem:
                 t0 = time.perf_counter()
-                result = make_video(ctx, out, options, story=story)
+                result = make(settings, out, options, story=story)
                 total = time.perf_counter() - t0
             for stage, stats in result.stages.items():
                 stage_times[stage].append(stats.seconds)
@@ -61,7 +77,7 @@ def main() -> int:
             k = len(board.shots) // 2
             board.shots[k].visual_prompt = "a lantern glowing in the rain above the harbour"
             t0 = time.perf_counter()
-            edited = make_video(ctx, out, options, board=board)
+            edited = make(settings, out, options, board=board)
             edit = time.perf_counter() - t0
             # The floor: the encoder alone on a synthetic video of the same length.
             t0 = time.perf_counter()
@@ -73,10 +89,10 @@ def main() -> int:
         # The same story condensed to about a minute (`make --length 60s`), cold cache.
         short_work = Path(tempfile.mkdtemp(prefix="storyreel-make-"))
         try:
-            ctx = PipelineContext.create(Settings(data_dir=short_work / "data"))
-            short = MakeOptions(style=get_style("ink_wash"), jobs=2, target_seconds=60)
+            short_settings = Settings(data_dir=short_work / "data", render_jobs=2)
+            short = ProjectOptions(style="ink_wash", target_seconds=60)
             t0 = time.perf_counter()
-            short_result = make_video(ctx, short_work / "out" / "film.mp4", short, story=story)
+            short_result = make(short_settings, short_work / "out" / "film.mp4", short, story=story)
             condensed.append(time.perf_counter() - t0)
         finally:
             shutil.rmtree(short_work, ignore_errors=True)

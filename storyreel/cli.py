@@ -9,7 +9,7 @@ import sys
 import threading
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
@@ -36,6 +36,9 @@ from storyreel.domain.styles import StylePreset
 from storyreel.domain.timeline import TimelineError, timeline_json_schema
 from storyreel.media.ffmpeg import FFmpegError, FFmpegNotFound
 from storyreel.media.fonts import FontNotFound
+
+if TYPE_CHECKING:
+    from storyreel.pipeline.context import PipelineContext
 
 app = typer.Typer(
     name="storyreel",
@@ -235,11 +238,12 @@ def make(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Turn a story into a finished video: storyboard, pictures, voice, music, render."""
+    from storyreel.domain.project import ProjectOptions
     from storyreel.domain.storyboard import ASPECTS
     from storyreel.domain.styles import UnknownStyle, get_style
-    from storyreel.pipeline.context import PipelineContext
+    from storyreel.pipeline.engine import Platform
     from storyreel.pipeline.ingest import StoryError, read_story
-    from storyreel.pipeline.make import STAGES, MakeOptions, StageProgress, make_video
+    from storyreel.pipeline.make import STAGES, MakeFailed, StageProgress, make_film
     from storyreel.providers.base import ProviderError
 
     settings = load_settings()
@@ -255,9 +259,10 @@ def make(
         preset = get_style(style)
     except UnknownStyle as exc:
         raise fail(str(exc), 2) from None
+    settings = settings.model_copy(update={"render_jobs": jobs or settings.render_jobs})
     try:
-        ctx = PipelineContext.create(settings)
-        _check_choices(ctx, voice, music)
+        platform = Platform.embedded(settings)
+        _check_choices(platform.pipeline, voice, music)
     except ProviderError as exc:
         raise fail(str(exc), 2) from None
     text: str | None = None
@@ -269,18 +274,24 @@ def make(
             assert from_storyboard is not None
             board = _read_storyboard(from_storyboard)
     except StoryError as exc:
+        platform.stop(0)
         raise fail(str(exc), 2) from None
-    options = MakeOptions(
-        style=_board_style(board, preset),
-        aspect=board.aspect if board is not None else aspect,  # type: ignore[arg-type]
-        language=lang,  # type: ignore[arg-type]
-        voice=voice,
-        music=None if music == "none" else music,
-        target_seconds=_parse_length(length),
-        preview=preview,
-        seed=seed,
-        jobs=jobs or settings.render_jobs,
-    )
+    try:
+        options = ProjectOptions.model_validate(
+            {
+                "style": _board_style(board, preset).name,
+                "aspect": board.aspect if board is not None else aspect,
+                "language": lang,
+                "voice": voice,
+                "music": music,
+                "target_seconds": _parse_length(length),
+                "seed": seed,
+                "quality": "preview" if preview else "final",
+            }
+        )
+    except ValidationError as exc:
+        platform.stop(0)
+        raise fail(exc.errors()[0]["msg"], 2) from None
     token = CancelToken()
     _cancel_on_interrupt(token)
     progress = _make_progress(quiet)
@@ -289,20 +300,22 @@ def make(
     def on_progress(p: StageProgress) -> None:
         progress.update(bars[p.stage], completed=p.done, total=p.total, detail=p.detail)
 
+    platform.start()
     try:
         with progress:
-            result = make_video(
-                ctx, output, options, story=text, board=board, on_progress=on_progress, cancel=token
-            )
+            result = make_film(
+                platform, output, options, story=text, board=board, on_progress=on_progress,
+                cancel=token,
+            )  # fmt: skip
     except Cancelled:
         raise fail("cancelled; no video was written", 130) from None
-    except ProviderError as exc:
-        raise fail(str(exc)) from None
-    except TimelineError as exc:
+    except (MakeFailed, ProviderError, TimelineError) as exc:
         raise fail(str(exc)) from None
     except FFmpegError as exc:
         tail = exc.stderr_tail.strip().splitlines()[-3:]
         raise fail(f"FFmpeg failed (exit {exc.returncode}): {' | '.join(tail)}") from None
+    finally:
+        platform.stop(0 if token.cancelled else 5)
     r = result.render
     made = ", ".join(
         f"{name} {st.generated} new/{st.cached} cached"
@@ -313,10 +326,13 @@ def make(
         f"wrote {r.video} — {len(result.board.shots)} shots, {r.duration:.1f}s, "
         f"{r.width}x{r.height}, {_humanize_bytes(r.size_bytes)}, in {result.elapsed:.1f}s ({made})"
     )
+    for line in result.fallbacks:
+        out.print(f"  fell over: {line}")
     out.print(
         f"  edit {result.storyboard.name}, then: "
         f"storyreel make --from {result.storyboard} -o {r.video}"
     )
+    out.print(f"  project {result.project_id} (storyreel project list)")
 
 
 def _board_style(board: Storyboard | None, chosen: StylePreset) -> StylePreset:
@@ -326,11 +342,8 @@ def _board_style(board: Storyboard | None, chosen: StylePreset) -> StylePreset:
     return STYLES.get(board.style, chosen) if board is not None else chosen
 
 
-def _check_choices(ctx: object, voice: str, music: str) -> None:
+def _check_choices(ctx: PipelineContext, voice: str, music: str) -> None:
     """Unknown voices and moods fail before any work starts."""
-    from storyreel.pipeline.context import PipelineContext
-
-    assert isinstance(ctx, PipelineContext)
     if voice != "auto":
         known = [v.id for v in ctx.registry.voice().voices()]
         if known and voice not in known:

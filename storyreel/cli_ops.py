@@ -115,7 +115,8 @@ def project_create(
     timeout: Annotated[float, typer.Option(help="With --wait: give up after seconds.")] = 3600,
 ) -> None:
     """Record a project and its tasks; print its id (with --wait, also make it)."""
-    from storyreel.pipeline.project import ProjectRequest, create_project
+    from storyreel.domain.project import ProjectOptions
+    from storyreel.pipeline.project import create_project
 
     settings = load_settings()
     try:
@@ -133,20 +134,21 @@ def project_create(
     except StoryError as exc:
         raise fail(str(exc), 2) from None
     platform = _connected(settings)
-    request = ProjectRequest(
-        story=text,
-        style=style,
-        title=title,
-        aspect=aspect,  # type: ignore[arg-type]
-        language=lang,  # type: ignore[arg-type]
-        voice=voice,
-        music=None if music == "none" else music,
-        target_seconds=length,
-        seed=seed,
-        quality="preview" if preview else "final",
+    options = ProjectOptions.model_validate(
+        {
+            "style": style,
+            "title": title,
+            "aspect": aspect,
+            "language": lang,
+            "voice": voice,
+            "music": music,
+            "target_seconds": length,
+            "seed": seed,
+            "quality": "preview" if preview else "final",
+        }
     )
     with platform.session() as s:
-        project, _ = create_project(s, platform.kinds, request)
+        project, _ = create_project(s, platform.kinds, text, options)
     out.print(project.id)
     if not wait:
         platform.stop(0)
@@ -301,7 +303,7 @@ def _task_action(task_id: str, action: Literal["retry", "cancel"]) -> None:
     try:
         with platform.session() as s:
             if action == "retry":
-                task = service.retry(s, task_id)
+                task = service.retry(s, task_id, platform.kinds)
                 out.print(f"{task.id}: {task.status}")
             else:
                 cancelled = service.cancel(s, task_id)

@@ -790,6 +790,11 @@ class Settings(BaseSettings):
         default=None,
         description="sqlite:///… or postgresql://…; default: a SQLite file in the data dir.",
     )
+    storage_url: str | None = Field(
+        default=None,
+        description="Where blobs live: file:///path or a folder path; default: blobs/ in the "
+        "data dir. Resolved to a BlobStore in one place (storyreel.storage.store_from_settings).",
+    )
     executor: Literal["local", "celery"] = Field(
         default="local", description="Run tasks in-process threads or on Celery workers."
     )

@@ -32,7 +32,6 @@ from storyreel.db.repositories import tasks as tasks_repo
 from storyreel.db.types import utcnow
 from storyreel.pipeline import costs, scope
 from storyreel.pipeline.engine import Platform
-from storyreel.pipeline.handlers import PipelineServices
 from storyreel.providers.base import Capability
 from storyreel.settings import Settings
 from storyreel.storage.base import BlobStore
@@ -318,8 +317,7 @@ def work_estimate(
     work: list[tuple[Capability, int, dict[str, float]]],
 ) -> costs.Estimate:
     """``work`` priced with the providers the owner's and project's routes would use."""
-    services: PipelineServices = state.platform.runner.services
-    pipeline = services.pipeline
+    pipeline = state.platform.pipeline
     return costs.estimate(
         pipeline.router, pipeline.registry, scope.routes(pipeline, owner, project), work
     )

@@ -159,7 +159,7 @@ class DatabaseCollector(Collector):
             durations = admin_repo.task_durations(s, TASK_BUCKETS, now - DURATION_WINDOW)
             providers = admin_repo.provider_usage(s)
             rendered = admin_repo.rendered_seconds(s)
-            render_wall = admin_repo.task_wall_seconds(s, ("render", "video.generate"))
+            render_wall = admin_repo.task_wall_seconds(s, ("render",))
             deliveries = webhooks_repo.counts_by_status(s)
             users = admin_repo.users_by_role(s)
         for kind, status, n in tasks:

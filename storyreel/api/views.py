@@ -23,7 +23,6 @@ from storyreel.db.repositories import accounts as accounts_repo
 from storyreel.db.repositories import projects as repo
 from storyreel.domain.styles import UnknownStyle
 from storyreel.pipeline.context import PipelineContext
-from storyreel.pipeline.handlers import PipelineServices
 from storyreel.pipeline.project import NotReady, storyboard_pending
 from storyreel.providers.registry import ProviderRegistry
 from storyreel.tasks.kinds import KindRegistry
@@ -440,8 +439,7 @@ def kinds_of(state: AppState) -> KindRegistry:
 
 def pipeline_of(state: AppState) -> PipelineContext:
     """The providers, blob store and result cache the pipeline's steps use."""
-    services: PipelineServices = state.platform.runner.services
-    return services.pipeline
+    return state.platform.pipeline
 
 
 def providers_of(state: AppState) -> ProviderRegistry:

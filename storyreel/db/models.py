@@ -118,6 +118,9 @@ class Project(Base):
     routing: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # What the owner lets this project's provider calls cost in all (None: no own limit).
     budget: Mapped[float | None] = mapped_column(Float)
+    # Where the project came from when not the API: ``make:/abs/path/film.mp4`` for a film
+    # made by ``storyreel make``, so making it again finds it.
+    origin: Mapped[str | None] = mapped_column(String(1024), index=True)
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

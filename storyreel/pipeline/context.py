@@ -1,4 +1,5 @@
-"""Everything a step needs, wired once: settings, providers, blob store and result cache."""
+"""Everything a step needs, wired once: settings, providers, blob store and result cache; and
+what the task handlers share in one process (``PipelineServices``)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,16 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from storyreel.auth.secrets import provider_key_secrets
+from storyreel.db.session import Database
 from storyreel.media.render import Renderer
 from storyreel.providers.cache import ResultCache
 from storyreel.providers.keys import KeyCipher
 from storyreel.providers.registry import ProviderRegistry
 from storyreel.providers.router import ProviderRouter
 from storyreel.settings import Settings
+from storyreel.storage import store_from_settings
 from storyreel.storage.base import BlobStore
-from storyreel.storage.local import LocalBlobStore
+from storyreel.tasks.kinds import KindRegistry
 
 
 @dataclass
@@ -29,7 +32,7 @@ class PipelineContext:
         return cls(
             settings=settings,
             registry=registry or ProviderRegistry(settings),
-            store=LocalBlobStore(settings.data_dir / "blobs"),
+            store=store_from_settings(settings),
         )
 
     @cached_property
@@ -49,3 +52,13 @@ class PipelineContext:
     @cached_property
     def renderer(self) -> Renderer:
         return Renderer(self.settings)
+
+
+@dataclass
+class PipelineServices:
+    """What the task handlers share in one process: providers and storage, the database, and
+    the kinds (a storyboard that lands plans the project's next tasks)."""
+
+    pipeline: PipelineContext
+    db: Database
+    kinds: KindRegistry

@@ -1,5 +1,10 @@
 """Wire the platform once per process: database, event bus, task kinds, runner, executor and
-reaper, all chosen by settings (DESIGN.md: the shape is settings, never code)."""
+reaper, all chosen by settings (DESIGN.md: the shape is settings, never code).
+
+Every client runs the pipeline through a ``Platform``: ``storyreel serve`` (the API), the
+workers, and ``storyreel make`` (an embedded one: the in-process executor, the data folder's
+SQLite database migrated on first use).
+"""
 
 from __future__ import annotations
 
@@ -13,11 +18,10 @@ from sqlalchemy.orm import Session
 from storyreel.db import migrate
 from storyreel.db.repositories import tasks as tasks_repo
 from storyreel.db.session import Database
-from storyreel.pipeline import handlers
-from storyreel.pipeline.context import PipelineContext
+from storyreel.pipeline import kinds as pipeline_kinds
+from storyreel.pipeline.context import PipelineContext, PipelineServices
 from storyreel.settings import Settings
 from storyreel.storage.base import BlobStore
-from storyreel.tasks import service
 from storyreel.tasks.dispatch import AfterCommit
 from storyreel.tasks.events import EventBus, event_bus_from_url
 from storyreel.tasks.executors.base import Executor
@@ -33,6 +37,7 @@ class Platform:
     db: Database
     bus: EventBus
     kinds: KindRegistry
+    services: PipelineServices
     runner: Runner
     hooks: AfterCommit
     executor: Executor | None = None
@@ -44,7 +49,6 @@ class Platform:
         cls,
         settings: Settings,
         *,
-        kinds: KindRegistry | None = None,
         check_schema: bool = True,
         worker: str | None = None,
     ) -> Platform:
@@ -52,20 +56,31 @@ class Platform:
         if check_schema:
             migrate.ensure_migrated(db)
         bus = event_bus_from_url(settings.events_url)
-        kinds = kinds or handlers.register(KindRegistry())
-        # Every session of this platform knows the kinds: re-runs are charged to quotas.
-        db.sessions.configure(info={service.KINDS_KEY: kinds})
-        services = handlers.PipelineServices(PipelineContext.create(settings), db, kinds)
+        kinds = KindRegistry()
+        services = PipelineServices(PipelineContext.create(settings), db, kinds)
+        pipeline_kinds.register(kinds, services)
         timing = EngineTiming(lease_s=settings.lease_s, heartbeat_s=settings.heartbeat_s)
-        runner = Runner(
-            db, kinds, services=services, timing=timing, worker=worker, classify=handlers.classify
-        )
-        return cls(settings, db, bus, kinds, runner, AfterCommit(db, bus))
+        runner = Runner(db, kinds, timing=timing, worker=worker, classify=pipeline_kinds.classify)
+        return cls(settings, db, bus, kinds, services, runner, AfterCommit(db, bus))
+
+    @classmethod
+    def embedded(cls, settings: Settings) -> Platform:
+        """A platform for one process that runs its own work (``storyreel make``): the local
+        executor and in-process events whatever the settings say, and the database migrated
+        when it is the data folder's own SQLite file (a shared database is the operator's to
+        migrate, with ``storyreel migrate``)."""
+        local = settings.model_copy(update={"executor": "local", "events_url": "memory://"})
+        if local.database_url is None:
+            migrate.upgrade(Database(local.database))
+        return cls.create(local)
 
     @property
     def store(self) -> BlobStore:
-        services: handlers.PipelineServices = self.runner.services
-        return services.pipeline.store
+        return self.services.pipeline.store
+
+    @property
+    def pipeline(self) -> PipelineContext:
+        return self.services.pipeline
 
     @contextmanager
     def session(self) -> Iterator[Session]:

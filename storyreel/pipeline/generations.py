@@ -1,6 +1,6 @@
-"""Generations without a project: one picture from a prompt (``image.generate``), and a short
-video from a list of scenes (``video.generate``) made by the offline pipeline's own steps
-(``make_video``) inside a single task.
+"""Generations without a story: one picture from a prompt (``image.generate``, a task of its
+own), and a narrated video from a list of scenes — recorded as a project whose storyboard is the
+scenes as written, made by the same DAG as every project (``board_for``).
 
 The request models live here, not in the API, so the handler validates its parameters with the
 same rules the endpoint applied (a task row is data; it is checked again when it runs).
@@ -9,52 +9,28 @@ Outputs belong to the task's owner, under ``users/{owner}/…`` content-addresse
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.orm import Session
 
-from storyreel.db.models import Asset
-from storyreel.db.types import new_id
+from storyreel.domain.project import ProjectOptions
 from storyreel.domain.storyboard import Shot, Storyboard
 from storyreel.domain.styles import DEFAULT_STYLE, StylePreset, get_style
 from storyreel.domain.text import detect_language, estimate_speech_seconds
 from storyreel.media.plan import output_size
 from storyreel.pipeline import steps
+from storyreel.pipeline.context import PipelineServices
 from storyreel.pipeline.costs import usage_record
-from storyreel.pipeline.make import STAGES, MakeOptions, StageProgress, make_video
+from storyreel.pipeline.handlers.common import store_asset
 from storyreel.pipeline.scope import account_scope
 from storyreel.pipeline.timeline import CANVAS_SIZES
-from storyreel.providers.base import Usage
 from storyreel.providers.router import CallScope
-from storyreel.storage.base import put_content
-from storyreel.tasks.kinds import KindPolicy
 from storyreel.tasks.model import PermanentError
-
-if TYPE_CHECKING:
-    from storyreel.pipeline.handlers import PipelineServices
-    from storyreel.tasks.runner import TaskContext
+from storyreel.tasks.runner import TaskContext
 
 IMAGE_KIND = "image.generate"
-VIDEO_KIND = "video.generate"
 
-POLICIES = {
-    IMAGE_KIND: KindPolicy(
-        resource="gpu", max_attempts=3, timeout_s=600, quota_units=(("images", 1),)
-    ),
-    VIDEO_KIND: KindPolicy(
-        resource="cpu", max_attempts=2, timeout_s=3600, quota_units=(("videos", 1),)
-    ),
-}
-
-_MIME = {
-    ".png": "image/png",
-    ".mp4": "video/mp4",
-    ".jpg": "image/jpeg",
-    ".srt": "application/x-subrip",
-}
 _PROVIDER = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
 _VOICE = r"^[\w.:+@-]{1,64}$"
 MAX_SCENES = 30
@@ -154,35 +130,11 @@ def _shot_seconds(narration: str) -> float:
 # --- handlers -------------------------------------------------------------------------------
 
 
-def _services(ctx: TaskContext) -> PipelineServices:
-    services: PipelineServices = ctx.services
-    return services
-
-
 def _prompt(style: StylePreset, prompt: str) -> str:
     return f"{style.prompt_prefix}, {prompt}"[:4000]
 
 
-def _asset(ctx: TaskContext, kind: str, path: Path, prefix: str, meta: dict[str, Any]) -> Asset:
-    ref = put_content(_services(ctx).pipeline.store, prefix, path, path.suffix)
-    return Asset(
-        id=new_id(),  # known now, so the task's result can name it
-        owner_id=ctx.claim.owner_id,
-        project_id=None,
-        kind=kind,
-        blob_key=ref.key,
-        mime=_MIME.get(path.suffix, "application/octet-stream"),
-        size=ref.size,
-        sha256=ref.sha256,
-        meta=meta,
-    )
-
-
-def _prefix(ctx: TaskContext, what: str) -> str:
-    return f"users/{ctx.claim.owner_id or 'nobody'}/{what}"
-
-
-def generate_image(ctx: TaskContext) -> dict[str, Any]:
+def generate_image(services: PipelineServices, ctx: TaskContext) -> dict[str, Any]:
     try:
         request = ImageGeneration.model_validate(ctx.params.get("request", {}))
     except ValueError as exc:
@@ -211,25 +163,46 @@ def generate_image(ctx: TaskContext) -> dict[str, Any]:
         guidance=request.guidance,
     )
     result = steps.make_image(
-        _services(ctx).pipeline,
+        services.pipeline,
         board,
         shot,
         request.width,
         request.height,
         options=options,
-        scope=_owner_scope(ctx),
+        scope=_owner_scope(services, ctx),
     )
     ctx.cancel.raise_if_cancelled()
     seed = result.meta.get("seed", request.seed)
     meta = {"title": request.prompt[:80], "width": request.width, "height": request.height}
-    asset = _asset(ctx, "image", result.path, _prefix(ctx, "images"), {**meta, "seed": seed})
-    ctx.on_success(_record([asset], ctx, "image", result.usage))
+    owner = ctx.claim.owner_id
+    asset, _ = store_asset(
+        services,
+        owner,
+        None,
+        "image",
+        result.path,
+        f"users/{owner or 'nobody'}/images",
+        {**meta, "seed": seed},
+    )
+
+    def record(s: Session) -> None:
+        s.add(asset)
+        s.add(
+            usage_record(
+                result.usage,
+                capability="image",
+                task_id=ctx.task_id,
+                owner_id=owner,
+                project_id=None,
+            )
+        )
+
+    ctx.on_success(record)
     return {"asset_id": asset.id, **meta, "seed": seed, "cached": result.cached}
 
 
-def _owner_scope(ctx: TaskContext) -> CallScope:
+def _owner_scope(services: PipelineServices, ctx: TaskContext) -> CallScope:
     """Work without a project still goes by its owner's routes, keys and daily budget."""
-    services = _services(ctx)
     with services.db.session() as s:
         return account_scope(services.pipeline, services.db, s, ctx.claim.owner_id)
 
@@ -239,22 +212,20 @@ def _aspect_of(width: int, height: int) -> Literal["16:9", "9:16", "1:1"]:
     return "16:9" if ratio > 1.2 else "9:16" if ratio < 1 / 1.2 else "1:1"
 
 
-def _record(assets: list[Asset], ctx: TaskContext, capability: str, usage: Usage | None) -> Any:
-    def record(s: Session) -> None:
-        for a in assets:
-            s.add(a)
-        if usage is not None:
-            s.add(
-                usage_record(
-                    usage,
-                    capability=capability,
-                    task_id=ctx.task_id,
-                    owner_id=ctx.claim.owner_id,
-                    project_id=None,
-                )
-            )
-
-    return record
+def project_options(request: VideoGeneration, board: Storyboard) -> ProjectOptions:
+    """The options of the project a video generation is recorded as."""
+    return ProjectOptions(
+        title=board.title,
+        style=request.style,
+        aspect=request.aspect,
+        language=board.language,
+        voice=request.voice,
+        voice_rate=request.voice_rate,
+        music=request.music or "none",
+        seed=request.seed,
+        quality=request.quality,
+        auto=True,
+    )
 
 
 def board_for(request: VideoGeneration) -> Storyboard:
@@ -277,77 +248,3 @@ def board_for(request: VideoGeneration) -> Storyboard:
     return Storyboard(
         title=title, language=language, style=style.name, aspect=request.aspect, shots=shots
     )
-
-
-def generate_video(ctx: TaskContext) -> dict[str, Any]:
-    try:
-        request = VideoGeneration.model_validate(ctx.params.get("request", {}))
-    except ValueError as exc:
-        raise PermanentError(f"invalid video request: {exc}") from exc
-    services = _services(ctx)
-    board = board_for(request)
-    options = MakeOptions(
-        style=get_style(request.style),
-        aspect=request.aspect,
-        language=board.language,
-        voice=request.voice,
-        voice_rate=request.voice_rate,
-        music=request.music,
-        preview=request.quality == "preview",
-        seed=request.seed,
-        jobs=services.pipeline.settings.render_jobs,
-        title=board.title,
-        scope=_owner_scope(ctx),
-    )
-
-    def on_progress(p: StageProgress) -> None:
-        done = STAGES.index(p.stage) + (p.done / p.total if p.total else 0.0)
-        ctx.progress(100.0 * done / len(STAGES), p.stage)
-
-    work_root = services.pipeline.settings.data_dir / "work"
-    for earlier in work_root.glob(f"generate-{ctx.task_id}-*"):  # left by a killed attempt
-        shutil.rmtree(earlier, ignore_errors=True)
-    work = work_root / f"generate-{ctx.task_id}-{ctx.claim.fence}"
-    work.mkdir(parents=True, exist_ok=True)
-    try:
-        made = make_video(
-            services.pipeline,
-            work / "video.mp4",
-            options,
-            board=board,
-            on_progress=on_progress,
-            cancel=ctx.cancel,
-        )
-        render = made.render
-        prefix = _prefix(ctx, "videos")
-        title = {"title": board.title}
-        video = _asset(
-            ctx,
-            "video",
-            render.video,
-            prefix,
-            {**title, "duration": render.duration, "width": render.width, "height": render.height},
-        )
-        extras = {
-            kind: _asset(ctx, kind, path, prefix, title)
-            for kind, path in (
-                ("poster", render.poster),
-                ("contact_sheet", render.contact_sheet),
-                ("srt", render.srt),
-            )
-        }
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    ctx.on_success(_record([video, *extras.values()], ctx, "render", None))
-    return {
-        "asset_id": video.id,
-        **{f"{kind}_asset_id": a.id for kind, a in extras.items()},
-        "title": board.title,
-        "shots": len(board.shots),
-        "duration": render.duration,
-        "width": render.width,
-        "height": render.height,
-    }
-
-
-HANDLERS = {IMAGE_KIND: generate_image, VIDEO_KIND: generate_video}

@@ -1,57 +1,56 @@
-"""Story → finished video on one machine: every step, independent shots in parallel.
+"""``storyreel make``: a story (or an edited storyboard) to a film in a folder, as a client of
+the engine — the same task kinds, DAG and invalidation as every project.
 
-Writes beside the video: ``storyboard.json`` (edit it and run ``make --from`` to redo only what
-changed), ``timeline.json`` (render it directly with ``storyreel render``), the ``.srt``,
-``poster.jpg``, ``contact_sheet.jpg`` and a ``<name>_assets/`` folder the timeline points into.
+The film is a project (``origin = make:/abs/path/film.mp4``), so making it again finds it:
+the same story generates and encodes nothing, and an edited ``storyboard.json`` redoes exactly
+the tasks its changes feed (``edit_shot``, as the API does). Beside the video it writes
+``storyboard.json`` (edit it and run ``make --from``), ``timeline.json`` (render it directly with
+``storyreel render``), the ``.srt``, ``poster.jpg``, ``contact_sheet.jpg`` and a
+``<name>_assets/`` folder the timeline points into.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import json
-import math
 import os
-import threading
+import shutil
 import time
-from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from storyreel.domain.cancel import CancelToken
+from sqlalchemy.orm import Session
+
+from storyreel.db.models import Project, Task
+from storyreel.db.repositories import projects as projects_repo
+from storyreel.db.types import utcnow
+from storyreel.domain.cancel import Cancelled, CancelToken
+from storyreel.domain.feeds import PROJECT_FEEDS
+from storyreel.domain.project import ProjectOptions
 from storyreel.domain.storyboard import Storyboard
-from storyreel.domain.styles import StylePreset
-from storyreel.media.render import RenderProgress, RenderResult, atomic_path
-from storyreel.media.sources import resolve_sources
-from storyreel.pipeline import steps
-from storyreel.pipeline.context import PipelineContext
-from storyreel.pipeline.timeline import CANVAS_SIZES, ShotMedia, build_timeline, video_seconds
-from storyreel.providers.base import Brief, MotionSpec, Usage, VoiceSpec
-from storyreel.providers.router import CallScope
+from storyreel.media.render import atomic_path
+from storyreel.pipeline import project as projects
+from storyreel.pipeline.engine import Platform
+from storyreel.pipeline.handlers.render import project_media, project_timeline
+from storyreel.storage.base import BlobStore
+from storyreel.tasks import service
+from storyreel.tasks.model import ACTIVE
 
 STAGES = ("storyboard", "images", "voices", "motion", "music", "render")
 Stage = Literal["storyboard", "images", "voices", "motion", "music", "render"]
-
-
-@dataclass(frozen=True)
-class MakeOptions:
-    style: StylePreset
-    aspect: Literal["16:9", "9:16", "1:1"] = "16:9"
-    language: Literal["auto", "zh", "en"] = "auto"
-    voice: str = "auto"
-    voice_rate: float = 1.0
-    music: str | None = "auto"  # a mood, "auto" (the storyboard's), or None for no music
-    target_seconds: float | None = None
-    max_shots: int = 60
-    preview: bool = False
-    seed: int = 0
-    jobs: int = 2
-    title: str | None = None
-    #: Whose work this is (routes, own keys, budgets); None: the system's choices.
-    scope: CallScope | None = field(default=None, compare=False)
+_STAGE_OF: dict[str, Stage] = {
+    "storyboard": "storyboard",
+    "image": "images",
+    "voice": "voices",
+    "motion": "motion",
+    "music": "music",
+    "render": "render",
+}
+# Options that shape the storyboard itself: a change writes it again.
+_STORYBOARD_OPTIONS = ("language", "target_seconds", "max_shots", "seed")
+_POLL_S = 0.2
 
 
 @dataclass(frozen=True)
@@ -69,334 +68,410 @@ class StageStats:
     cached: int = 0
 
 
+@dataclass(frozen=True)
+class RenderSummary:
+    """What the render task reported (its result), for the summary line and the tests."""
+
+    video: Path
+    duration: float
+    width: int
+    height: int
+    size_bytes: int
+    segment_keys: list[str]
+    encoded_segments: list[str]
+    reused_segments: int
+    audio_reused: bool
+
+
 @dataclass
 class MakeResult:
+    project_id: str
     video: Path
     storyboard: Path
     timeline: Path
-    render: RenderResult
+    render: RenderSummary
     board: Storyboard
     stages: dict[str, StageStats] = field(default_factory=dict)
+    #: Providers passed over on the way (e.g. a network image provider fell over to sketches).
+    fallbacks: list[str] = field(default_factory=list)
     elapsed: float = 0.0
+
+
+class MakeFailed(RuntimeError):
+    """A step of the film failed for good; the message says which and why."""
 
 
 ProgressCallback = Callable[[StageProgress], None]
 
 
-class _Reporter:
-    """Counts finished items per stage and forwards them; thread-safe."""
-
-    def __init__(self, callback: ProgressCallback | None) -> None:
-        self.callback = callback
-        self.lock = threading.Lock()
-        self.stats: dict[str, StageStats] = {s: StageStats() for s in STAGES}
-        self.done: Counter[str] = Counter()
-        self.started: dict[str, float] = {}
-
-    def begin(self, stage: Stage, total: int) -> None:
-        with self.lock:
-            self.started[stage] = time.perf_counter()
-        self._emit(stage, 0, total)
-
-    def item(self, stage: Stage, total: int, cached: bool) -> None:
-        with self.lock:
-            self.done[stage] += 1
-            stats = self.stats[stage]
-            if cached:
-                stats.cached += 1
-            else:
-                stats.generated += 1
-            stats.seconds = time.perf_counter() - self.started.get(stage, time.perf_counter())
-            done = self.done[stage]
-        self._emit(stage, done, total)
-
-    def _emit(self, stage: Stage, done: int, total: int, detail: str = "") -> None:
-        if self.callback is not None:
-            self.callback(StageProgress(stage, done, total, detail))
-
-    def render(self, p: RenderProgress) -> None:
-        with self.lock:
-            self.stats["render"].seconds = time.perf_counter() - self.started.get(
-                "render", time.perf_counter()
-            )
-        self._emit("render", p.done_frames, p.total_frames, p.stage)
+def origin_of(out: Path) -> str:
+    return f"make:{out}"
 
 
-def make_storyboard(
-    ctx: PipelineContext, story: str, options: MakeOptions
-) -> tuple[Storyboard, Usage]:
-    brief = Brief(
-        style=options.style,
-        language=options.language,
-        aspect=options.aspect,
-        target_seconds=options.target_seconds,
-        max_shots=options.max_shots,
-        title=options.title,
-        seed=options.seed,
-    )
-    return steps.write_storyboard(ctx, story, brief, scope=options.scope)
-
-
-def make_video(
-    ctx: PipelineContext,
+def make_film(
+    platform: Platform,
     out: Path,
-    options: MakeOptions,
+    options: ProjectOptions,
     *,
     story: str | None = None,
     board: Storyboard | None = None,
     on_progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    timeout_s: float = 24 * 3600,
 ) -> MakeResult:
-    """Run every step for a story (or an edited storyboard) and render the video to ``out``."""
+    """Record (or find) the film's project, run what is missing on the platform's executor
+    (the caller starts it), follow it, and write the film's folder beside ``out``."""
+    if (story is None) == (board is None):
+        raise ValueError("give a story or a storyboard, not both")
     started = time.perf_counter()
-    cancel = cancel or CancelToken()
-    report = _Reporter(on_progress)
+    since = utcnow()
     out = out.expanduser().resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    with platform.session() as s:
+        project = _prepare(s, platform, origin_of(out), options, story, board)
+        project_id = project.id
+    follower = _Follower(on_progress, since)
+    render_task = _follow(platform, project_id, follower, cancel or CancelToken(), timeout_s)
+    result = _export(platform, project_id, render_task, out)
+    result.stages = follower.stats
+    result.fallbacks = follower.fallbacks
+    result.elapsed = time.perf_counter() - started
+    return result
 
-    report.begin("storyboard", 1)
-    if board is None:
-        if story is None:
-            raise ValueError("give a story or a storyboard")
-        board, usage = make_storyboard(ctx, story, options)
-        cached = usage.cached
-        if options.target_seconds is not None:
-            board = fit_to_length(ctx, story, board, options, options.target_seconds)
-    else:
-        cached = True
-    report.item("storyboard", 1, cached)
-    cancel.raise_if_cancelled()
 
-    media, music = _generate(ctx, board, options, report, cancel)
-    cancel.raise_if_cancelled()
+# --- recording the work -----------------------------------------------------------------------
 
-    assets_dir = out.with_name(f"{out.stem}_assets")
-    linked = _link_assets(assets_dir, board, media, music)
-    timeline = build_timeline(
-        board,
-        linked.media,
-        base_dir=out.parent,
-        music=linked.music,
-        quality="preview" if options.preview else "final",
+
+def _prepare(
+    s: Session,
+    platform: Platform,
+    origin: str,
+    options: ProjectOptions,
+    story: str | None,
+    board: Storyboard | None,
+) -> Project:
+    kinds = platform.kinds
+    existing = projects_repo.by_origin(s, origin)
+    if board is not None:
+        if existing is None:
+            return _create_from_board(s, platform, origin, options, board)
+        _apply_board(s, platform, existing, board)
+        _set_options(s, platform, existing, options, exclude=("title", "style", "aspect"))
+        _ensure_render(s, platform, existing)
+        return existing
+    assert story is not None
+    if existing is None:
+        project, _ = projects.create_project(s, kinds, story, options, origin=origin)
+        return project
+    before = projects.options_of(existing)
+    rewrite = existing.story != story or any(
+        getattr(before, name) != getattr(options, name) for name in _STORYBOARD_OPTIONS
     )
+    if rewrite:
+        existing.story = story
+        for name in _STORYBOARD_OPTIONS:
+            setattr(existing, name, getattr(options, name))
+        _set_options(s, platform, existing, options, exclude=("title",))
+        projects.regenerate_storyboard(s, kinds, existing)
+        return existing
+    _set_options(s, platform, existing, options, exclude=("title",))
+    _ensure_render(s, platform, existing)
+    return existing
+
+
+def _set_options(
+    s: Session,
+    platform: Platform,
+    project: Project,
+    options: ProjectOptions,
+    exclude: tuple[str, ...],
+) -> None:
+    """The project's editable settings as ``options`` says; what they feed runs again."""
+    wanted = options.model_dump()
+    changes = {
+        name: wanted[name]
+        for name in PROJECT_FEEDS
+        if name not in exclude and getattr(project, name) != wanted[name]
+    }
+    if changes:
+        projects.update_project(s, platform.kinds, project, **changes)
+
+
+def _create_from_board(
+    s: Session, platform: Platform, origin: str, options: ProjectOptions, board: Storyboard
+) -> Project:
+    """A project for a storyboard given as it is (no storyboard writer runs)."""
+    story = "\n\n".join(shot.narration for shot in board.shots)
+    given = options.model_copy(
+        update={"title": board.title, "style": board.style, "aspect": board.aspect}
+    )
+    project = Project(
+        story=story,
+        title=board.title,
+        origin=origin,
+        **given.model_dump(exclude={"title"}),
+    )
+    s.add(project)
+    s.flush()
+    projects.store_storyboard(s, platform.kinds, project, board, None, priority=0)
+    return project
+
+
+def _apply_board(s: Session, platform: Platform, project: Project, board: Storyboard) -> None:
+    """Make the project's storyboard the edited one: field edits go through ``edit_shot`` and
+    ``edit_character`` (exactly what they feed runs again); a changed set or order of shots or
+    characters replaces the storyboard (every step runs again, mostly from the cache)."""
+    kinds = platform.kinds
+    rows = projects_repo.shots(s, project.id)
+    characters = {c.key: c for c in projects_repo.characters(s, project.id)}
+    same_shape = [r.key for r in rows] == [shot.id for shot in board.shots] and set(characters) == {
+        c.id for c in board.characters
+    }
+    if project.style != board.style or project.aspect != board.aspect:
+        projects.update_project(s, kinds, project, style=board.style, aspect=board.aspect)
+    project.title = board.title
+    if not same_shape:
+        projects.store_storyboard(s, kinds, project, board, None, priority=0)
+        return
+    for wanted in board.characters:
+        character = characters[wanted.id]
+        had = projects.character_of(character).model_dump()
+        changes = {k: v for k, v in wanted.model_dump().items() if had[k] != v and k != "id"}
+        if changes:
+            projects.edit_character(s, kinds, character, **changes)
+    for shot, wanted_shot in zip(rows, board.shots, strict=True):
+        was = projects.shot_of(shot).model_dump()
+        changes = {k: v for k, v in wanted_shot.model_dump().items() if k != "id" and was[k] != v}
+        if changes:
+            projects.edit_shot(s, kinds, shot.id, **changes)
+
+
+def _ensure_render(s: Session, platform: Platform, project: Project) -> None:
+    """A render of the current shots at the project's quality, unless one is done (nothing
+    changed since) or on its way."""
+    if projects.storyboard_pending(s, project):
+        return  # the storyboard being written plans the render
+    quality: projects.Quality = "preview" if project.quality == "preview" else "final"
+    render = projects_repo.current_tasks(s, project.id).get((None, "render"))
+    same_quality = render is not None and render.params.get("quality") == quality
+    if (
+        same_quality
+        and render is not None
+        and (render.status == "succeeded" or render.status in ACTIVE)
+    ):
+        return
+    projects.plan_render(s, platform.kinds, project, quality=quality)
+
+
+# --- following it -----------------------------------------------------------------------------
+
+
+class _Follower:
+    """Turns the project's task rows into per-stage progress and counts what this run made."""
+
+    def __init__(self, callback: ProgressCallback | None, since: datetime) -> None:
+        self.callback = callback
+        self.since = since
+        self.stats: dict[str, StageStats] = {stage: StageStats() for stage in STAGES}
+        self.fallbacks: list[str] = []
+        self._shown: dict[str, tuple[int, int, str]] = {}
+        self._began: dict[str, float] = {}
+
+    def update(self, tasks: list[Task]) -> None:
+        by_stage: dict[str, list[Task]] = {stage: [] for stage in STAGES}
+        for task in tasks:
+            if task.kind in _STAGE_OF:
+                by_stage[_STAGE_OF[task.kind]].append(task)
+        now = time.perf_counter()
+        for stage, group in by_stage.items():
+            ran = [t for t in group if self._ran_now(t)]
+            if any(t.status == "running" for t in group) or ran:
+                self._began.setdefault(stage, now)
+            stats = self.stats[stage]
+            stats.generated = sum(1 for t in ran if not (t.result or {}).get("cached", False))
+            stats.cached = len(ran) - stats.generated
+            if stage == "render":
+                render = group[-1] if group else None
+                done = 100 if render is not None and render.status == "succeeded" else 0
+                if render is not None and render.status == "running":
+                    done = int(render.progress)
+                if render is not None and ran:
+                    stats.generated = len((render.result or {}).get("encoded_segments", []))
+                    stats.cached = int((render.result or {}).get("segments_reused", 0))
+                shown = (done, 100 if group else 0, render.message if render else "")
+            else:
+                done = sum(1 for t in group if t.status == "succeeded")
+                shown = (done, len(group), "")
+            if stage in self._began and (ran or any(t.status == "running" for t in group)):
+                stats.seconds = now - self._began[stage]
+            if shown != self._shown.get(stage):
+                self._shown[stage] = shown
+                if self.callback is not None:
+                    self.callback(StageProgress(stage, *shown))  # type: ignore[arg-type]
+
+    def _ran_now(self, task: Task) -> bool:
+        """It finished during this run (not found done from an earlier make)."""
+        return (
+            task.status == "succeeded"
+            and task.finished_at is not None
+            and task.finished_at >= self.since
+        )
+
+    def note_failovers(self, tasks: list[Task]) -> None:
+        for task in tasks:
+            for failover in (task.result or {}).get("failovers", []):
+                line = (
+                    f"{task.kind}: {failover.get('provider', '?')} — {failover.get('reason', '')}"
+                )
+                if line not in self.fallbacks:
+                    self.fallbacks.append(line)
+
+
+def _follow(
+    platform: Platform,
+    project_id: str,
+    follower: _Follower,
+    cancel: CancelToken,
+    timeout_s: float,
+) -> Task:
+    """Wait until the project has no work left; the render task that made the film."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        with platform.session() as s:
+            current = list(projects_repo.current_tasks(s, project_id).values())
+        follower.update(current)
+        if current and not any(t.status in ACTIVE for t in current):
+            break
+        if cancel.cancelled:
+            _cancel_all(platform, project_id)
+            raise Cancelled()
+        if time.monotonic() > deadline:
+            raise MakeFailed(f"the film was not done after {timeout_s:g} s")
+        time.sleep(_POLL_S)
+    follower.note_failovers(current)
+    render = next((t for t in current if t.kind == "render"), None)
+    if render is not None and render.status == "succeeded":
+        return render
+    raise MakeFailed(_why_failed(current))
+
+
+def _cancel_all(platform: Platform, project_id: str) -> None:
+    with platform.session() as s:
+        for task in projects_repo.active_tasks(s, project_id):
+            if task.status in ACTIVE:
+                service.cancel(s, task.id)
+
+
+def _why_failed(tasks: list[Task]) -> str:
+    """The first failure that is not only a consequence of another, in plain words."""
+    failed = [t for t in tasks if t.status in ("failed", "cancelled")]
+    root = next(
+        (t for t in failed if (t.error or {}).get("code") != "dependency_failed"),
+        failed[0] if failed else None,
+    )
+    if root is None:
+        return "the film has no render; nothing was made"
+    message = (root.error or {}).get("message", root.status)
+    return f"the {root.kind} step failed: {message}"
+
+
+# --- writing the folder -----------------------------------------------------------------------
+
+
+def _export(platform: Platform, project_id: str, render_task: Task, out: Path) -> MakeResult:
+    store = platform.store
+    assets_dir = out.with_name(f"{out.stem}_assets")
+    assets_dir.mkdir(parents=True, exist_ok=True)
+    linker = _Linker(store, assets_dir)
+    with platform.session() as s:
+        project = projects_repo.get(s, project_id)
+        assert project is not None
+        shots = projects_repo.shots(s, project_id)
+        board = projects.board_of(project, shots, projects_repo.characters(s, project_id))
+        media = project_media(s, project, shots, linker.place)
+        render = projects_repo.render_of_task(s, render_task.id)
+        if render is None:
+            raise MakeFailed("the render finished but recorded no video; make it again")
+        files = projects_repo.assets(
+            s,
+            [
+                render.video_asset_id,
+                render.srt_asset_id,
+                render.poster_asset_id,
+                render.contact_sheet_asset_id,
+            ],
+        )
+    result = render_task.result or {}
+    timeline = project_timeline(board, media, str(result.get("quality", "final")), out.parent)
     storyboard_path = out.with_name("storyboard.json")
     timeline_path = out.with_name("timeline.json")
     _write_json(storyboard_path, board.model_dump_json(indent=2))
     _write_json(timeline_path, timeline.model_dump_json(indent=2))
-
-    report.begin("render", 1)
-    sources, problems = resolve_sources(
-        json.loads(timeline.model_dump_json()), out.parent, allowed_roots=[]
-    )
-    if problems:  # our own files: a problem here is a bug, not bad input
-        raise RuntimeError(f"generated timeline does not check: {problems}")
-    result = ctx.renderer.render(
-        timeline, sources, out, jobs=options.jobs, cancel=cancel, on_progress=report.render
-    )
-    report.stats["render"].generated = len(result.encoded_segments)
-    report.stats["render"].cached = result.reused_segments
+    for asset_id, target in (
+        (render.video_asset_id, out),
+        (render.srt_asset_id, out.with_suffix(".srt")),
+        (render.poster_asset_id, out.with_name("poster.jpg")),
+        (render.contact_sheet_asset_id, out.with_name("contact_sheet.jpg")),
+    ):
+        if asset_id in files:
+            _copy(store.local_file(files[asset_id].blob_key), target)
+    linker.sweep()
     return MakeResult(
-        video=result.video,
+        project_id=project_id,
+        video=out,
         storyboard=storyboard_path,
         timeline=timeline_path,
-        render=result,
+        render=RenderSummary(
+            video=out,
+            duration=float(result.get("duration", render.duration or 0.0)),
+            width=int(result.get("width", render.width or 0)),
+            height=int(result.get("height", render.height or 0)),
+            size_bytes=int(result.get("size_bytes", render.size_bytes or 0)),
+            segment_keys=list(result.get("segment_keys", [])),
+            encoded_segments=list(result.get("encoded_segments", [])),
+            reused_segments=int(result.get("segments_reused", 0)),
+            audio_reused=bool(result.get("audio_reused", False)),
+        ),
         board=board,
-        stages=report.stats,
-        elapsed=time.perf_counter() - started,
     )
 
 
-LENGTH_TOLERANCE = 0.1
+class _Linker:
+    """Hard-links (or copies) the blobs a timeline names into the film's assets folder, so the
+    folder is portable; names change when content does."""
 
+    def __init__(self, store: BlobStore, folder: Path) -> None:
+        self.store, self.folder = store, folder
+        self.keep: set[str] = set()
 
-def fit_to_length(
-    ctx: PipelineContext, story: str, board: Storyboard, options: MakeOptions, target: float
-) -> Storyboard:
-    """Re-condense until the real narration fits the target length (within 10 %).
-
-    The storyboard writer can only estimate how long speech takes; the voice provider knows.
-    Voices are cheap and cached, so speak the shots, measure, and ask for a shorter storyboard
-    in proportion when the video would run long — before any picture is made.
-    """
-    ask = target
-    for _ in range(3):
-        spec = VoiceSpec(voice=options.voice, language=board.language, rate=options.voice_rate)
-        with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-            jobs = [
-                pool.submit(steps.make_voice, ctx, s.narration, spec, scope=options.scope)
-                for s in board.shots
-            ]
-            voices = [job.result() for job in jobs]
-        seconds = video_seconds(board, [v.duration for v in voices])
-        if seconds <= target * (1 + LENGTH_TOLERANCE) or len(board.shots) == 1:
-            break
-        ask *= target / seconds
-        board, _ = make_storyboard(
-            ctx, story, dataclasses.replace(options, target_seconds=max(5.0, ask))
-        )
-    return board
-
-
-@dataclass
-class _ShotOutputs:
-    image: steps.Asset | None = None
-    voice: steps.VoiceAsset | None = None
-
-
-def _generate(
-    ctx: PipelineContext,
-    board: Storyboard,
-    options: MakeOptions,
-    report: _Reporter,
-    cancel: CancelToken,
-) -> tuple[list[ShotMedia], steps.Asset | None]:
-    """Images and voices for every shot in parallel, then motion, and the music bed."""
-    width, height = CANVAS_SIZES[board.aspect]
-    shots = board.shots
-    outputs = [_ShotOutputs() for _ in shots]
-    n = len(shots)
-    report.begin("images", n)
-    report.begin("voices", n)
-    mood = mood_for(board, options.music)
-    music_holder: list[steps.Asset] = []
-
-    def image_job(i: int) -> None:
-        cancel.raise_if_cancelled()
-        asset = steps.make_image(
-            ctx, board, shots[i], width, height, seed=options.seed, scope=options.scope
-        )
-        outputs[i].image = asset
-        report.item("images", n, asset.cached)
-
-    def voice_job(i: int) -> None:
-        cancel.raise_if_cancelled()
-        spec = VoiceSpec(voice=options.voice, language=board.language, rate=options.voice_rate)
-        asset = steps.make_voice(ctx, shots[i].narration, spec, scope=options.scope)
-        outputs[i].voice = asset
-        report.item("voices", n, asset.cached)
-
-    def music_job() -> None:
-        assert mood is not None
-        report.begin("music", 1)
-        asset = steps.make_music(
-            ctx, mood, music_seconds(board), seed=options.seed, scope=options.scope
-        )
-        music_holder.append(asset)
-        report.item("music", 1, asset.cached)
-
-    with ThreadPoolExecutor(max_workers=max(1, options.jobs), thread_name_prefix="make") as pool:
-        futures: list[Future[None]] = []
-        if mood is not None:
-            futures.append(pool.submit(music_job))
-        for i in range(n):
-            futures.append(pool.submit(voice_job, i))
-            futures.append(pool.submit(image_job, i))
-        done, pending = wait(futures, return_when=FIRST_EXCEPTION)
-        for f in done:
-            if f.exception() is not None:
-                cancel.cancel()
-                for p in pending:
-                    p.cancel()
-                raise f.exception()  # type: ignore[misc]
-
-    report.begin("motion", n)
-    media: list[ShotMedia] = []
-    previous: str | None = None
-    for i, shot in enumerate(shots):
-        image, voice = outputs[i].image, outputs[i].voice
-        assert image is not None and voice is not None
-        spec = MotionSpec(
-            shot_type=shot.shot_type,
-            index=i,
-            previous=previous,
-            preferred=shot.camera_motion,
-            seconds=voice.duration + 1.5,
-            seed=options.seed,
-            prompt=shot.visual_prompt,
-        )
-        choice = steps.make_motion(ctx, image.path, spec, scope=options.scope)
-        previous = choice.plan.type
-        report.item("motion", n, choice.usage.cached)
-        media.append(
-            ShotMedia(
-                image=choice.clip.path if choice.clip else image.path,
-                voice=voice.path,
-                voice_seconds=voice.duration,
-                motion=choice.plan,
-                words=tuple(voice.words) if voice.words else None,
-            )
-        )
-    return media, music_holder[0] if music_holder else None
-
-
-def music_seconds(board: Storyboard) -> float:
-    """Length of the music loop to ask for: bucketed, so a small edit reuses the same loop."""
-    estimate = sum(s.duration_hint for s in board.shots)
-    return min(60.0, math.ceil(estimate / 15) * 15)
-
-
-def mood_for(board: Storyboard, music: str | None) -> str | None:
-    """The music mood asked for: none, a named mood, or ("auto") the storyboard's commonest."""
-    if music is None or music == "none":
-        return None
-    if music != "auto":
-        return music
-    moods = Counter(s.mood for s in board.shots if s.mood)
-    return moods.most_common(1)[0][0] if moods else "calm"
-
-
-@dataclass
-class _Linked:
-    media: list[ShotMedia]
-    music: Path | None
-
-
-def _link_assets(
-    folder: Path, board: Storyboard, media: list[ShotMedia], music: steps.Asset | None
-) -> _Linked:
-    """Hard-link (or copy) generated files next to the video, so the timeline is portable."""
-    folder.mkdir(parents=True, exist_ok=True)
-    keep: set[str] = set()
-
-    def place(src: Path, name: str) -> Path:
-        dst = folder / name
-        keep.add(name)
+    def place(self, key: str, name: str) -> Path:
+        src = self.store.local_file(key)
+        filename = f"{name}-{src.stem[:10]}{src.suffix}"
+        self.keep.add(filename)
+        dst = self.folder / filename
         if dst.exists() and dst.stat().st_size == src.stat().st_size and dst.samefile(src):
             return dst
-        tmp = folder / f".{name}.tmp"
+        tmp = self.folder / f".{filename}.tmp"
         tmp.unlink(missing_ok=True)
         try:
             os.link(src, tmp)
         except OSError:  # another filesystem: copy instead
-            tmp.write_bytes(src.read_bytes())
+            shutil.copyfile(src, tmp)
         os.replace(tmp, dst)
         return dst
 
-    linked: list[ShotMedia] = []
-    for i, (shot, m) in enumerate(zip(board.shots, media, strict=True)):
-        tag = f"{i + 1:03d}-{shot.id}"
-        image = place(m.image, f"{tag}-image-{_short(m.image)}{m.image.suffix}")
-        voice = place(m.voice, f"{tag}-voice-{_short(m.voice)}{m.voice.suffix}")
-        linked.append(
-            ShotMedia(
-                image=image,
-                voice=voice,
-                voice_seconds=m.voice_seconds,
-                motion=m.motion,
-                words=m.words,
-            )
-        )
-    music_path = place(music.path, f"music-{_short(music.path)}.wav") if music else None
-    for stale in folder.iterdir():
-        if stale.name not in keep:
-            with contextlib.suppress(OSError):
-                stale.unlink()
-    return _Linked(linked, music_path)
+    def sweep(self) -> None:
+        """Remove what earlier makes left that this timeline no longer names."""
+        for stale in self.folder.iterdir():
+            if stale.name not in self.keep:
+                with contextlib.suppress(OSError):
+                    stale.unlink()
 
 
-def _short(path: Path) -> str:
-    """The blob's content hash (its file name) shortened, so names change when content does."""
-    return path.stem[:10]
+def _copy(src: Path, dst: Path) -> None:
+    """A copy, not a link: the user may edit the video or subtitles in place."""
+    with atomic_path(dst) as tmp:
+        shutil.copyfile(src, tmp)
 
 
 def _write_json(path: Path, text: str) -> None:

@@ -6,6 +6,7 @@ that affects the result, and looks it up in the result cache first; a hit costs 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import time
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from storyreel.domain.motion import previous_moves
 from storyreel.domain.storyboard import Shot, Storyboard
 from storyreel.domain.timeline import Motion
 from storyreel.pipeline.context import PipelineContext
@@ -35,6 +37,7 @@ from storyreel.providers.base import (
 )
 from storyreel.providers.cache import CachedResult, cache_key
 from storyreel.providers.router import CallScope, Route, estimate_cost, layered_route
+from storyreel.storage.base import BlobNotFound
 
 T = TypeVar("T")
 
@@ -56,17 +59,9 @@ class VoiceAsset(Asset):
     words: list[WordTiming] | None = None
 
 
-def local_file(ctx: PipelineContext, key: str, *, immutable: bool = False) -> Path:
-    """A filesystem path to the blob ``key`` (raises ``BlobNotFound``). ``immutable``: the key
-    names its content (``put_content``), so a local copy made earlier is still right."""
-    path = ctx.store.local_path(key)
-    if path is None:  # remote stores get a local copy for FFmpeg and local models
-        path = ctx.settings.cache_dir / "blobs" / key
-        if not (immutable and path.is_file()):
-            data = ctx.store.read_bytes(key)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-    return path
+def local_file(ctx: PipelineContext, key: str) -> Path:
+    """A path on this machine's disk holding the blob ``key`` (raises ``BlobNotFound``)."""
+    return ctx.store.local_file(key)
 
 
 def _path_of(ctx: PipelineContext, hit: CachedResult) -> Path:
@@ -375,6 +370,22 @@ def _voice_asset(ctx: PipelineContext, hit: CachedResult, *, cached: bool) -> Vo
 # --- motion ---------------------------------------------------------------------------------
 
 
+def motion_spec(board: Storyboard, index: int, voice_seconds: float, seed: int) -> MotionSpec:
+    """What shot ``index`` is animated from: the one place a shot's move is decided. The move
+    before it is the one ``domain.motion`` plans for the previous shot, so shots animate in
+    parallel and every client of the engine gets the same moves."""
+    shot = board.shots[index]
+    return MotionSpec(
+        shot_type=shot.shot_type,
+        index=index,
+        previous=previous_moves(board.shots, seed)[index],
+        preferred=shot.camera_motion,
+        seconds=voice_seconds + 1.5,
+        seed=seed,
+        prompt=shot.visual_prompt,
+    )
+
+
 @dataclass
 class MotionChoice:
     """How a shot moves: a plan for the renderer, or a generated clip replacing the picture."""
@@ -434,9 +445,8 @@ def _motion_choice(ctx: PipelineContext, hit: CachedResult, *, cached: bool) -> 
     clip = None
     clip_key = hit.meta.get("clip")
     if clip_key:
-        path = ctx.store.local_path(clip_key)
-        if path is not None:
-            clip = Asset(path, hit.key, cached, usage)
+        with contextlib.suppress(BlobNotFound):  # trimmed from the store: animate again
+            clip = Asset(ctx.store.local_file(clip_key), hit.key, cached, usage)
     return MotionChoice(plan=Motion.model_validate(hit.meta["plan"]), clip=clip, usage=usage)
 
 

@@ -55,9 +55,11 @@ class BlobStore(ABC):
     def url(self, key: str, expires: int = 3600) -> str:
         """A URL a client can fetch the blob from for ``expires`` seconds."""
 
-    def local_path(self, key: str) -> Path | None:
-        """A filesystem path to the blob when the backend has one (lets FFmpeg read it)."""
-        return None
+    @abstractmethod
+    def local_file(self, key: str) -> Path:
+        """A path on this machine's disk holding the blob's bytes, for FFmpeg and providers that
+        read files: the local store's own file; a remote store's copy in a bounded worker-local
+        cache. Treat it as read-only. Raises ``BlobNotFound``."""
 
     def read_bytes(self, key: str) -> bytes:
         with self.open(key) as f:

@@ -58,6 +58,8 @@ class LocalBlobStore(BlobStore):
         # Signed HTTP URLs come with the API; locally the file itself is the address.
         return self._path(key).resolve().as_uri()
 
-    def local_path(self, key: str) -> Path | None:
+    def local_file(self, key: str) -> Path:
         path = self._path(key)
-        return path if path.is_file() else None
+        if not path.is_file():
+            raise BlobNotFound(key)
+        return path

@@ -19,7 +19,6 @@ from storyreel.tasks.kinds import KindPolicy, KindRegistry
 from storyreel.tasks.model import FINISHED, InvalidTransition, TaskNotFound, TaskSpec
 
 DEPENDENCY_FAILED = "dependency_failed"
-KINDS_KEY = "storyreel.kinds"  # Session.info key
 
 
 def get(session: Session, task_id: str) -> Task:
@@ -195,8 +194,9 @@ def cancel(session: Session, task_id: str) -> list[Task]:
     return cancelled
 
 
-def retry(session: Session, task_id: str) -> Task:
-    """Run a failed or cancelled task again (fresh attempts), and the dependents it took down."""
+def retry(session: Session, task_id: str, kinds: KindRegistry) -> Task:
+    """Run a failed or cancelled task again (fresh attempts), and the dependents it took down.
+    ``kinds`` says what each re-run counts against its owner's quotas."""
     task = get(session, task_id)
     if task.status not in ("failed", "cancelled"):
         raise InvalidTransition(
@@ -207,7 +207,6 @@ def retry(session: Session, task_id: str) -> Task:
         for t in _downstream(session, [task.id])
         if t.status == "cancelled" or (t.error or {}).get("code") == DEPENDENCY_FAILED
     ]
-    kinds = _kinds_of(session)
     for t in reset:
         _reset(session, t, kinds)
     session.flush()
@@ -216,15 +215,8 @@ def retry(session: Session, task_id: str) -> Task:
     return task
 
 
-def _kinds_of(session: Session) -> KindRegistry | None:
-    """The kind registry the platform attached to its sessions (``Platform.create``), which
-    says what a re-run counts against quotas; none outside a platform (no charging)."""
-    kinds = session.info.get(KINDS_KEY)
-    return kinds if isinstance(kinds, KindRegistry) else None
-
-
-def _reset(session: Session, task: Task, kinds: KindRegistry | None) -> None:
-    if kinds is not None and task.status not in ("blocked", "queued"):
+def _reset(session: Session, task: Task, kinds: KindRegistry) -> None:
+    if task.status not in ("blocked", "queued"):
         _charge(session, task, kinds.policy(task.kind))  # it ran (or runs): this is another run
     if task.status == "running":
         task.fence += 1
@@ -241,12 +233,12 @@ def _reset(session: Session, task: Task, kinds: KindRegistry | None) -> None:
     task.finished_at = None
 
 
-def invalidate(session: Session, task_ids: Iterable[str]) -> list[Task]:
+def invalidate(session: Session, task_ids: Iterable[str], kinds: KindRegistry) -> list[Task]:
     """Mark these tasks and exactly what depends on them stale: they run again, in order.
-    A running one is fenced, so its now-outdated result is refused."""
+    A running one is fenced, so its now-outdated result is refused; ``kinds`` says what each
+    re-run counts against its owner's quotas."""
     roots = repo.get_many(session, task_ids, lock=True)
     stale = roots + [t for t in _downstream(session, [t.id for t in roots]) if t not in roots]
-    kinds = _kinds_of(session)
     for t in stale:
         _reset(session, t, kinds)
     session.flush()

@@ -30,7 +30,7 @@ EVENT_TYPES: tuple[str, ...] = (
 ALL_EVENTS = "*"
 SUBSCRIBABLE: tuple[str, ...] = (*EVENT_TYPES, ALL_EVENTS)
 # Task kinds whose outcome is a video: their end is also a render.* event.
-RENDER_KINDS = frozenset({"render", "video.generate"})
+RENDER_KINDS = frozenset({"render"})
 # What the bus adds to a task event; the rest is the delivery's ``data``.
 _BUS_FIELDS = frozenset({"seq", "channel", "type"})
 

@@ -38,7 +38,7 @@ def recording(settings: Settings) -> Iterator[Api]:
     providers = settings.providers.model_copy(update={"image": "recording"})
     with running_api(settings, providers=providers) as api:
         platform = api.client.app.state.storyreel.platform  # type: ignore[attr-defined]
-        platform.runner.services.pipeline.registry.register(RecordingImages)
+        platform.services.pipeline.registry.register(RecordingImages)
         RecordingImages.calls.clear()
         yield api
 

@@ -17,12 +17,11 @@ from storyreel.db.models import Task
 from storyreel.db.repositories import projects as projects_repo
 from storyreel.db.repositories import tasks as tasks_repo
 from storyreel.db.session import Database
+from storyreel.domain.project import ProjectOptions
 from storyreel.media.probe import probe
-from storyreel.pipeline import handlers
 from storyreel.pipeline.engine import Platform
-from storyreel.pipeline.project import ProjectRequest, create_project, edit_shot
+from storyreel.pipeline.project import create_project, edit_shot
 from storyreel.settings import Settings
-from storyreel.tasks.kinds import KindRegistry
 from storyreel.tasks.runner import TaskContext
 
 STORY = (
@@ -48,7 +47,7 @@ def _tasks(platform: Platform, project_id: str) -> list[Task]:
 def _create(platform: Platform, **fields: Any) -> str:
     with platform.session() as s:
         project, _ = create_project(
-            s, platform.kinds, ProjectRequest(story=STORY, style="watercolor", **fields)
+            s, platform.kinds, STORY, ProjectOptions(style="watercolor", **fields)
         )
     return project.id
 
@@ -95,7 +94,9 @@ def test_a_project_runs_to_a_finished_video_and_edits_rerun_only_downstream(
     before = {t.id: t.attempts for t in tasks}
     finished_before = {t.id: t.finished_at for t in tasks}
     with platform.session() as s:
-        stale = edit_shot(s, rows[1].id, visual_prompt="a lighthouse beam sweeping a dark sea")
+        stale = edit_shot(
+            s, platform.kinds, rows[1].id, visual_prompt="a lighthouse beam sweeping a dark sea"
+        )
     expected = {t.id for t in tasks if t.shot_id == rows[1].id and t.kind in ("image", "motion")}
     expected |= {t.id for t in tasks if t.kind == "render"}
     assert {t.id for t in stale} == expected
@@ -113,7 +114,9 @@ def test_a_project_runs_to_a_finished_video_and_edits_rerun_only_downstream(
 
     # A narration edit re-speaks that shot.
     with platform.session() as s:
-        stale = edit_shot(s, rows[0].id, narration="Mara kept the old lighthouse alone.")
+        stale = edit_shot(
+            s, platform.kinds, rows[0].id, narration="Mara kept the old lighthouse alone."
+        )
     assert {t.kind for t in stale} == {"voice", "motion", "render"}
 
 
@@ -172,8 +175,13 @@ def test_a_hundred_projects_at_once_all_finish_and_no_task_runs_twice(
     runs: Counter[str] = Counter()
     lock = threading.Lock()
 
+    settings = Settings(data_dir=tmp_path / "data", database_url=database_url)
+    migrate.upgrade(Database(settings.database))
+    platform = Platform.create(settings)
+    kinds = platform.kinds
+
     def counted(name: str) -> Any:
-        real = handlers.HANDLERS[name]
+        real = kinds.get(name).handler
 
         def handler(ctx: TaskContext) -> dict[str, Any] | None:
             with lock:
@@ -182,15 +190,11 @@ def test_a_hundred_projects_at_once_all_finish_and_no_task_runs_twice(
 
         return handler
 
-    kinds = KindRegistry()
-    for name, policy in handlers.POLICIES.items():
-        kinds.register(name, counted(name), policy)
-    settings = Settings(data_dir=tmp_path / "data", database_url=database_url)
-    migrate.upgrade(Database(settings.database))
-    platform = Platform.create(settings, kinds=kinds)
+    for name in kinds.names():
+        kinds.register(name, counted(name), kinds.policy(name))
     with platform.session() as s:
         ids = [
-            create_project(s, kinds, ProjectRequest(story=STORY, style="anime", music="none"))[0].id
+            create_project(s, kinds, STORY, ProjectOptions(style="anime", music="none"))[0].id
             for _ in range(100)
         ]
     platform.start()

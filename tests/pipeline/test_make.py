@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from storyreel.domain.project import ProjectOptions
 from storyreel.domain.storyboard import Storyboard
-from storyreel.domain.styles import get_style
 from storyreel.domain.timeline import Timeline
 from storyreel.media.probe import probe
-from storyreel.pipeline.context import PipelineContext
-from storyreel.pipeline.make import MakeOptions, MakeResult, make_video
+from storyreel.pipeline.engine import Platform
+from storyreel.pipeline.make import MakeResult, make_film
 from storyreel.settings import Settings
 from tests.mediatools import loudness
 
@@ -51,8 +51,13 @@ def run_cli(
 def make(
     settings: Settings, out: Path, story: str | None = None, board: Storyboard | None = None
 ) -> MakeResult:
-    options = MakeOptions(style=get_style("watercolor"), preview=True, jobs=2)
-    return make_video(PipelineContext.create(settings), out, options, story=story, board=board)
+    """What ``storyreel make`` does: an embedded platform runs the film's project."""
+    options = ProjectOptions(style="watercolor", quality="preview")
+    platform = Platform.embedded(settings).start()
+    try:
+        return make_film(platform, out, options, story=story, board=board)
+    finally:
+        platform.stop()
 
 
 def check_video(result: MakeResult) -> Timeline:
@@ -83,11 +88,15 @@ def test_chinese_story_to_video_then_nothing_twice_then_one_edit(
     assert any("\u4e00" <= ch <= "\u9fff" for s in timeline.subtitles for ch in s.text)
     assert first.stages["images"].generated == len(first.board.shots)
 
-    # The same story again: nothing is generated or encoded.
+    # The same story again: the same project, nothing is generated or encoded — not even a
+    # re-mux: its render is done and nothing it depends on changed.
     again = make(settings, out, story=story)
-    for stage in ("storyboard", "images", "voices", "motion", "music"):
+    assert again.project_id == first.project_id
+    for stage in ("storyboard", "images", "voices", "motion", "music", "render"):
         assert again.stages[stage].generated == 0, stage
-    assert again.render.encoded_segments == [] and again.render.audio_reused
+        assert again.stages[stage].cached == 0, stage
+    assert again.render.segment_keys == first.render.segment_keys
+    check_video(again)
 
     # Edit one shot's prompt in storyboard.json: only that picture is redrawn, and only the
     # segments showing it (its own and the next shot's entry transition) are re-encoded.
@@ -186,14 +195,15 @@ def test_story_over_the_limit_names_the_setting(tmp_path: Path) -> None:
 
 def test_target_length_is_honoured_with_real_narration(settings: Settings) -> None:
     from storyreel.pipeline import steps
-    from storyreel.pipeline.make import fit_to_length, make_storyboard
+    from storyreel.pipeline.context import PipelineContext
+    from storyreel.pipeline.handlers.storyboard import fit_to_length, write_storyboard
     from storyreel.pipeline.timeline import video_seconds
     from storyreel.providers.base import VoiceSpec
 
     story = (FIXTURES / "story_zh.txt").read_text(encoding="utf-8")
     ctx = PipelineContext.create(settings)
-    options = MakeOptions(style=get_style("ink_wash"), target_seconds=60, jobs=2)
-    first, _ = make_storyboard(ctx, story, options)
+    options = ProjectOptions(style="ink_wash", target_seconds=60)
+    first, _ = write_storyboard(ctx, story, options)
     board = fit_to_length(ctx, story, first, options, 60)
     spec = VoiceSpec(language=board.language)
     seconds = video_seconds(

@@ -18,8 +18,9 @@ from storyreel.db.models import Task
 from storyreel.db.repositories import projects as projects_repo
 from storyreel.db.repositories import tasks as tasks_repo
 from storyreel.db.session import Database
+from storyreel.domain.project import ProjectOptions
 from storyreel.pipeline.engine import Platform
-from storyreel.pipeline.project import ProjectRequest, create_project
+from storyreel.pipeline.project import create_project
 from storyreel.settings import Settings
 from tests.pipeline.test_engine_pipeline import STORY
 
@@ -81,7 +82,8 @@ def _project(settings: Settings) -> str:
         project, _ = create_project(
             s,
             platform.kinds,
-            ProjectRequest(story=STORY, style="comic", target_seconds=25, quality="preview"),
+            STORY,
+            ProjectOptions(style="comic", target_seconds=25, quality="preview"),
         )
     platform.stop(0)
     return project.id

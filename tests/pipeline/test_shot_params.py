@@ -14,7 +14,7 @@ from PIL import Image
 from storyreel.domain.storyboard import Character, Shot, Storyboard
 from storyreel.pipeline import steps
 from storyreel.pipeline.context import PipelineContext
-from storyreel.pipeline.handlers import image_size
+from storyreel.pipeline.handlers.shot_steps import image_size
 from storyreel.providers.base import ImageGenerator, ImageResult, ImageSpec, Usage
 from storyreel.providers.registry import ProviderRegistry
 from storyreel.settings import Settings

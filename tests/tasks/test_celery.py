@@ -29,9 +29,10 @@ from storyreel.db.repositories import projects as projects_repo
 from storyreel.db.repositories import tasks as tasks_repo
 from storyreel.db.session import Database
 from storyreel.db.types import utcnow
+from storyreel.domain.project import ProjectOptions
 from storyreel.media.probe import probe
 from storyreel.pipeline.engine import Platform
-from storyreel.pipeline.project import ProjectRequest, create_project
+from storyreel.pipeline.project import create_project
 from storyreel.settings import Settings
 from storyreel.tasks.executors import celery as celery_executor
 from storyreel.tasks.executors.celery import TASK_NAME, CeleryExecutor
@@ -138,9 +139,9 @@ class Cluster:
         return platform.start(execute=True, reap=False)
 
     def submit(self, platform: Platform, story: str = STORY) -> str:
-        request = ProjectRequest(story=story, target_seconds=10, quality="preview")
+        options = ProjectOptions(target_seconds=10, quality="preview")
         with platform.session() as s:
-            project, _ = create_project(s, platform.kinds, request)
+            project, _ = create_project(s, platform.kinds, story, options)
         return project.id
 
     def logs(self) -> str:

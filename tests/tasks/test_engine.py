@@ -198,7 +198,7 @@ def test_retry_runs_a_failed_task_and_its_dependents_again(kit: Kit) -> None:
     kit.wait(a, b)
     healthy.set()
     with kit.db.session() as s:
-        service.retry(s, a)
+        service.retry(s, a, kit.kinds)
     ta, tb = kit.wait(a, b)
     assert ta.status == tb.status == "succeeded" and ta.attempts == 1
 
@@ -212,7 +212,7 @@ def test_invalidate_reruns_exactly_what_is_downstream(kit: Kit) -> None:
     kit.start()
     kit.wait(a, b, c, other)
     with kit.db.session() as s:
-        stale = {t.id for t in service.invalidate(s, [b])}
+        stale = {t.id for t in service.invalidate(s, [b], kit.kinds)}
     assert stale == {b, c}
     kit.wait(a, b, c, other)
     assert kit.runs == {a: 1, b: 2, c: 2, other: 1}
@@ -418,7 +418,7 @@ def test_a_failed_dependency_found_on_invalidate_fails_everything_downstream(kit
     kit.start()
     kit.wait(r, f, x, t, u)
     with kit.db.session() as s:
-        service.invalidate(s, [r])
+        service.invalidate(s, [r], kit.kinds)
     tasks = kit.wait(r, f, x, t, u)
     assert [task.status for task in tasks] == [
         "succeeded",

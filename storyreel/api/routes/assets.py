@@ -167,8 +167,7 @@ def _chunks(f: BinaryIO, start: int, length: int) -> Iterator[bytes]:
 
 
 def _open(store: BlobStore, key: str) -> tuple[BinaryIO, int | None]:
-    path = store.local_path(key)
-    f: BinaryIO = path.open("rb") if path is not None else store.open(key)
+    f = store.open(key)
     try:
         size: int | None = os.fstat(f.fileno()).st_size
     except (OSError, AttributeError, ValueError):

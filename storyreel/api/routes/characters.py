@@ -27,6 +27,7 @@ from storyreel.api.views import (
     character_out,
     characters_out,
     field_error,
+    kinds_of,
     owner_of,
     pipeline_errors,
     refuse_while_writing,
@@ -130,7 +131,7 @@ def update_character(
         if any(getattr(character, k) != v for k, v in changes.items()):
             check_quota(s, state, owner_of(s, project, user), project, images=1)
         with pipeline_errors():
-            pipeline.edit_character(s, character, **changes)
+            pipeline.edit_character(s, kinds_of(state), character, **changes)
         within_quota(s, state, owner_of(s, project, user), project)
         return _out(s, state, character)
 
@@ -146,7 +147,7 @@ def delete_character(
         _, character = _character(s, user, project_id, character_id, write=True)
         reference = repo.asset(s, character.reference_asset_id)
         with pipeline_errors():
-            pipeline.delete_character(s, character)
+            pipeline.delete_character(s, kinds_of(state), character)
         orphan = _drop_asset(s, reference)
     _delete_blob(state, orphan)
     return Response(status_code=204)
@@ -191,7 +192,7 @@ def upload_character_reference(
         s.flush()
         character.reference_asset_id = asset.id
         s.flush()
-        pipeline.redraw_character_shots(s, character)
+        pipeline.redraw_character_shots(s, kinds_of(state), character)
         within_quota(s, state, owner_of(s, project, user), project)
         orphan = _drop_asset(s, previous)
         out = _out(s, state, character)

@@ -1,5 +1,7 @@
-"""Generations without a project: a picture from a prompt, a video from scenes. Each answers
-202 with a task, read back through ``GET /tasks/{id}`` like every other."""
+"""Generations without a story: a picture from a prompt, a video from scenes. Each answers 202
+with a task, read back through ``GET /tasks/{id}`` like every other. A video is made as a
+project whose storyboard is the scenes as written (it appears in the owner's projects, to edit
+and render again); the task answered is its render."""
 
 from __future__ import annotations
 
@@ -12,14 +14,16 @@ from storyreel.api.errors import FieldError
 from storyreel.api.idempotency import IdempotencyKey, fingerprint, run_once
 from storyreel.api.tasks_view import TaskOut, task_out
 from storyreel.auth import quotas
-from storyreel.db.models import User
+from storyreel.db.models import Project, Task, User
+from storyreel.pipeline import project as projects
 from storyreel.pipeline.generations import (
     IMAGE_KIND,
-    VIDEO_KIND,
     ImageGeneration,
     VideoGeneration,
+    board_for,
+    project_options,
 )
-from storyreel.pipeline.handlers import PipelineServices
+from storyreel.pipeline.project.rows import project_row
 from storyreel.providers.base import ProviderError
 from storyreel.tasks import service
 from storyreel.tasks.model import TaskSpec
@@ -31,9 +35,8 @@ def _check_provider(state: AppState, name: str | None) -> None:
     """Refuse an unknown or unconfigured image provider now, not when the task runs."""
     if name is None:
         return
-    services: PipelineServices = state.platform.runner.services
     try:
-        services.pipeline.registry.image(name)
+        state.platform.pipeline.registry.image(name)
     except ProviderError as exc:  # UnknownProvider and ProviderNotConfigured are ones too
         raise errors.Unprocessable(
             str(exc), errors=[FieldError(field="provider", message=str(exc))]
@@ -44,9 +47,8 @@ def _check_music(state: AppState, mood: str | None) -> None:
     """A mood the music provider knows (or auto / none); refused now, not when it runs."""
     if mood is None or mood in ("auto", "none"):
         return
-    services: PipelineServices = state.platform.runner.services
     try:
-        moods = services.pipeline.registry.music().moods()
+        moods = state.platform.pipeline.registry.music().moods()
     except ProviderError:
         return  # a provider that cannot be asked checks the mood when it runs
     if moods and mood not in moods:
@@ -107,13 +109,33 @@ def generate_video(
             s,
             state,
             user,
+            images=len(body.scenes),
             videos=1,
             render_seconds=seconds,
             resolution=body.resolution(),
             duration_s=seconds,
         )
-        return _submit(s, state, user, VIDEO_KIND, body.model_dump(mode="json"))
+        return task_out(state, _video_project(s, state, user, body))
 
     return run_once(
         db, user, idempotency_key, fingerprint("videos/generate", body), create, status_code=202
     )
+
+
+def _video_project(s: Session, state: AppState, user: User, body: VideoGeneration) -> Task:
+    """The scenes as a project with its whole DAG planned; its render task."""
+    board = board_for(body)
+    options = project_options(body, board)
+    story = "\n\n".join(scene.narration for scene in body.scenes)
+    project: Project = project_row(story, options, title=board.title, owner_id=user.id)
+    s.add(project)
+    s.flush()
+    planned = projects.store_storyboard(
+        s,
+        state.platform.kinds,
+        project,
+        board,
+        None,
+        priority=quotas.priority_for(state.settings, user),
+    )
+    return next(t for t in planned if t.kind == "render")

@@ -4,7 +4,7 @@ duplicate, and share read-only with other accounts."""
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -44,6 +44,8 @@ from storyreel.auth import quotas
 from storyreel.db.models import ProjectMember, User
 from storyreel.db.repositories import accounts as accounts_repo
 from storyreel.db.repositories import projects as repo
+from storyreel.domain.project import VOICE_PATTERN, ProjectOptions, Quality
+from storyreel.domain.storyboard import Aspect
 from storyreel.domain.styles import STYLES, UnknownStyle, get_style
 from storyreel.pipeline import project as pipeline
 from storyreel.pipeline.ingest import StoryError, check_story
@@ -56,11 +58,6 @@ log = logging.getLogger(__name__)
 # Bodies are bounded by the upload limit while they arrive (uploads.BoundedBody).
 router = APIRouter(tags=["projects"], route_class=uploads.BoundedBody, responses=uploads.TOO_LARGE)
 
-MAX_SEED = 2**31 - 1
-VOICE_PATTERN = r"^[\w.:+@-]{1,64}$"
-Aspect = Literal["16:9", "9:16", "1:1"]
-Quality = Literal["final", "preview"]
-
 
 def _style(value: str) -> str:
     try:
@@ -69,40 +66,8 @@ def _style(value: str) -> str:
         raise ValueError(str(exc)) from None
 
 
-class ProjectFields(BaseModel):
+class ProjectFields(ProjectOptions):
     """Everything about a project but its story."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    title: str | None = Field(
-        None, min_length=1, max_length=200, description="Default: from the story."
-    )
-    style: str = Field(
-        "cinematic",
-        max_length=64,
-        description=f"One of: {', '.join(STYLES)}.",
-        examples=["watercolor"],
-    )
-    aspect: Aspect = "16:9"
-    language: Literal["auto", "zh", "en"] = "auto"
-    voice: str = Field("auto", pattern=VOICE_PATTERN, description="A voice id, or auto.")
-    voice_rate: float = Field(1.0, ge=0.25, le=4.0, allow_inf_nan=False)
-    music: str | None = Field(
-        "auto", max_length=64, description="A music mood, auto (from the shots) or none."
-    )
-    target_seconds: float | None = Field(
-        None, gt=0, le=24 * 3600, allow_inf_nan=False, description="Aimed-for video length."
-    )
-    max_shots: int = Field(60, ge=1, le=500)
-    seed: int = Field(0, ge=0, le=MAX_SEED)
-    quality: Quality = "final"
-    auto: bool = Field(
-        True,
-        description="Run the whole pipeline to a video; false: stop after the storyboard and "
-        "run each step when asked.",
-    )
-
-    _check_style = field_validator("style")(_style)
 
 
 class ProjectIn(ProjectFields):
@@ -214,24 +179,12 @@ def _create(
         duration_s=fields.target_seconds,
         resolution=_resolution(fields.aspect),
     )
-    request = pipeline.ProjectRequest(
-        story=story,
-        style=fields.style,
-        title=fields.title,
-        aspect=fields.aspect,
-        language=fields.language,
-        voice=fields.voice,
-        voice_rate=fields.voice_rate,
-        music=fields.music,
-        target_seconds=fields.target_seconds,
-        max_shots=fields.max_shots,
-        seed=fields.seed,
-        quality=fields.quality,
-        auto=fields.auto,
+    options = ProjectOptions.model_validate(
+        fields.model_dump(include=set(ProjectOptions.model_fields))
     )
     with pipeline_errors():
         project, _ = pipeline.create_project(
-            s, kinds_of(state), request, owner_id=user.id, priority=priority_of(state, user)
+            s, kinds_of(state), story, options, owner_id=user.id, priority=priority_of(state, user)
         )
     return project_out(s, state, project, user)
 
@@ -360,7 +313,7 @@ def update_project(
         owner = owner_of(s, project, user)
         with pipeline_errors():
             pipeline.update_project(
-                s, project, kinds=kinds_of(state), priority=priority_of(state, owner), **changes
+                s, kinds_of(state), project, priority=priority_of(state, owner), **changes
             )
         within_quota(s, state, owner, project)  # a new style redraws every picture
         return project_out(s, state, project, user)

@@ -243,9 +243,9 @@ def update_shot(
         if redraws:
             check_quota(s, state, owner_of(s, project, user), project, images=1)
         with pipeline_errors():
-            pipeline.edit_shot(s, shot.id, **changes)
+            pipeline.edit_shot(s, kinds_of(state), shot.id, **changes)
             if position is not None and position != shot.position:
-                pipeline.move_shot(s, shot, position)
+                pipeline.move_shot(s, kinds_of(state), shot, position)
         within_quota(s, state, owner_of(s, project, user), project)
         return one_shot_out(s, state, shot)
 
@@ -292,17 +292,19 @@ def reorder_shots(
         project = project_for(s, user, project_id, write=True)
         refuse_while_writing(s, project)
         with pipeline_errors("shot_ids"):
-            pipeline.reorder_shots(s, project, body.shot_ids)
+            pipeline.reorder_shots(s, kinds_of(state), project, body.shot_ids)
         return shots_out(s, state, project.id)
 
 
 @router.delete("/projects/{project_id}/shots/{shot_id}", status_code=204, response_class=Response)
-def delete_shot(project_id: str, shot_id: str, user: CurrentUser, db: DbDep) -> Response:
+def delete_shot(
+    project_id: str, shot_id: str, user: CurrentUser, state: StateDep, db: DbDep
+) -> Response:
     """Delete a shot and its tasks; the render runs again without it."""
     with db.write() as s:
         _, shot = _writable_shot(s, user, project_id, shot_id)
         with pipeline_errors():
-            pipeline.delete_shot(s, shot)
+            pipeline.delete_shot(s, kinds_of(state), shot)
     return Response(status_code=204)
 
 

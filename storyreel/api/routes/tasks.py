@@ -78,7 +78,7 @@ def retry_task(task_id: str, user: CurrentUser, state: StateDep, db: DbDep) -> T
     try:
         with db.write() as s:
             task = task_for(s, user, task_id, write=True)
-            service.retry(s, task.id)
+            service.retry(s, task.id, state.platform.kinds)
     except (InvalidTransition, TaskNotFound) as exc:
         raise _refused(exc) from exc
     return task_out(state, task)

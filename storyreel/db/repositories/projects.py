@@ -30,6 +30,21 @@ def listing(session: Session, limit: int = 100) -> list[Project]:
     return list(session.scalars(q))
 
 
+def by_origin(session: Session, origin: str) -> Project | None:
+    """The newest project that came from ``origin`` (``make:/path/film.mp4``)."""
+    q = (
+        select(Project)
+        .where(Project.origin == origin)
+        .order_by(Project.created_at.desc(), Project.id)
+        .limit(1)
+    )
+    return session.scalars(q).first()
+
+
+def render_of_task(session: Session, task_id: str) -> Render | None:
+    return session.scalars(select(Render).where(Render.task_id == task_id)).first()
+
+
 def shots(session: Session, project_id: str) -> list[Shot]:
     q = select(Shot).where(Shot.project_id == project_id).order_by(Shot.position, Shot.id)
     return list(session.scalars(q))

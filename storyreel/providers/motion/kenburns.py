@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from typing import ClassVar
 
+from storyreel.domain.motion import choose_move
 from storyreel.domain.timeline import Motion
 from storyreel.providers.base import MotionGenerator, MotionResult, MotionSpec, Usage
 
-# Moves that suit each framing, best first. Wide shots travel across the scene, close-ups
-# barely breathe (a big move on a face feels like a zoom lens, not a camera). Vertical pans
-# are left to an explicit storyboard choice: they would crop the top of a captioned frame.
-_MOVES: dict[str, tuple[str, ...]] = {
-    "wide": ("pan_right", "pan_left", "zoom_out"),
-    "medium": ("zoom_in", "pan_right", "pan_left", "zoom_out"),
-    "close_up": ("zoom_in", "zoom_out"),
-}
 _STRENGTH = {"wide": 0.12, "medium": 0.09, "close_up": 0.05}
 
 
@@ -32,15 +24,8 @@ class KenBurnsMotion(MotionGenerator):
 
     def plan(self, spec: MotionSpec) -> Motion:
         """The move for one shot: never the previous shot's, gentle on close-ups."""
-        moves = _MOVES.get(spec.shot_type, _MOVES["medium"])
         strength = _STRENGTH.get(spec.shot_type, 0.09)
-        if spec.preferred and spec.preferred != "none" and spec.preferred != spec.previous:
-            chosen = spec.preferred
-        else:
-            candidates = [m for m in moves if m != spec.previous] or ["zoom_in"]
-            # Deterministic variety: the shot's index and the seed pick among the candidates.
-            digest = hashlib.sha256(f"{spec.seed}:{spec.index}".encode()).digest()
-            chosen = candidates[digest[0] % len(candidates)]
+        chosen = choose_move(spec.shot_type, spec.index, spec.seed, spec.preferred, spec.previous)
         if chosen in ("zoom_in", "zoom_out") and spec.shot_type == "close_up":
             strength = min(strength, 0.06)
         # Very short shots get less travel, so the move never looks hurried.
