@@ -259,7 +259,9 @@ def make(
         preset = get_style(style)
     except UnknownStyle as exc:
         raise fail(str(exc), 2) from None
-    settings = settings.model_copy(update={"render_jobs": jobs or settings.render_jobs})
+    if jobs is not None:  # segments rendered at once, and CPU steps (voices) run at once
+        concurrency = settings.concurrency.model_copy(update={"cpu": jobs})
+        settings = settings.model_copy(update={"render_jobs": jobs, "concurrency": concurrency})
     try:
         platform = Platform.embedded(settings)
         _check_choices(platform.pipeline, voice, music)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -211,3 +212,44 @@ def test_target_length_is_honoured_with_real_narration(settings: Settings) -> No
     )
     assert 45 <= seconds <= 66, seconds
     assert len(board.shots) < len(first.shots) or seconds <= 66
+
+
+def test_a_made_film_is_a_project_with_the_moves_the_studio_would_give(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """`make` and a project made through the API's path (create_project on the engine) turn one
+    storyboard into the same camera moves; the film shows in `storyreel project list`."""
+    from storyreel.db.repositories import projects as projects_repo
+    from storyreel.pipeline.project import create_project, plan_render
+
+    story = opening("story_en.txt", 400)
+    made = make(settings, tmp_path / "cli" / "film.mp4", story=story)
+    made_moves = [
+        clip["motion"]["type"]
+        for clip in json.loads(made.timeline.read_text(encoding="utf-8"))["clips"]
+    ]
+
+    platform = Platform.embedded(settings).start()
+    try:
+        with platform.session() as s:
+            options = ProjectOptions(style="watercolor", quality="preview", auto=False)
+            project, _ = create_project(s, platform.kinds, story, options, owner_id=None)
+        platform.wait_for_project(project.id, 120)
+        with platform.session() as s:
+            fresh = projects_repo.get(s, project.id)
+            assert fresh is not None
+            plan_render(s, platform.kinds, fresh, quality="preview")
+        platform.wait_for_project(project.id, 300)
+        with platform.session() as s:
+            studio_moves = [
+                (shot.motion or {})["type"] for shot in projects_repo.shots(s, project.id)
+            ]
+    finally:
+        platform.stop()
+    assert studio_moves == made_moves
+    assert len(set(made_moves)) > 1  # the moves vary: no shot repeats the one before it
+    assert all(a != b for a, b in itertools.pairwise(made_moves))
+
+    listed = run_cli("project", "list", data_dir=settings.data_dir)
+    assert listed.returncode == 0, listed.stderr
+    assert made.project_id in listed.stdout
