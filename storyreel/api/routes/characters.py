@@ -21,6 +21,7 @@ from storyreel.api.deps import (
     project_for,
     within_quota,
 )
+from storyreel.api.feeds import documents_feeds
 from storyreel.api.idempotency import IdempotencyKey, fingerprint, run_once
 from storyreel.api.views import (
     CharacterOut,
@@ -34,6 +35,7 @@ from storyreel.api.views import (
 )
 from storyreel.db.models import Asset, Character, Project, User
 from storyreel.db.repositories import projects as repo
+from storyreel.domain.feeds import CHARACTER_FEEDS
 from storyreel.pipeline import project as pipeline
 from storyreel.storage.base import InvalidKey
 
@@ -58,7 +60,10 @@ class CharacterIn(BaseModel):
 
 
 class CharacterPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A character's fields to change. Each field's `x-feeds` names the step a change to it runs
+    again for every shot that names them."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=documents_feeds(CHARACTER_FEEDS))
 
     name: str | None = Field(None, min_length=1, max_length=100)
     description: str | None = Field(None, max_length=1000)

@@ -21,6 +21,7 @@ from storyreel.api.deps import (
     project_for,
     within_quota,
 )
+from storyreel.api.feeds import documents_feeds
 from storyreel.api.idempotency import IdempotencyKey, fingerprint, run_once
 from storyreel.api.routes.auth import EMAIL
 from storyreel.api.routing import RoutingIn, checked_routing
@@ -44,6 +45,7 @@ from storyreel.auth import quotas
 from storyreel.db.models import ProjectMember, User
 from storyreel.db.repositories import accounts as accounts_repo
 from storyreel.db.repositories import projects as repo
+from storyreel.domain.feeds import PROJECT_FEEDS
 from storyreel.domain.project import VOICE_PATTERN, ProjectOptions, Quality
 from storyreel.domain.storyboard import Aspect
 from storyreel.domain.styles import STYLES, UnknownStyle, get_style
@@ -79,9 +81,11 @@ class ProjectUpload(ProjectFields):
 
 
 class ProjectPatch(BaseModel):
-    """The settings a project's owner may change; anything else is refused."""
+    """The settings a project's owner may change; anything else is refused. Each field's
+    `x-feeds` names the step a change to it runs again for every shot (`false`: none); the
+    budget and routes apply to the work still to come."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=documents_feeds(PROJECT_FEEDS))
 
     title: str | None = Field(None, min_length=1, max_length=200)
     style: str | None = Field(None, max_length=64, description=f"One of: {', '.join(STYLES)}.")

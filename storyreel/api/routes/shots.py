@@ -20,6 +20,7 @@ from storyreel.api.deps import (
     shot_for,
     within_quota,
 )
+from storyreel.api.feeds import documents_feeds
 from storyreel.api.idempotency import IdempotencyKey, fingerprint, run_once
 from storyreel.api.tasks_view import TaskOut, task_out
 from storyreel.api.views import (
@@ -36,6 +37,7 @@ from storyreel.api.views import (
 )
 from storyreel.db.models import Project, Shot, User
 from storyreel.db.repositories import projects as repo
+from storyreel.domain.feeds import SHOT_FEEDS, shot_steps
 from storyreel.domain.storyboard import ShotType
 from storyreel.domain.timeline import MotionType
 from storyreel.pipeline import project as pipeline
@@ -73,7 +75,10 @@ class ShotIn(ShotFields):
 
 
 class ShotPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A shot's fields to change. Each field's `x-feeds` names the step a change to it runs again
+    (`false`: none)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=documents_feeds(SHOT_FEEDS))
 
     narration: str | None = Field(None, min_length=1, max_length=2000)
     visual_prompt: str | None = Field(None, min_length=1, max_length=4000)
@@ -143,11 +148,6 @@ class VoiceIn(BaseModel):
 
     voice: str | None = Field(None, pattern=r"^[\w.:+@-]{1,64}$")
     rate: float | None = Field(None, ge=0.25, le=4.0, allow_inf_nan=False)
-
-
-# Fields that feed the picture: changing one makes it again (an image, against the quota).
-_IMAGE_FIELDS = {"visual_prompt", "negative_prompt", "shot_type", "characters", "setting"}
-_IMAGE_FIELDS |= {"mood", "time_of_day"}
 
 
 def _known_characters(s: Session, project: Project, keys: list[str]) -> list[str]:
@@ -237,9 +237,9 @@ def update_shot(
         project, shot = _writable_shot(s, user, project_id, shot_id)
         if "characters" in changes:
             changes["characters"] = _known_characters(s, project, changes["characters"])
-        redraws = any(
-            getattr(shot, name) != value for name, value in changes.items() if name in _IMAGE_FIELDS
-        )
+        # A change to a field that feeds the picture makes it again: an image, against the quota.
+        changed = {name for name, value in changes.items() if getattr(shot, name) != value}
+        redraws = "image" in shot_steps(changed)
         if redraws:
             check_quota(s, state, owner_of(s, project, user), project, images=1)
         with pipeline_errors():

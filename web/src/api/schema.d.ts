@@ -1549,7 +1549,11 @@ export interface components {
             name: string;
             reference: components["schemas"]["AssetOut"] | null;
         };
-        /** CharacterPatch */
+        /**
+         * CharacterPatch
+         * @description A character's fields to change. Each field's `x-feeds` names the step a change to it runs
+         *     again for every shot that names them.
+         */
         CharacterPatch: {
             /** Color */
             color?: string | null;
@@ -2208,7 +2212,9 @@ export interface components {
         };
         /**
          * ProjectPatch
-         * @description The settings a project's owner may change; anything else is refused.
+         * @description The settings a project's owner may change; anything else is refused. Each field's
+         *     `x-feeds` names the step a change to it runs again for every shot (`false`: none); the
+         *     budget and routes apply to the work still to come.
          */
         ProjectPatch: {
             /** Aspect */
@@ -2862,7 +2868,11 @@ export interface components {
             /** Voice Seconds */
             voice_seconds: number | null;
         };
-        /** ShotPatch */
+        /**
+         * ShotPatch
+         * @description A shot's fields to change. Each field's `x-feeds` names the step a change to it runs again
+         *     (`false`: none).
+         */
         ShotPatch: {
             /** Camera Motion */
             camera_motion?: ("none" | "zoom_in" | "zoom_out" | "pan_left" | "pan_right" | "pan_up" | "pan_down") | null;

@@ -10,7 +10,7 @@ import { useDrawerSize } from "../../lib/useDrawerSize";
 import { useLast } from "../../lib/useLast";
 import { useProviderCatalog } from "../providers/api";
 import { ROLES, roleLabel, type Role } from "../settings/roles";
-import { QUOTA_FIELDS, useUserUsage, type AdminUser, type QuotaField } from "./adminApi";
+import { QUOTA_FIELDS, useUserUsage, type AdminUser, type QuotaField } from "./api";
 
 type Quotas = Record<QuotaField, number | null>;
 

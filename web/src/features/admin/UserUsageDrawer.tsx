@@ -5,7 +5,7 @@ import { QueryError } from "../../components/QueryError";
 import { UsageView } from "../settings/UsageView";
 import { useDrawerSize } from "../../lib/useDrawerSize";
 import { useLast } from "../../lib/useLast";
-import { useUserUsage, type AdminUser } from "./adminApi";
+import { useUserUsage, type AdminUser } from "./api";
 
 const ADMIN_USAGE_DAYS = 14;
 

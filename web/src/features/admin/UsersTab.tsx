@@ -10,7 +10,7 @@ import { useFormat } from "../../lib/format";
 import { QueryError } from "../../components/QueryError";
 import { roleLabel } from "../settings/roles";
 import { ScrollRegion } from "../../components/ScrollRegion";
-import { DEFAULT_PLANS, overrideCount, type AdminUser } from "./adminApi";
+import { DEFAULT_PLANS, overrideCount, type AdminUser } from "./api";
 import { UserEditDrawer } from "./UserEditDrawer";
 import { UserUsageDrawer } from "./UserUsageDrawer";
 

@@ -8,7 +8,7 @@ import { useSignedIn } from "../../auth/useSignedIn";
 import { LanguageSwitch } from "../../components/LanguageSwitch";
 import { Logo } from "../../components/Logo";
 import { useT } from "../../i18n";
-import { signIn, type Fields } from "./signIn";
+import { signIn, type Fields } from "./api";
 
 const MIN_PASSWORD = 8;
 

@@ -1,13 +1,16 @@
+import { ASPECTS, type Aspect } from "../../api/schema-constants.gen";
 import { useT } from "../../i18n";
 import { CardRadioGroup, type CardChoice } from "./CardRadioGroup";
 
-export type Aspect = "16:9" | "9:16" | "1:1";
+export type { Aspect };
 
-const FRAMES: { value: Aspect; w: number; h: number; name: "landscape" | "portrait" | "square" }[] = [
-  { value: "16:9", w: 96, h: 54, name: "landscape" },
-  { value: "9:16", w: 38, h: 68, name: "portrait" },
-  { value: "1:1", w: 60, h: 60, name: "square" },
-];
+/** How each of the server's aspects is drawn and named (a new one fails to compile until added). */
+const FRAME: Record<Aspect, { w: number; h: number; name: "landscape" | "portrait" | "square" }> = {
+  "16:9": { w: 96, h: 54, name: "landscape" },
+  "9:16": { w: 38, h: 68, name: "portrait" },
+  "1:1": { w: 60, h: 60, name: "square" },
+};
+const FRAMES = ASPECTS.map((value) => ({ value, ...FRAME[value] }));
 
 /** The video's aspect ratio as three frames drawn in their proportions. */
 export function AspectPicker({ id, value, onChange }: { id?: string; value?: Aspect; onChange?: (value: Aspect) => void }) {

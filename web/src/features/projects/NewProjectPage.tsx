@@ -23,6 +23,7 @@ import { useRef, useState, type ReactNode } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import { api, ApiError, errorMessage, unwrap, type Schemas } from "../../api/client";
 import { queryKeys, useMe, useMusicMoods, useUsage } from "../../api/queries";
+import type { Quality } from "../../api/schema-constants.gen";
 import { useI18n } from "../../i18n";
 import { applyFieldErrors } from "../../lib/fieldErrors";
 import { formatDuration, formatNumber } from "../../lib/format";
@@ -43,7 +44,6 @@ import { VoicePicker } from "./VoicePicker";
 import "./projects.css";
 
 type Language = "auto" | "zh" | "en";
-type Quality = "final" | "preview";
 
 interface Fields {
   story: string;

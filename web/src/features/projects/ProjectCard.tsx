@@ -12,7 +12,7 @@ import { useState, type ReactNode } from "react";
 import { Link } from "react-router-dom";
 import { ConfirmDelete } from "../../components/ConfirmDelete";
 import { useI18n } from "../../i18n";
-import type { StyleOption } from "./catalog";
+import type { StyleOption } from "./api";
 import { absoluteTime, formatDuration, relativeTime } from "../../lib/format";
 import { StatusTag } from "./StatusTag";
 import type { ProjectItem } from "./types";

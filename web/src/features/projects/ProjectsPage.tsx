@@ -22,7 +22,7 @@ import { queryKeys, useMe, useStyles } from "../../api/queries";
 import { QueryError } from "../../components/QueryError";
 import { useI18n } from "../../i18n";
 import { POLL_MS } from "../../live/hooks";
-import type { StyleOption } from "./catalog";
+import type { StyleOption } from "./api";
 import { formatNumber, useNow } from "../../lib/format";
 import { NewProjectButton } from "./NewProjectButton";
 import { ProjectCard } from "./ProjectCard";

@@ -5,7 +5,7 @@ import { QueryError } from "../../components/QueryError";
 import { useI18n } from "../../i18n";
 import { CardRadioGroup, type CardChoice } from "./CardRadioGroup";
 import { useStyles } from "../../api/queries";
-import type { StyleOption } from "./catalog";
+import type { StyleOption } from "./api";
 
 const SPAN = { xs: 12, sm: 8, lg: 6 } as const;
 

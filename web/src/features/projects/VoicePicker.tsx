@@ -5,7 +5,7 @@ import { errorMessage } from "../../api/client";
 import { QueryError } from "../../components/QueryError";
 import { useT } from "../../i18n";
 import { useVoices } from "../../api/queries";
-import { fetchVoiceSample, type VoiceOption } from "./catalog";
+import { fetchVoiceSample, type VoiceOption } from "./api";
 
 interface Props {
   id?: string;

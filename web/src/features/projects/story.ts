@@ -1,7 +1,9 @@
 /** Story text helpers: a title from the first line, the language it is written in, and reading
  * a dropped .txt/.md file on the device (UTF-8, or GB18030 for older Chinese files). */
 
-export const MAX_TITLE = 200;
+import { LIMITS } from "../../api/schema-constants.gen";
+
+export const MAX_TITLE = LIMITS.ProjectIn.title.maxLength;
 const TITLE_CHARS = 60;
 const SENTENCE_AFTER = 24;
 export const MAX_FILE_MB = 2;

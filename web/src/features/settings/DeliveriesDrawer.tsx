@@ -20,7 +20,7 @@ import {
   type Delivery,
   type DeliveryStatus,
   type Webhook,
-} from "./webhookApi";
+} from "./api";
 
 const PAGE_SIZE = 20;
 const REFRESH_MS = 5_000;

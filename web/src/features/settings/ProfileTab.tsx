@@ -10,7 +10,7 @@ import { useFormat } from "../../lib/format";
 import { QueryError } from "../../components/QueryError";
 import { UsageView } from "./UsageView";
 import { roleLabel } from "./roles";
-import { USAGE_DAYS, useMyUsage } from "./usage";
+import { USAGE_DAYS, useMyUsage } from "./api";
 
 const MIN_PASSWORD = 8;
 const MAX_PASSWORD = 256;

@@ -6,7 +6,7 @@ import { queryKeys } from "../../api/queries";
 import { useT } from "../../i18n";
 import { applyFieldErrors, fieldErrors } from "../../lib/fieldErrors";
 import { QueryError } from "../../components/QueryError";
-import { ALL_EVENTS, eventLabel, useEventTypes, type Webhook } from "./webhookApi";
+import { ALL_EVENTS, eventLabel, useEventTypes, type Webhook } from "./api";
 
 interface Fields {
   url: string;

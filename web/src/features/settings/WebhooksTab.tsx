@@ -22,7 +22,7 @@ import { QueryError } from "../../components/QueryError";
 import { SecretBox } from "./SecretBox";
 import { useLast } from "../../lib/useLast";
 import { WebhookFormModal } from "./WebhookFormModal";
-import { eventLabel, settled, useDelivery, useWebhooks, webhookKeys, type Webhook } from "./webhookApi";
+import { eventLabel, settled, useDelivery, useWebhooks, webhookKeys, type Webhook } from "./api";
 
 const DOCS = "docs/webhooks.md";
 

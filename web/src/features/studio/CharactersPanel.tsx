@@ -4,11 +4,13 @@ import { DeleteOutlined, EditOutlined, PlusOutlined, TeamOutlined, UploadOutline
 import { App, Avatar, Button, Card, Empty, Form, Input, Space, Typography, Upload } from "antd";
 import { useState } from "react";
 import { errorMessage } from "../../api/client";
+import { LIMITS } from "../../api/schema-constants.gen";
 import { CardTitle } from "../../components/CardTitle";
 import { ConfirmDelete } from "../../components/ConfirmDelete";
 import { useT } from "../../i18n";
 import { useDeleteCharacter, useSaveCharacter, useUploadReference, type CharacterFields } from "./api";
-import type { Character, Permissions, Project } from "./editor";
+import type { Permissions } from "./editor/permissions";
+import type { Character, Project } from "./editor/types";
 import { assetUrl } from "./media";
 import { StudioModal, type DialogProps } from "./StudioModal";
 
@@ -55,10 +57,10 @@ function CharacterForm({
         onFinish={(v) => onSubmit({ name: v.name.trim(), description: v.description.trim(), color: v.color.toLowerCase() })}
       >
         <Form.Item name="name" label={t("studio.chars.name")} rules={[{ required: true, whitespace: true, message: t("studio.chars.nameRequired") }]}>
-          <Input maxLength={100} data-testid="character-name" />
+          <Input maxLength={LIMITS.CharacterIn.name.maxLength} data-testid="character-name" />
         </Form.Item>
         <Form.Item name="description" label={t("studio.chars.description")} extra={t("studio.chars.descriptionHint")}>
-          <Input.TextArea autoSize={{ minRows: 2, maxRows: 5 }} maxLength={1000} data-testid="character-description" />
+          <Input.TextArea autoSize={{ minRows: 2, maxRows: 5 }} maxLength={LIMITS.CharacterIn.description.maxLength} data-testid="character-description" />
         </Form.Item>
         <Form.Item name="color" label={t("studio.chars.color")} extra={t("studio.chars.colorHint")}>
           <Input type="color" style={{ width: 72, height: 36, padding: 2 }} data-testid="character-color" />

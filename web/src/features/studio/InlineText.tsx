@@ -5,7 +5,7 @@ import { Button, Input, Space, Typography } from "antd";
 import { useCallback, useEffect, useId, useReducer, useRef, type ReactNode } from "react";
 import { errorMessage } from "../../api/client";
 import { useT } from "../../i18n";
-import { draftReducer, initialDraft, needsSave, saveOnLeave, validateText, type Draft } from "./editor";
+import { draftReducer, initialDraft, needsSave, saveOnLeave, validateText, type Draft } from "./editor/drafts";
 
 export interface InlineTextProps {
   label: string;

@@ -5,10 +5,12 @@ import { useState } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import { errorMessage } from "../../api/client";
 import { useStyles } from "../../api/queries";
+import { LIMITS } from "../../api/schema-constants.gen";
 import { useI18n, useT } from "../../i18n";
 import { formatDuration } from "../../lib/format";
 import { useDuplicateProject, useRegenerateStoryboard, useRender, useUpdateProject } from "./api";
-import { continueAction, type Permissions, type Project } from "./editor";
+import { continueAction, type Permissions } from "./editor/permissions";
+import type { Project } from "./editor/types";
 import { Pill, type Tone } from "./Pill";
 import { ProjectSettings } from "./ProjectSettings";
 
@@ -86,7 +88,7 @@ export function ProjectHeader({ project, perms, livePaused }: { project: Project
               write
                 ? {
                     tooltip: t("studio.header.rename"),
-                    maxLength: 200,
+                    maxLength: LIMITS.ProjectPatch.title.maxLength,
                     triggerType: ["icon", "text"],
                     onChange: (value) => {
                       const title = value.trim();

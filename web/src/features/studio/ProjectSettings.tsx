@@ -4,6 +4,7 @@
 import { Alert, App, Button, Collapse, Drawer, Form, InputNumber, Segmented, Select, Space, Typography } from "antd";
 import { useMemo } from "react";
 import { errorMessage } from "../../api/client";
+import { ASPECTS, LIMITS, QUALITIES, type Aspect, type Quality } from "../../api/schema-constants.gen";
 import { useI18n, useT } from "../../i18n";
 import { useDrawerSize } from "../../lib/useDrawerSize";
 import { applyFieldErrors } from "../../lib/fieldErrors";
@@ -12,7 +13,15 @@ import { RoutingFields } from "../providers/RoutingFields";
 import { ROUTING_FIELD_PATHS, overridden, routingPayload } from "../providers/routing";
 import { useMusicMoods, useStyles, useVoices } from "../../api/queries";
 import { useUpdateProject } from "./api";
-import { settingsChanges, settingsOf, type Project, type SettingsValues } from "./editor";
+import { settingsChanges, settingsOf, type SettingsValues } from "./editor/settings";
+import type { Project, StudioKey } from "./editor/types";
+
+const ASPECT_LABELS: Record<Aspect, StudioKey> = {
+  "16:9": "studio.settings.landscape",
+  "9:16": "studio.settings.portrait",
+  "1:1": "studio.settings.square",
+};
+const QUALITY_LABELS: Record<Quality, StudioKey> = { final: "studio.render.qualityFinal", preview: "studio.render.qualityPreview" };
 
 /** The fields the server's 422s may name (`routing.image.providers`, `budget`, …). */
 const FIELDS = ["style", "aspect", "voice", "voice_rate", "music", "quality", "budget", ...ROUTING_FIELD_PATHS];
@@ -95,18 +104,14 @@ export function ProjectSettings({ project, open, onClose }: { project: Project; 
           {/* A radio group: the label's `for` cannot name it, and antd's own name is English. */}
           <Segmented
             aria-label={t("studio.settings.aspect")}
-            options={[
-              { value: "16:9", label: t("studio.settings.landscape") },
-              { value: "9:16", label: t("studio.settings.portrait") },
-              { value: "1:1", label: t("studio.settings.square") },
-            ]}
+            options={ASPECTS.map((value) => ({ value, label: t(ASPECT_LABELS[value]) }))}
           />
         </Form.Item>
         <Form.Item name="voice" label={t("studio.settings.voice")} extra={voices.error ? errorMessage(voices.error) : undefined}>
           <Select showSearch={{ optionFilterProp: "label" }} options={voiceOptions} loading={voices.isLoading} data-testid="settings-voice" />
         </Form.Item>
         <Form.Item name="voice_rate" label={t("studio.settings.rate")} extra={t("studio.settings.rateHint")}>
-          <InputNumber min={0.25} max={4} step={0.05} style={{ width: 140 }} suffix="×" />
+          <InputNumber min={LIMITS.ProjectPatch.voice_rate.minimum} max={LIMITS.ProjectPatch.voice_rate.maximum} step={0.05} style={{ width: 140 }} suffix="×" />
         </Form.Item>
         <Form.Item name="music" label={t("studio.settings.music")} extra={moods.error ? errorMessage(moods.error) : undefined}>
           <Select options={moodOptions} loading={moods.isLoading} data-testid="settings-music" />
@@ -114,16 +119,13 @@ export function ProjectSettings({ project, open, onClose }: { project: Project; 
         <Form.Item name="quality" label={t("studio.settings.quality")} extra={t("studio.settings.qualityHint")}>
           <Segmented
             aria-label={t("studio.settings.quality")}
-            options={[
-              { value: "final", label: t("studio.render.qualityFinal") },
-              { value: "preview", label: t("studio.render.qualityPreview") },
-            ]}
+            options={QUALITIES.map((value) => ({ value, label: t(QUALITY_LABELS[value]) }))}
           />
         </Form.Item>
         <Form.Item name="budget" label={t("studio.settings.budget")} extra={t("studio.settings.budgetHint")}>
           <InputNumber<number>
-            min={0}
-            max={1_000_000}
+            min={LIMITS.ProjectPatch.budget.minimum}
+            max={LIMITS.ProjectPatch.budget.maximum}
             step={0.5}
             style={{ width: 200, maxWidth: "100%" }}
             placeholder={t("studio.settings.budgetPlaceholder")}

@@ -5,7 +5,8 @@ import { App } from "antd";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../../api/client";
 import { I18nProvider } from "../../i18n";
-import { permissions, type Project } from "./editor";
+import { permissions } from "./editor/permissions";
+import type { Project } from "./editor/types";
 import { RenderPanel } from "./RenderPanel";
 
 // jsdom has no ResizeObserver; antd's message and wave effects ask for one.

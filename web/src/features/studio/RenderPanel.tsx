@@ -20,12 +20,16 @@ import { App, Button, Card, Empty, Progress, Skeleton, Space, Tooltip, Typograph
 import { useEffect, useState } from "react";
 import { errorMessage } from "../../api/client";
 import { queryKeys } from "../../api/queries";
+import type { Quality } from "../../api/schema-constants.gen";
 import { CardTitle } from "../../components/CardTitle";
 import { useI18n, useT } from "../../i18n";
 import { absoluteTime, formatDuration } from "../../lib/format";
 import { useRender, useRenders } from "./api";
 import { CostBlock } from "./CostBlock";
-import { computeProgress, fileSize, srtToVtt, type Permissions, type Project, type Render, type StageProgress } from "./editor";
+import { fileSize, srtToVtt } from "./editor/files";
+import type { Permissions } from "./editor/permissions";
+import { computeProgress, type StageProgress } from "./editor/progress";
+import type { Project, Render } from "./editor/types";
 import { assetUrl, forgetAsset } from "./media";
 import { Pill } from "./Pill";
 
@@ -183,14 +187,14 @@ export function RenderPanel({ project, perms, poll }: { project: Project; perms:
   const render = useRender(project.id);
   const renders = useRenders(project.id, poll);
   const [chosen, setChosen] = useState<string | null>(null);
-  const [asked, setAsked] = useState<"preview" | "final" | null>(null);
+  const [asked, setAsked] = useState<Quality | null>(null);
   const latest = project.latest_render;
   const history = renders.data?.items ?? [];
   const playing = (chosen && history.find((r) => r.id === chosen)) || latest;
   const renderTask = project.tasks.render;
   const rendering = renderTask && ["blocked", "queued", "running"].includes(renderTask.status);
 
-  const go = (quality: "preview" | "final") => {
+  const go = (quality: Quality) => {
     setAsked(quality);
     setChosen(null);
     render.mutate(quality, {

@@ -19,22 +19,11 @@ import { useSortable } from "@dnd-kit/sortable";
 import { CSS } from "@dnd-kit/utilities";
 import { Button, Card, Dropdown, Progress, Select, Space, Tag, Tooltip, Typography } from "antd";
 import { memo, useCallback, useId } from "react";
+import { CAMERA_MOTIONS, LIMITS, SHOT_TYPES, type CameraMotion, type ShotType } from "../../api/schema-constants.gen";
 import { useT } from "../../i18n";
-import {
-  isActive,
-  isBroken,
-  MOTIONS,
-  NARRATION_MAX,
-  PROMPT_MAX,
-  SHOT_TYPES,
-  shotSeconds,
-  type Character,
-  type Motion,
-  type Shot,
-  type ShotType,
-  type ShotPatch,
-  type TaskState,
-} from "./editor";
+import { shotSeconds } from "./editor/shots";
+import { isActive, isBroken } from "./editor/status";
+import type { Character, Shot, ShotPatch, TaskState } from "./editor/types";
 import { InlineText } from "./InlineText";
 import { Pill } from "./Pill";
 import { assetUrl, forgetAsset } from "./media";
@@ -223,8 +212,8 @@ function ShotCardInner({ shot, index, total, aspect, characters, canEdit, readOn
             aria-label={t("studio.shot.motionLabel", { n })}
             data-testid="shot-motion"
             popupMatchSelectWidth={false}
-            options={MOTIONS.map((v) => ({ value: v, label: t(`studio.motion.${v}`) }))}
-            onChange={(v) => void actions.patch(shot.id, { camera_motion: v as Motion }, true).catch(() => undefined)}
+            options={CAMERA_MOTIONS.map((v) => ({ value: v, label: t(`studio.motion.${v}`) }))}
+            onChange={(v) => void actions.patch(shot.id, { camera_motion: v as CameraMotion }, true).catch(() => undefined)}
             style={{ minWidth: 110 }}
           />
           <Tooltip title={shot.voice_seconds !== null ? t("studio.shot.durationVoice") : t("studio.shot.durationHint")}>
@@ -323,7 +312,7 @@ function ShotCardInner({ shot, index, total, aspect, characters, canEdit, readOn
             <InlineText
               label={t("studio.shot.narration")}
               value={shot.narration}
-              max={NARRATION_MAX}
+              max={LIMITS.ShotPatch.narration.maxLength}
               onSave={saveNarration}
               disabled={!canEdit}
               testId="shot-narration"
@@ -332,7 +321,7 @@ function ShotCardInner({ shot, index, total, aspect, characters, canEdit, readOn
             <InlineText
               label={t("studio.shot.prompt")}
               value={shot.visual_prompt}
-              max={PROMPT_MAX}
+              max={LIMITS.ShotPatch.visual_prompt.maxLength}
               onSave={savePrompt}
               disabled={!canEdit}
               testId="shot-prompt"

@@ -5,26 +5,11 @@ import { Alert, Button, Collapse, Form, Input, InputNumber, Select, Slider, Spac
 import { useMemo, useState } from "react";
 import { api, unwrap } from "../../api/client";
 import { queryKeys } from "../../api/queries";
+import { CAMERA_MOTIONS, LIMITS, SHOT_TYPES, type CameraMotion, type ShotType } from "../../api/schema-constants.gen";
 import { useT } from "../../i18n";
-import {
-  codePoints,
-  defaultSplit,
-  imageBody,
-  MOTIONS,
-  newShotBody,
-  NARRATION_MAX,
-  PROMPT_MAX,
-  randomSeed,
-  SHOT_TYPES,
-  snapToWord,
-  splitPreview,
-  pauseSuggestions,
-  splitSuggestions,
-  type ImageOptions,
-  type Motion,
-  type Shot,
-  type ShotType,
-} from "./editor";
+import { imageBody, newShotBody, randomSeed, type ImageOptions } from "./editor/shots";
+import { codePoints, defaultSplit, snapToWord, splitPreview, pauseSuggestions, splitSuggestions } from "./editor/split";
+import type { Shot } from "./editor/types";
 import type { NewShot } from "./api";
 import { Pill } from "./Pill";
 import { StudioModal, type DialogProps } from "./StudioModal";
@@ -36,7 +21,7 @@ interface AddFields {
   narration: string;
   visual_prompt: string;
   shot_type: ShotType;
-  camera_motion: Motion;
+  camera_motion: CameraMotion;
   position: number;
 }
 
@@ -79,24 +64,24 @@ export function AddShotModal({
           name="narration"
           label={t("studio.shot.narration")}
           extra={t("studio.add.narrationHint")}
-          rules={[{ required: true, whitespace: true, message: t("studio.add.narrationRequired") }, { max: NARRATION_MAX }]}
+          rules={[{ required: true, whitespace: true, message: t("studio.add.narrationRequired") }, { max: LIMITS.ShotIn.narration.maxLength }]}
         >
-          <Input.TextArea autoSize={{ minRows: 2, maxRows: 6 }} maxLength={NARRATION_MAX} data-testid="add-shot-narration" />
+          <Input.TextArea autoSize={{ minRows: 2, maxRows: 6 }} maxLength={LIMITS.ShotIn.narration.maxLength} data-testid="add-shot-narration" />
         </Form.Item>
         <Form.Item
           name="visual_prompt"
           label={t("studio.shot.prompt")}
           extra={t("studio.add.promptHint")}
-          rules={[{ required: true, whitespace: true, message: t("studio.add.promptRequired") }, { max: PROMPT_MAX }]}
+          rules={[{ required: true, whitespace: true, message: t("studio.add.promptRequired") }, { max: LIMITS.ShotIn.visual_prompt.maxLength }]}
         >
-          <Input.TextArea autoSize={{ minRows: 2, maxRows: 6 }} maxLength={PROMPT_MAX} data-testid="add-shot-prompt" />
+          <Input.TextArea autoSize={{ minRows: 2, maxRows: 6 }} maxLength={LIMITS.ShotIn.visual_prompt.maxLength} data-testid="add-shot-prompt" />
         </Form.Item>
         <Space wrap size={16} style={{ width: "100%" }}>
           <Form.Item name="shot_type" label={t("studio.add.type")} style={{ minWidth: 140 }}>
             <Select options={SHOT_TYPES.map((v) => ({ value: v, label: t(`studio.shotType.${v}`) }))} />
           </Form.Item>
           <Form.Item name="camera_motion" label={t("studio.add.motion")} style={{ minWidth: 140 }}>
-            <Select options={MOTIONS.map((v) => ({ value: v, label: t(`studio.motion.${v}`) }))} />
+            <Select options={CAMERA_MOTIONS.map((v) => ({ value: v, label: t(`studio.motion.${v}`) }))} />
           </Form.Item>
           <Form.Item name="position" label={t("studio.add.position")} style={{ minWidth: 180 }}>
             <Select options={positions} />
@@ -288,8 +273,8 @@ export function ImageOptionsModal({
                     <Space.Compact style={{ width: "100%" }}>
                       <Form.Item name="seed" noStyle>
                         <InputNumber
-                          min={0}
-                          max={2_147_483_647}
+                          min={LIMITS.ImageIn.seed.minimum}
+                          max={LIMITS.ImageIn.seed.maximum}
                           precision={0}
                           style={{ width: "100%" }}
                           placeholder={used?.seed !== undefined ? String(used.seed) : undefined}
@@ -302,14 +287,14 @@ export function ImageOptionsModal({
                   </Form.Item>
                   <Space wrap size={16}>
                     <Form.Item name="steps" label={t("studio.image.steps")}>
-                      <InputNumber min={1} max={500} precision={0} placeholder={used?.steps ? String(used.steps) : t("studio.image.default")} data-testid="image-steps" />
+                      <InputNumber min={LIMITS.ImageIn.steps.minimum} max={LIMITS.ImageIn.steps.maximum} precision={0} placeholder={used?.steps ? String(used.steps) : t("studio.image.default")} data-testid="image-steps" />
                     </Form.Item>
                     <Form.Item name="guidance" label={t("studio.image.guidance")}>
-                      <InputNumber min={0} max={50} step={0.5} placeholder={used?.guidance ? String(used.guidance) : t("studio.image.default")} />
+                      <InputNumber min={LIMITS.ImageIn.guidance.minimum} max={LIMITS.ImageIn.guidance.maximum} step={0.5} placeholder={used?.guidance ? String(used.guidance) : t("studio.image.default")} />
                     </Form.Item>
                   </Space>
                   <Form.Item name="model" label={t("studio.image.model")} extra={t("studio.image.modelHint")} style={{ marginBottom: 0 }}>
-                    <Input maxLength={200} placeholder={used?.model ?? t("studio.image.default")} data-testid="image-model" />
+                    <Input maxLength={LIMITS.ImageIn.model.maxLength} placeholder={used?.model ?? t("studio.image.default")} data-testid="image-model" />
                   </Form.Item>
                 </>
               ),

@@ -19,7 +19,9 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { errorMessage } from "../../api/client";
 import { useT } from "../../i18n";
 import { useAddShot, useDeleteShot, useRegenerate, useReorder, useShotPatch, useSplitShot, type ShotStep } from "./api";
-import { moveShot, moveShotBy, shotIds, type Permissions, type Project, type Shot, type ShotPatch } from "./editor";
+import { moveShot, moveShotBy, shotIds } from "./editor/order";
+import type { Permissions } from "./editor/permissions";
+import type { Project, Shot, ShotPatch } from "./editor/types";
 import { ShotCard, type ShotActions } from "./ShotCard";
 import { AddShotModal, ImageOptionsModal, SplitShotModal } from "./ShotDialogs";
 

@@ -8,21 +8,10 @@ import { errorMessage } from "../../api/client";
 import { CardTitle } from "../../components/CardTitle";
 import { useI18n, useT } from "../../i18n";
 import { useProjectTasks, useTaskAction } from "./api";
-import {
-  canCancel,
-  canRetry,
-  currentTaskIds,
-  explainFailure,
-  filterTasks,
-  isActive,
-  newestFirst,
-  rootFailure,
-  shotNumber,
-  type Project,
-  type StudioKey,
-  type Task,
-  type TaskFilter,
-} from "./editor";
+import { canCancel, canRetry, currentTaskIds } from "./editor/permissions";
+import { isActive } from "./editor/status";
+import { explainFailure, filterTasks, newestFirst, rootFailure, shotNumber, type TaskFilter } from "./editor/tasks";
+import type { Project, StudioKey, Task } from "./editor/types";
 import { Pill, type Tone } from "./Pill";
 
 const PAGE = 25;

@@ -3,21 +3,12 @@
 import { replaceEqualDeep, useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { api, unwrap, type Schemas } from "../../api/client";
 import { queryKeys } from "../../api/queries";
+import type { Quality } from "../../api/schema-constants.gen";
 import { POLL_MS } from "../../live/hooks";
-import {
-  applyOrder,
-  keepAssetLinks,
-  patchAsShot,
-  patchShot,
-  replaceShot,
-  shotIds,
-  undoPatch,
-  type Character,
-  type Project,
-  type Shot,
-  type ShotPatch,
-  type Task,
-} from "./editor";
+import { keepAssetLinks } from "./editor/files";
+import { applyOrder, shotIds } from "./editor/order";
+import { editAsShot, patchShot, replaceShot, undoEdit } from "./editor/shots";
+import type { Character, Project, Shot, ShotPatch, Task } from "./editor/types";
 
 const TASK_PAGE = 200;
 
@@ -141,7 +132,7 @@ export function useDuplicateProject(projectId: string) {
 export function useRender(projectId: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (quality: "preview" | "final") =>
+    mutationFn: (quality: Quality) =>
       unwrap(
         api.POST("/api/v1/projects/{project_id}/render", {
           params: { path: { project_id: projectId } },
@@ -173,12 +164,12 @@ export function useShotPatch(projectId: string) {
     onMutate: async ({ shotId, patch }) => {
       await holdProject(client, projectId);
       const before = getProject(client, projectId)?.shots.find((s) => s.id === shotId);
-      setProject(client, projectId, (p) => patchShot(p, shotId, patchAsShot(patch)));
+      if (before) setProject(client, projectId, (p) => patchShot(p, shotId, editAsShot(before, patch)));
       return { before };
     },
     onError: (_error, { shotId, patch }, context) => {
       const before = context?.before;
-      if (before) setProject(client, projectId, (p) => patchShot(p, shotId, undoPatch(before, patch)));
+      if (before) setProject(client, projectId, (p) => patchShot(p, shotId, undoEdit(before, patch)));
     },
     onSuccess: (shot) => setProject(client, projectId, (p) => replaceShot(p, shot)),
     onSettled: () => refresh(client, projectId),

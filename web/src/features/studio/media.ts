@@ -1,5 +1,6 @@
 /** Signed links that stay the same for an asset while they are valid (see `stableUrl`). */
-import { stableUrl, type Asset } from "./editor";
+import { stableUrl } from "./editor/files";
+import type { Asset } from "./editor/types";
 
 const cache = new Map<string, string>();
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { translate } from "../../i18n";
-import { eventLabel, settled, type Delivery } from "./webhookApi";
+import { eventLabel, settled, type Delivery } from "./api";
 
 const delivery = (over: Partial<Delivery>): Delivery => ({
   id: "d1",

@@ -18,7 +18,7 @@ async function withAnswers(answers: Answer[]) {
     };
     return { ...actual, api: { POST } };
   });
-  const { signIn } = await import("./signIn");
+  const { signIn } = await import("./api");
   const { session } = await import("../../auth/session");
   return { signIn, session, paths };
 }

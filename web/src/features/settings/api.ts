@@ -1,4 +1,5 @@
-/** Webhook queries shared by the webhooks tab, its form and the deliveries drawer. */
+/** The settings pages' server calls: webhooks (shared by the webhooks tab, its form and the
+ * deliveries drawer) and your own usage (the profile tab). */
 import { useQuery } from "@tanstack/react-query";
 import { api, unwrap, type Schemas } from "../../api/client";
 import { queryKeys } from "../../api/queries";
@@ -104,4 +105,19 @@ export function statusLabel(t: TFunction, status: DeliveryStatus): string {
     case "failed":
       return t("settings.deliveryFailed");
   }
+}
+
+// --- your usage ---------------------------------------------------------------------------
+
+/** How many days of history the profile's usage card shows. */
+export const USAGE_DAYS = 7;
+
+/** Your own usage over the last `days` UTC days, with the effective quotas. */
+export function useMyUsage(days: number) {
+  return useQuery({
+    queryKey: [...queryKeys.usage(), { days }],
+    queryFn: () => unwrap(api.GET("/api/v1/usage", { params: { query: { days } } })),
+    staleTime: 15_000,
+    refetchInterval: 60_000,
+  });
 }
