@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Literal
 from storyreel.domain.storyboard import Character, Storyboard
 from storyreel.domain.styles import StylePreset
 from storyreel.domain.timeline import Motion
+from storyreel.providers.sections import SettingsSection
 from storyreel.settings import Settings
 
 Capability = Literal["storyboard", "image", "voice", "motion", "music"]
@@ -36,6 +37,10 @@ class ProviderNotConfigured(ProviderError):
         super().__init__(f"provider {provider!r} needs {setting}: {why}")
         self.provider = provider
         self.setting = setting
+
+
+class ProviderNeedsKey(ProviderNotConfigured):
+    """The provider cannot run without an API key; ``setting`` is the variable that sets it."""
 
 
 class UnknownProvider(ProviderError):
@@ -87,9 +92,20 @@ class Provider(ABC):
     #: ``quality``, ``speed`` and ``balanced`` strategies.
     quality: ClassVar[int] = 3
     speed: ClassVar[int] = 3
+    #: Its own settings: the ``Settings`` field they live in, their model and which of their
+    #: fields is the API key (``storyreel.providers.sections``). Error messages and the
+    #: accounts' key slots are derived from it. ``None``: it has no settings of its own.
+    section: ClassVar[SettingsSection[Any] | None] = None
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+
+    def missing_key(self, why: str) -> ProviderNeedsKey:
+        """The error for a missing API key, naming the environment variable that sets it."""
+        section = self.section
+        if section is None or section.key_env_var is None:
+            raise TypeError(f"{type(self).__name__} declares no settings section with a key")
+        return ProviderNeedsKey(self.name, section.key_env_var, why)
 
     @property
     def model(self) -> str:

@@ -11,34 +11,39 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from pydantic import SecretStr
 
-from storyreel.settings import Settings
+from storyreel.providers.sections import SettingsSection
+from storyreel.settings import Settings, installed_settings_class
 
 
 @dataclass(frozen=True)
 class KeySlot:
-    """A settings section whose ``api_key`` an account may replace with its own."""
+    """A settings section whose API key an account may replace with its own."""
 
     name: str
     section: str  # attribute of Settings
     label: str
+    key: str = "api_key"  # the field of that section that holds the key
+    env_var: str = ""  # where the operator sets it, e.g. STORYREEL_LLM__API_KEY
 
 
-KEY_SLOTS: dict[str, KeySlot] = {
-    s.name: s
-    for s in (
-        KeySlot("llm", "llm", "Storyboard writer (OpenAI-compatible chat)"),
-        KeySlot("openai_image", "openai_image", "Pictures (OpenAI-compatible images)"),
-        KeySlot("comfyui", "comfyui", "Pictures (ComfyUI)"),
-        KeySlot("openai_speech", "openai_speech", "Narration (OpenAI-compatible speech)"),
-        KeySlot("http_motion", "http_motion", "Moving clips (image-to-video API)"),
-    )
-}
+def key_slots(sections: Iterable[SettingsSection[Any]]) -> dict[str, KeySlot]:
+    """The key slots of ``sections``: one for each that declares a key, named after its field."""
+    return {
+        s.field: KeySlot(s.field, s.field, s.label or s.field, s.key, s.key_env_var or "")
+        for s in sections
+        if s.key is not None
+    }
+
+
+#: Derived from the providers' declarations, the installed plugins' included.
+KEY_SLOTS: dict[str, KeySlot] = key_slots(installed_settings_class().sections)
 
 
 class KeyUnreadable(Exception):
@@ -82,14 +87,14 @@ def mask(plain: str) -> str:
 
 
 def settings_with_keys(settings: Settings, keys: Mapping[str, str]) -> Settings:
-    """``settings`` with each slot's ``api_key`` replaced by the account's own."""
+    """``settings`` with each slot's key replaced by the account's own."""
     update = {}
     for slot_name, key in keys.items():
         slot = KEY_SLOTS.get(slot_name)
-        if slot is None:
+        section = getattr(settings, slot.section, None) if slot is not None else None
+        if slot is None or section is None:
             continue
-        section = getattr(settings, slot.section)
-        update[slot.section] = section.model_copy(update={"api_key": SecretStr(key)})
+        update[slot.section] = section.model_copy(update={slot.key: SecretStr(key)})
     return settings.model_copy(update=update) if update else settings
 
 

@@ -18,10 +18,12 @@ from storyreel.providers.base import (
     MusicSource,
     Provider,
     ProviderError,
+    ProviderNotConfigured,
     SpeechSynthesizer,
     StoryboardWriter,
     UnknownProvider,
 )
+from storyreel.providers.sections import SETTINGS_ENTRY_POINT_GROUP, broken_sections
 from storyreel.settings import Settings
 
 ENTRY_POINT_GROUP = "storyreel.providers"
@@ -89,6 +91,12 @@ class ProviderRegistry:
                     f"the {capability} provider {chosen!r} failed to load: {failure}"
                 )
             raise UnknownProvider(capability, chosen, self.names(capability))
+        section = cls.section
+        if section is not None and not hasattr(self.settings, section.field):
+            why = broken_sections.get(section.field) or (
+                f"declare it under the entry-point group {SETTINGS_ENTRY_POINT_GROUP!r}"
+            )
+            raise ProviderNotConfigured(chosen, f"the settings section {section.field!r}", why)
         with self._lock:
             instance = self._instances.get((capability, chosen))
             if instance is None:

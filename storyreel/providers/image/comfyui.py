@@ -48,15 +48,16 @@ from storyreel.providers.base import (
 )
 from storyreel.providers.http import HttpService, ProviderHttpError
 from storyreel.providers.image.fitting import cover_png, open_image
+from storyreel.providers.image.settings import COMFYUI, ComfyUISettings
 from storyreel.providers.remote import Connection, Transport, poll, priced, service_health
-from storyreel.settings import ComfyUISettings, Settings
+from storyreel.settings import Settings
 
 log = logging.getLogger(__name__)
 
 WORKFLOWS = Path(__file__).parent / "comfyui_workflows"
 DEFAULT_WORKFLOW = WORKFLOWS / "txt2img.json"
 DEFAULT_REFERENCE_WORKFLOW = WORKFLOWS / "reference.json"
-_SETTING = "STORYREEL_COMFYUI__"
+_SETTING = COMFYUI.env_prefix
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _WHOLE = re.compile(r"^\s*\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}\s*$")
 _MESSAGE_CHARS = 1200
@@ -227,6 +228,7 @@ class ComfyUIImages(ImageGenerator):
     """A picture per call from a ComfyUI workflow, as a PNG of the exact frame."""
 
     name: ClassVar[str] = "comfyui"
+    section = COMFYUI
     quality: ClassVar[int] = 4
     speed: ClassVar[int] = 3
     deterministic: ClassVar[bool] = True  # a fixed seed gives the same picture

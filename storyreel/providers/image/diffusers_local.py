@@ -30,9 +30,10 @@ from storyreel.providers.base import (
     Usage,
 )
 from storyreel.providers.image.fitting import cover_png, open_image
-from storyreel.settings import DiffusersSettings, Settings
+from storyreel.providers.image.settings import DIFFUSERS, DiffusersSettings
+from storyreel.settings import Settings
 
-_SETTING = "STORYREEL_DIFFUSERS__"
+_SETTING = DIFFUSERS.env_prefix
 # What a call without reference pictures shows an IP-Adapter already loaded (at scale 0, so
 # the picture is the same as without the adapter).
 _BLANK_SIDE = 224
@@ -42,6 +43,7 @@ class DiffusersImages(ImageGenerator):
     """One picture per call from a local diffusers pipeline, as a PNG of the exact frame."""
 
     name: ClassVar[str] = "diffusers"
+    section = DIFFUSERS
     quality: ClassVar[int] = 4
     speed: ClassVar[int] = 3
     # The same seed gives the same picture on the same device.

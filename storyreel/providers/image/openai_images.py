@@ -26,6 +26,7 @@ from storyreel.providers.base import (
 )
 from storyreel.providers.http import HttpService
 from storyreel.providers.image.fitting import cover_png, nearest_size, open_image, parse_size
+from storyreel.providers.image.settings import OPENAI_IMAGE, OpenAIImageSettings
 from storyreel.providers.remote import (
     Connection,
     Downloader,
@@ -34,15 +35,16 @@ from storyreel.providers.remote import (
     priced,
     service_health,
 )
-from storyreel.settings import OpenAIImageSettings, Settings
+from storyreel.settings import Settings
 
-_SETTING = "STORYREEL_OPENAI_IMAGE__"
+_SETTING = OPENAI_IMAGE.env_prefix
 
 
 class OpenAIImages(ImageGenerator):
     """One picture per call from an OpenAI-compatible image API, as a PNG of the exact frame."""
 
     name: ClassVar[str] = "openai"
+    section = OPENAI_IMAGE
     quality: ClassVar[int] = 5
     speed: ClassVar[int] = 3
     # A paid result is reused for the same request (a new seed asks for a new picture), even
@@ -69,9 +71,7 @@ class OpenAIImages(ImageGenerator):
         if self.config.base_url is None:
             raise ProviderNotConfigured(self.name, f"{_SETTING}BASE_URL", "no API root is set")
         if self.config.api_key is None and not is_local(self.config.base_url):
-            raise ProviderNotConfigured(
-                self.name, f"{_SETTING}API_KEY", f"{self.config.base_url} needs an API key"
-            )
+            raise self.missing_key(f"{self.config.base_url} needs an API key")
         for size in self.config.sizes:
             try:
                 parse_size(size)

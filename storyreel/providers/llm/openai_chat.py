@@ -63,6 +63,7 @@ from storyreel.providers.llm.draft import (
     fit_length,
 )
 from storyreel.providers.llm.rules import CONDENSE_TOLERANCE, MAX_SHOTS_ALLOWED, _fallback_title
+from storyreel.providers.llm.settings import LLM
 from storyreel.providers.remote import service_health
 from storyreel.settings import Settings
 
@@ -127,6 +128,7 @@ class OpenAIChatStoryboardWriter(StoryboardWriter):
     """Storyboards written by a chat model behind an OpenAI-compatible API."""
 
     name: ClassVar[str] = "openai"
+    section = LLM
     quality: ClassVar[int] = 5
     speed: ClassVar[int] = 2
     # A model samples: asking twice may give a better storyboard, so results are not reused.
@@ -164,21 +166,19 @@ class OpenAIChatStoryboardWriter(StoryboardWriter):
         if not self.llm.base_url:
             raise ProviderNotConfigured(
                 self.name,
-                "STORYREEL_LLM__BASE_URL",
+                LLM.env("base_url"),
                 "no API base URL set (e.g. https://api.openai.com/v1, or "
                 "http://127.0.0.1:11434/v1 for Ollama)",
             )
         if not self.llm.model:
             raise ProviderNotConfigured(
-                self.name, "STORYREEL_LLM__MODEL", "no chat model set (e.g. gpt-4o-mini)"
+                self.name, LLM.env("model"), "no chat model set (e.g. gpt-4o-mini)"
             )
         key = self.llm.api_key.get_secret_value().strip() if self.llm.api_key else ""
         if not key and not is_loopback(self.llm.base_url):
-            raise ProviderNotConfigured(
-                self.name,
-                "STORYREEL_LLM__API_KEY",
+            raise self.missing_key(
                 f"no API key set for {self.llm.base_url} (only servers on this machine, such "
-                "as Ollama, may go without one)",
+                "as Ollama, may go without one)"
             )
 
     # --- the storyboard -------------------------------------------------------------------
@@ -341,7 +341,7 @@ class OpenAIChatStoryboardWriter(StoryboardWriter):
                 fallback = _FALLBACK.get(mode)
                 if _too_long(err):
                     raise ProviderError(
-                        f"{err} — lower STORYREEL_LLM__MAX_INPUT_CHARS (now "
+                        f"{err} — lower {LLM.env('max_input_chars')} (now "
                         f"{self.llm.max_input_chars}) so each part of the story fits this model",
                         retryable=False,
                     ) from err
@@ -350,7 +350,7 @@ class OpenAIChatStoryboardWriter(StoryboardWriter):
                 if self.llm.structured != "auto" or fallback is None:
                     raise ProviderError(
                         f"{err} — the server does not take response_format {mode!r}; set "
-                        "STORYREEL_LLM__STRUCTURED=auto to fall back to plain JSON prompts",
+                        f"{LLM.env('structured')}=auto to fall back to plain JSON prompts",
                         retryable=False,
                     ) from err
                 self._mode = fallback  # remembered: later parts and writes ask this way at once

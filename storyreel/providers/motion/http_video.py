@@ -31,6 +31,7 @@ from storyreel.providers.base import (
     Usage,
 )
 from storyreel.providers.http import HttpService
+from storyreel.providers.motion.settings import HTTP_MOTION, HttpMotionSettings
 from storyreel.providers.remote import (
     Connection,
     Downloader,
@@ -41,9 +42,9 @@ from storyreel.providers.remote import (
     priced,
     service_health,
 )
-from storyreel.settings import HttpMotionSettings, Settings
+from storyreel.settings import Settings
 
-_SETTING = "STORYREEL_HTTP_MOTION__"
+_SETTING = HTTP_MOTION.env_prefix
 
 # The camera move the storyboard asked for, in words a video model follows.
 CAMERA_WORDS = {
@@ -70,6 +71,7 @@ class HttpVideoMotion(MotionGenerator):
     """An image-to-video clip per shot from a job-based HTTP API."""
 
     name: ClassVar[str] = "http"
+    section = HTTP_MOTION
     quality: ClassVar[int] = 5
     speed: ClassVar[int] = 1
     # Clips are paid for: the same picture and spec reuse the clip already made.

@@ -29,9 +29,10 @@ from storyreel.providers.base import (
     Usage,
 )
 from storyreel.providers.image.fitting import open_image
-from storyreel.settings import Settings, SvdSettings
+from storyreel.providers.motion.settings import SVD, SvdSettings
+from storyreel.settings import Settings
 
-_SETTING = "STORYREEL_SVD__"
+_SETTING = SVD.env_prefix
 
 
 def clip_argv(
@@ -60,6 +61,7 @@ class SvdMotion(MotionGenerator):
     """An image-to-video clip per shot from a local Stable Video Diffusion pipeline."""
 
     name: ClassVar[str] = "svd"
+    section = SVD
     quality: ClassVar[int] = 4
     speed: ClassVar[int] = 1
     # The same picture, settings and seed give the same clip on the same device.

@@ -32,10 +32,11 @@ from storyreel.providers.base import (
 )
 from storyreel.providers.http import HttpService
 from storyreel.providers.remote import Connection, Transport, priced, service_health
+from storyreel.providers.voice.settings import COSYVOICE, CosyVoiceSettings
 from storyreel.providers.voice.wavdata import pcm16, transcode
-from storyreel.settings import CosyVoiceSettings, Settings
+from storyreel.settings import Settings
 
-_SETTING = "STORYREEL_COSYVOICE__"
+_SETTING = COSYVOICE.env_prefix
 RATE_HEADER = "X-Custom-Header-sampleRate"
 # Which modes speak with a built-in speaker, and which with the voice of prompt_wav.
 _SPEAKER_MODES = ("sft", "instruct")
@@ -66,6 +67,7 @@ def _gender(speaker: str) -> Literal["male", "female"] | None:
 
 class CosyVoiceSpeech(SpeechSynthesizer):
     name: ClassVar[str] = "cosyvoice"
+    section = COSYVOICE
     quality: ClassVar[int] = 4
     speed: ClassVar[int] = 3
     # The server draws a fresh random seed per call; a result is still reused for the same

@@ -43,12 +43,13 @@ from storyreel.providers.base import (
     WordTiming,
 )
 from storyreel.providers.remote import priced
+from storyreel.providers.voice.settings import EDGE_TTS, EdgeTtsSettings
 from storyreel.providers.voice.wavdata import transcode
-from storyreel.settings import EdgeTtsSettings, Settings
+from storyreel.settings import Settings
 
 T = TypeVar("T")
 
-_SETTING = "STORYREEL_EDGE_TTS__"
+_SETTING = EDGE_TTS.env_prefix
 INSTALL = "pip install 'storyreel[edge]'"
 MIN_VERSION = (7, 2)  # Communicate(boundary="WordBoundary")
 TICKS_PER_SECOND = 10_000_000
@@ -177,6 +178,7 @@ def _is_word(text: str) -> bool:
 
 class EdgeSpeech(SpeechSynthesizer):
     name: ClassVar[str] = "edge"
+    section = EDGE_TTS
     quality: ClassVar[int] = 4
     speed: ClassVar[int] = 4
     # The service speaks the same text the same way; a narration is reused, not re-fetched.

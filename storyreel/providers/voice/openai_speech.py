@@ -25,15 +25,17 @@ from storyreel.providers.base import (
 )
 from storyreel.providers.http import HttpService
 from storyreel.providers.remote import Connection, Transport, is_local, priced, service_health
+from storyreel.providers.voice.settings import OPENAI_SPEECH, OpenAISpeechSettings
 from storyreel.providers.voice.wavdata import pcm16, to_pcm
-from storyreel.settings import OpenAISpeechSettings, Settings
+from storyreel.settings import Settings
 
-_SETTING = "STORYREEL_OPENAI_SPEECH__"
+_SETTING = OPENAI_SPEECH.env_prefix
 MIN_SPEED, MAX_SPEED = 0.25, 4.0
 
 
 class OpenAISpeech(SpeechSynthesizer):
     name: ClassVar[str] = "openai"
+    section = OPENAI_SPEECH
     quality: ClassVar[int] = 5
     speed: ClassVar[int] = 3
     # Same text and voice: the paid result is reused rather than bought again.
@@ -59,9 +61,7 @@ class OpenAISpeech(SpeechSynthesizer):
         if self.config.base_url is None:
             raise ProviderNotConfigured(self.name, f"{_SETTING}BASE_URL", "no API root is set")
         if self.config.api_key is None and not is_local(self.config.base_url):
-            raise ProviderNotConfigured(
-                self.name, f"{_SETTING}API_KEY", f"{self.config.base_url} needs an API key"
-            )
+            raise self.missing_key(f"{self.config.base_url} needs an API key")
         if not self.config.voice.strip():
             raise ProviderNotConfigured(self.name, f"{_SETTING}VOICE", "no default voice")
 
