@@ -336,7 +336,10 @@ def motion_filter(motion: Motion, w: int, h: int, first_frame: int, clip_frames:
     zoompan rounds its crop to whole input pixels, which shows as jitter; perspective maps the
     (fractional) rectangle onto the frame with interpolation, so motion stays smooth at any fps.
     """
-    progress = f"((in+{first_frame})/{max(1, clip_frames - 1)})"
+    # perspective's `in` counts the frames it has output from 1, not 0 (vf_perspective sets it
+    # to frame_count_out + 1): without the -1 every move starts a frame late and overshoots the
+    # picture on the clip's last frame, smearing its edge.
+    progress = f"((in-1+{first_frame})/{max(1, clip_frames - 1)})"
     rect = _motion_rect(motion, w, h, progress)
     if rect is None:
         return None
