@@ -89,6 +89,7 @@ lint: setup
 	$(BIN)/ruff check storyreel tests bench
 	$(BIN)/ruff format --check storyreel tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # Refresh the screenshots in docs/ from the last e2e run (web/test-results/screenshots).
 screenshots:

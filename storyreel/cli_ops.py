@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import signal
 import sys
-import threading
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
@@ -344,9 +341,15 @@ def worker(
 ) -> None:
     """Run tasks until stopped (Ctrl-C or SIGTERM hands running tasks back)."""
     settings = load_settings()
+    from storyreel.tasks.executors.registry import (
+        ExecutorUnavailable,
+        executor_names,
+        run_worker,
+    )
+
     chosen = executor or settings.executor
-    if chosen not in ("local", "celery"):
-        raise fail(f"--executor must be local or celery, not {chosen!r}", 2)
+    if chosen not in executor_names():
+        raise fail(f"--executor must be one of {', '.join(executor_names())}, not {chosen!r}", 2)
     wanted = [q.strip() for q in queues.split(",") if q.strip()]
     unknown = [q for q in wanted if q not in RESOURCES]
     if unknown or not wanted:
@@ -357,27 +360,11 @@ def worker(
         update={"executor": chosen, "concurrency": Concurrency(**limits)}
     )
     platform = _platform(settings)
-    if chosen == "celery":
-        from storyreel.tasks.executors.celery import CeleryUnavailable, run_worker
-
-        try:
-            run_worker(platform, wanted, max(limits[q] for q in wanted))
-        except CeleryUnavailable as exc:
-            raise fail(str(exc), 2) from None
-        return
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    platform.start()
-    err.print(f"worker {platform.runner.worker} serving {', '.join(wanted)} (local executor)")
-    while not stop.wait(1.0):
-        pass
-    err.print("stopping: running tasks get 10 s, then go back to the queue")
-    platform.stop(10)
+    err.print(f"worker {platform.runner.worker} serving {', '.join(wanted)} ({chosen} executor)")
+    try:
+        run_worker(chosen, platform, wanted, max(limits[q] for q in wanted), drain_s=10)
+    except ExecutorUnavailable as exc:
+        raise fail(str(exc), 2) from None
 
 
 def serve(

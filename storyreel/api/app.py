@@ -109,7 +109,7 @@ def create_app(
                 flush=True,
             )
         if run_workers:
-            platform.start(execute=settings.executor == "local", reap=True)
+            platform.start(execute=True, reap=True)  # a broker's executor runs nothing here
         platform.connect()
         for service in services:
             service.start()

@@ -1,5 +1,6 @@
-"""What every endpoint is given: the platform, units of work, the current user, and the object
-lookups that enforce who may see what (CONVENTIONS.md, rule 3).
+"""What every endpoint is given: the platform (and the parts of it routers use), units of work,
+the current user, the object lookups that enforce who may see what, and whose quotas, budget and
+priority work counts against (CONVENTIONS.md, rule 3).
 
 Endpoints open their unit of work themselves (``with db.write() as s:``) rather than through a
 yield-dependency: FastAPI may enter and leave a sync dependency on different threads, and the
@@ -31,10 +32,14 @@ from storyreel.db.repositories import projects as projects_repo
 from storyreel.db.repositories import tasks as tasks_repo
 from storyreel.db.types import utcnow
 from storyreel.pipeline import costs, scope
+from storyreel.pipeline.context import PipelineContext
 from storyreel.pipeline.engine import Platform
+from storyreel.pipeline.project import storyboard_pending
 from storyreel.providers.base import Capability
+from storyreel.providers.registry import ProviderRegistry
 from storyreel.settings import Settings
 from storyreel.storage.base import BlobStore
+from storyreel.tasks.kinds import KindRegistry
 
 
 @dataclass
@@ -51,6 +56,24 @@ class AppState:
 
 
 # Cheap dependencies are ``async``: a sync one would cost a thread hop per request.
+
+
+def kinds_of(state: AppState) -> KindRegistry:
+    return state.platform.kinds
+
+
+def pipeline_of(state: AppState) -> PipelineContext:
+    """The providers, blob store and result cache the pipeline's steps use."""
+    return state.platform.pipeline
+
+
+def providers_of(state: AppState) -> ProviderRegistry:
+    return pipeline_of(state).registry
+
+
+def priority_of(state: AppState, user: User) -> int:
+    """The queue priority of ``user``'s plan."""
+    return quotas.priority_for(state.settings, user)
 
 
 async def app_state(request: Request) -> AppState:
@@ -241,6 +264,22 @@ def task_for(s: Session, user: User, task_id: str, *, write: bool = False) -> Ta
     return task
 
 
+def owner_of(s: Session, project: Project, user: User) -> User:
+    """Whose quotas and plan priority the project's work counts against: its owner's."""
+    if project.owner_id is None or project.owner_id == user.id:
+        return user
+    return accounts_repo.user(s, project.owner_id) or user
+
+
+def refuse_while_writing(s: Session, project: Project) -> None:
+    """Edits to shots or characters would be replaced by the storyboard being written."""
+    if storyboard_pending(s, project):
+        raise errors.Conflict(
+            "the storyboard is still being written and will replace the shots and characters; "
+            "wait for it to finish"
+        )
+
+
 @contextmanager
 def quota_error() -> Iterator[None]:
     try:
@@ -279,7 +318,7 @@ def check_quota(
     images, videos = int(amounts.get("images") or 0), int(amounts.get("videos") or 0)
     if videos and project is not None:
         shots = projects_repo.shots(s, project.id)
-        work = costs.missing_work(project, shots, has_music=costs.has_music(s, project.id))
+        work = costs.missing_work(project, shots, has_music=projects_repo.has_music(s, project.id))
     else:
         work = [("image", images, {"images": float(images)})] if images else []
     check_budget(s, state, user, project, work)

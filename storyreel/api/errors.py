@@ -1,5 +1,8 @@
 """One error body everywhere — ``{"code", "message", "request_id", "errors": [...]}`` — raised
-as typed exceptions and rendered by one set of handlers (CONVENTIONS.md, rule 7)."""
+as typed exceptions and rendered by one set of handlers (CONVENTIONS.md, rule 7).
+
+The pipeline's typed refusals (``storyreel.pipeline.errors``) are mapped to their statuses here,
+once; any other exception is a bug, answered with a logged 500 — never blamed on the client."""
 
 from __future__ import annotations
 
@@ -9,9 +12,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DataError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from storyreel.domain.styles import UnknownStyle
+from storyreel.pipeline import errors as pipeline
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +102,44 @@ class Unavailable(ApiError):
     status = 503
 
 
+def field_error(field: str, message: str) -> Unprocessable:
+    """A 422 that names the one input at fault."""
+    return Unprocessable(message, errors=[FieldError(field=field, message=message)])
+
+
+# The pipeline's refusals by kind; the most specific class wins (a subclass of one of these
+# answers its parent's status). A refusal of no known kind is still the client's: 400.
+PIPELINE_STATUS: tuple[tuple[type[pipeline.PipelineError], int], ...] = (
+    (pipeline.NotFound, 404),
+    (pipeline.Conflict, 409),
+    (pipeline.InvalidInput, 422),
+)
+
+
+def _pipeline_status(exc: pipeline.PipelineError) -> int:
+    return next((status for kind, status in PIPELINE_STATUS if isinstance(exc, kind)), 400)
+
+
+def _validation_errors(exc: ValidationError, default: str) -> list[FieldError]:
+    return [
+        FieldError(
+            field=".".join(str(p) for p in e.get("loc", ())) or default,
+            message=str(e.get("msg", "invalid")),
+        )
+        for e in exc.errors()
+    ]
+
+
+def _pipeline_field_errors(exc: pipeline.PipelineError) -> list[FieldError]:
+    # An invalid input raised from a pydantic ValidationError (an edited shot validated like a
+    # storyboard's) names each field at fault; otherwise the one ``field`` the error names.
+    if isinstance(exc.__cause__, ValidationError):
+        return _validation_errors(exc.__cause__, exc.field or "body")
+    if exc.field:
+        return [FieldError(field=exc.field, message=exc.message)]
+    return []
+
+
 def request_id_of(request: Request) -> str:
     return str(getattr(request.state, "request_id", ""))
 
@@ -138,6 +182,18 @@ def install(app: FastAPI) -> None:
             request, exc.status, exc.message, exc.errors, exc.details, exc.headers
         )
 
+    @app.exception_handler(pipeline.PipelineError)
+    async def _pipeline(request: Request, exc: pipeline.PipelineError) -> JSONResponse:
+        return error_response(
+            request, _pipeline_status(exc), exc.message, _pipeline_field_errors(exc)
+        )
+
+    @app.exception_handler(UnknownStyle)
+    async def _style(request: Request, exc: UnknownStyle) -> JSONResponse:
+        return error_response(
+            request, 422, str(exc), [FieldError(field=exc.field, message=str(exc))]
+        )
+
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
@@ -176,6 +232,14 @@ def install(app: FastAPI) -> None:
             return error_response(request, 400, "text must be valid Unicode (no lone surrogates)")
         if isinstance(exc.orig, OverflowError):
             return error_response(request, 400, "a number is too large")
+        return await _unexpected(request, exc)
+
+    @app.exception_handler(UnicodeEncodeError)
+    async def _unencodable(request: Request, exc: UnicodeEncodeError) -> JSONResponse:
+        # SQLite's driver raises this unwrapped for a lone UTF-16 surrogate, which only a
+        # client's JSON (``"\\ud800"``) can bring in; any other encoding failure is ours.
+        if "surrogate" in exc.reason:
+            return error_response(request, 400, "text must be valid Unicode (no lone surrogates)")
         return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)

@@ -13,13 +13,13 @@ from fastapi import Header
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storyreel.api import errors
 from storyreel.api.deps import UnitOfWork
 from storyreel.db.models import IdempotencyRecord, User
+from storyreel.db.repositories import idempotency as repo
 
 IdempotencyKey = Annotated[
     str | None,
@@ -43,13 +43,6 @@ def fingerprint(*parts: Any) -> str:
             digest.update(json.dumps(part, sort_keys=True, default=str).encode())
         digest.update(b"\0")
     return digest.hexdigest()
-
-
-def _find(s: Session, user_id: str, key: str) -> IdempotencyRecord | None:
-    q = select(IdempotencyRecord).where(
-        IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key
-    )
-    return s.scalar(q)
 
 
 def _replay(record: IdempotencyRecord, request_hash: str) -> JSONResponse:
@@ -77,28 +70,26 @@ def run_once(
     once are never stored)."""
     if key:
         with db.read() as s:
-            earlier = _find(s, user.id, key)
+            earlier = repo.find(s, user.id, key)
         if earlier is not None:
             return _replay(earlier, request_hash)
     try:
         with db.write() as s:
             body = jsonable_encoder(create(s))
             if key:
-                s.add(
-                    IdempotencyRecord(
-                        user_id=user.id,
-                        key=key,
-                        request_hash=request_hash,
-                        status_code=status_code,
-                        response=stored(body) if stored is not None else body,
-                    )
+                repo.record(
+                    s,
+                    user.id,
+                    key,
+                    request_hash=request_hash,
+                    status_code=status_code,
+                    response=stored(body) if stored is not None else body,
                 )
-                s.flush()
     except IntegrityError:
         if not key:
             raise
         with db.read() as s:  # a concurrent request with the same key committed first
-            winner = _find(s, user.id, key)
+            winner = repo.find(s, user.id, key)
         if winner is None:
             raise
         return _replay(winner, request_hash)

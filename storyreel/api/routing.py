@@ -8,8 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from storyreel.api import errors
-from storyreel.api.deps import AppState
-from storyreel.api.views import providers_of
+from storyreel.api.deps import AppState, providers_of
 from storyreel.providers.base import CAPABILITIES
 from storyreel.settings import RouteSetting
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storyreel.db.models import Project, Render, User
+from storyreel.db.models import Project, User
+from storyreel.db.repositories import accounts as accounts_repo
 from storyreel.db.repositories import usage
 from storyreel.settings import QuotaLimits, Settings
 
@@ -63,25 +63,14 @@ def usage_today(session: Session, user_id: str, now: datetime | None = None) -> 
     seconds from today's renders, plus the ledger's for renders of deleted projects."""
     start, _ = day_window(now)
     ledger = usage.totals(session, user_id, start)
-    seconds = session.scalar(
-        select(func.coalesce(func.sum(Render.duration), 0.0))
-        .join(Project, Project.id == Render.project_id)
-        .where(Project.owner_id == user_id, Render.created_at >= start)
-    )
-    return Usage(ledger.images, ledger.videos, float(seconds or 0.0) + ledger.render_seconds)
+    seconds = usage.render_seconds_since(session, user_id, start)
+    return Usage(ledger.images, ledger.videos, seconds + ledger.render_seconds)
 
 
 def carry_over(session: Session, project: Project, now: datetime | None = None) -> None:
     """Before ``project`` is deleted: its renders go with it, but their seconds still count."""
     start, _ = day_window(now)
-    seconds = float(
-        session.scalar(
-            select(func.coalesce(func.sum(Render.duration), 0.0)).where(
-                Render.project_id == project.id, Render.created_at >= start
-            )
-        )
-        or 0.0
-    )
+    seconds = usage.project_render_seconds_since(session, project.id, start)
     if seconds and project.owner_id:
         usage.charge(session, project.owner_id, render_seconds=seconds, now=now)
         session.flush()
@@ -114,7 +103,7 @@ def check(
     # Two requests of one user checked at once must not both pass on the same remaining quota:
     # the account row is locked until this transaction (which records the new work) ends.
     # (SQLite transactions are serialised by its write lock already.)
-    session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    accounts_repo.lock_user(session, user.id)
     used = usage_today(session, user.id)
     wanted = (
         ("images_per_day", limits.images_per_day, used.images, images),
@@ -136,7 +125,7 @@ def check_within(session: Session, settings: Settings, user: User, project: Proj
     raise ``QuotaExceeded`` if the day is now over a limit, so the caller rolls it all back."""
     if user.role == "admin":
         return
-    session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    accounts_repo.lock_user(session, user.id)
     session.flush()
     limits = effective_limits(settings, user, project)
     used = usage_today(session, user.id)

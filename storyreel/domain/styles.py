@@ -127,6 +127,10 @@ DEFAULT_STYLE = "cinematic"
 
 
 class UnknownStyle(ValueError):
+    """A style name that is not a preset; ``field`` is the input that names a style."""
+
+    field = "style"
+
     def __init__(self, name: str) -> None:
         super().__init__(f"unknown style {name!r}; choose one of: {', '.join(STYLES)}")
 

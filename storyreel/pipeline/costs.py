@@ -17,44 +17,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storyreel.auth.quotas import effective_limits
-from storyreel.db.models import Asset, Project, Shot, UsageRecord, User
+from storyreel.db.models import Project, Shot, UsageRecord, User
+from storyreel.db.repositories import spending
 from storyreel.db.repositories import usage as usage_repo
 from storyreel.providers.base import Capability, ProviderError, Usage
 from storyreel.providers.registry import ProviderRegistry
 from storyreel.providers.router import ProviderRouter, Route, estimate_cost
 from storyreel.settings import Settings
-
-
-def spent(
-    session: Session,
-    *,
-    owner_id: str | None = None,
-    project_id: str | None = None,
-    since: datetime | None = None,
-) -> float:
-    query = select(func.coalesce(func.sum(UsageRecord.cost), 0.0))
-    if owner_id is not None:
-        query = query.where(UsageRecord.owner_id == owner_id)
-    if project_id is not None:
-        query = query.where(UsageRecord.project_id == project_id)
-    if since is not None:
-        query = query.where(UsageRecord.created_at >= since)
-    return float(session.scalar(query) or 0.0)
-
-
-def spent_by_capability(session: Session, project_id: str) -> dict[str, float]:
-    rows = session.execute(
-        select(UsageRecord.capability, func.coalesce(func.sum(UsageRecord.cost), 0.0))
-        .where(UsageRecord.project_id == project_id)
-        .group_by(UsageRecord.capability)
-    )
-    return {capability: float(total) for capability, total in rows}
 
 
 def usage_record(
@@ -142,7 +115,7 @@ def budget_state(
     exempt = owner.role == "admin"
     day_limit = None if exempt else limits.cost_per_day
     day_spent = (
-        spent(session, owner_id=owner.id, since=usage_repo.day_start())
+        spending.spent(session, owner_id=owner.id, since=usage_repo.day_start())
         if day_limit is not None
         else 0.0
     )
@@ -153,7 +126,9 @@ def budget_state(
         if project.budget is not None:
             project_limits.append(("project_budget", project.budget))
     project_spent = (
-        spent(session, project_id=project.id) if project is not None and project_limits else 0.0
+        spending.spent(session, project_id=project.id)
+        if project is not None and project_limits
+        else 0.0
     )
     return BudgetState(
         settings.currency, day_limit, day_spent, tuple(project_limits), project_spent
@@ -211,13 +186,6 @@ def estimate(
             EstimateLine(capability, name, count, units, round(estimate_cost(prices, units), 6))
         )
     return out
-
-
-def has_music(session: Session, project_id: str) -> bool:
-    found = session.scalar(
-        select(Asset.id).where(Asset.project_id == project_id, Asset.kind == "music").limit(1)
-    )
-    return found is not None
 
 
 def missing_work(

@@ -24,7 +24,13 @@ from storyreel.settings import Settings
 from storyreel.storage.base import BlobStore
 from storyreel.tasks.dispatch import AfterCommit
 from storyreel.tasks.events import EventBus, event_bus_from_url
-from storyreel.tasks.executors.base import Executor
+from storyreel.tasks.executors.registry import (
+    Executor,
+    ExecutorOptions,
+    executor_class,
+    make_dispatcher,
+    make_executor,
+)
 from storyreel.tasks.kinds import KindRegistry
 from storyreel.tasks.model import ACTIVE
 from storyreel.tasks.reaper import Reaper
@@ -94,32 +100,33 @@ class Platform:
             self.hooks.executor = self.executor
             self.executor.start()
         if reap:
+            # Executors whose messages can be lost (a broker) want queued tasks sent again.
+            resubmit = executor_class(self.settings.executor).resubmits_lost_messages
             self.reaper = Reaper(
                 self.db,
                 self.settings.reaper_interval_s,
-                resubmit_after_s=self.settings.lease_s
-                if self.settings.executor == "celery"
-                else None,
+                resubmit_after_s=self.settings.lease_s if resubmit else None,
             )
             self.reaper.start()
         self._started = True
         return self
 
     def connect(self) -> Platform:
-        """Hand tasks this process queues to the executor without running any here: Celery
+        """Hand tasks this process queues to the executor without running any here: a broker
         needs the message; local workers find queued tasks in the database by themselves."""
-        if self.settings.executor == "celery" and self.hooks.executor is None:
-            self.hooks.executor = self._make_executor()
+        if self.executor is None:  # stop() then closes it too
+            self.executor = make_dispatcher(self.settings.executor, self.runner, self._options())
+            self.hooks.executor = self.executor
         return self
 
+    def _options(self) -> ExecutorOptions:
+        return ExecutorOptions(
+            concurrency=self.settings.concurrency.model_dump(),
+            broker_url=self.settings.broker_url,
+        )
+
     def _make_executor(self) -> Executor:
-        if self.settings.executor == "celery":
-            from storyreel.tasks.executors.celery import CeleryExecutor
-
-            return CeleryExecutor(self.settings.broker_url, self.runner)
-        from storyreel.tasks.executors.local import LocalExecutor
-
-        return LocalExecutor(self.runner, self.settings.concurrency.model_dump())
+        return make_executor(self.settings.executor, self.runner, self._options())
 
     def stop(self, drain_s: float = 10.0) -> None:
         if self.reaper is not None:

@@ -275,18 +275,14 @@ class _Follower:
         self.stats: dict[str, StageStats] = {stage: StageStats() for stage in STAGES}
         self.fallbacks: list[str] = []
         self._shown: dict[str, tuple[int, int, str]] = {}
-        self._began: dict[str, float] = {}
 
     def update(self, tasks: list[Task]) -> None:
         by_stage: dict[str, list[Task]] = {stage: [] for stage in STAGES}
         for task in tasks:
             if task.kind in _STAGE_OF:
                 by_stage[_STAGE_OF[task.kind]].append(task)
-        now = time.perf_counter()
         for stage, group in by_stage.items():
             ran = [t for t in group if self._ran_now(t)]
-            if any(t.status == "running" for t in group) or ran:
-                self._began.setdefault(stage, now)
             stats = self.stats[stage]
             stats.generated = sum(1 for t in ran if not (t.result or {}).get("cached", False))
             stats.cached = len(ran) - stats.generated
@@ -302,8 +298,7 @@ class _Follower:
             else:
                 done = sum(1 for t in group if t.status == "succeeded")
                 shown = (done, len(group), "")
-            if stage in self._began and (ran or any(t.status == "running" for t in group)):
-                stats.seconds = now - self._began[stage]
+            stats.seconds = _wall_span(ran)
             if shown != self._shown.get(stage):
                 self._shown[stage] = shown
                 if self.callback is not None:
@@ -325,6 +320,13 @@ class _Follower:
                 )
                 if line not in self.fallbacks:
                     self.fallbacks.append(line)
+
+
+def _wall_span(tasks: list[Task]) -> float:
+    """From the first of these tasks starting to the last one finishing, in seconds."""
+    starts = [t.started_at for t in tasks if t.started_at is not None]
+    ends = [t.finished_at for t in tasks if t.finished_at is not None]
+    return (max(ends) - min(starts)).total_seconds() if starts and ends else 0.0
 
 
 def _follow(

@@ -7,10 +7,12 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storyreel.db.models import Project, ProviderKey, User
+from storyreel.db.models import Project, User
+from storyreel.db.repositories import accounts as accounts_repo
+from storyreel.db.repositories import projects as projects_repo
+from storyreel.db.repositories import provider_keys
 from storyreel.db.session import Database
 from storyreel.pipeline.context import PipelineContext
 from storyreel.pipeline.costs import budget_state
@@ -25,7 +27,7 @@ def own_keys(ctx: PipelineContext, session: Session, user_id: str) -> dict[str, 
     """The account's stored provider keys, decrypted; one that cannot be read is left out (and
     logged) so the operator's key serves instead of the call failing."""
     found: dict[str, str] = {}
-    for row in session.scalars(select(ProviderKey).where(ProviderKey.user_id == user_id)):
+    for row in provider_keys.of_user(session, user_id):
         try:
             found[row.slot] = ctx.key_cipher.open(row.sealed)
         except KeyUnreadable:
@@ -51,7 +53,7 @@ def account_scope(
     project: Project | None = None,
 ) -> CallScope:
     """The scope for work of ``owner_id`` (on ``project``, if any), read in ``session``."""
-    owner = session.get(User, owner_id) if owner_id else None
+    owner = accounts_repo.user(session, owner_id) if owner_id else None
     if owner is None:  # work of the CLI or a project without an owner: the system's choices
         return CallScope(layers=layers(None, project))
     keys = own_keys(ctx, session, owner.id)
@@ -65,8 +67,8 @@ def account_scope(
     def within_budget(provider: Provider) -> None:
         # Read afresh: other tasks of the account may have spent since this one started.
         with db.session() as s:
-            fresh_owner = s.get(User, user_id)
-            fresh_project = s.get(Project, project_id) if project_id else None
+            fresh_owner = accounts_repo.user(s, user_id)
+            fresh_project = projects_repo.get(s, project_id) if project_id else None
             if fresh_owner is None:
                 return
             state = budget_state(s, ctx.settings, fresh_owner, fresh_project)

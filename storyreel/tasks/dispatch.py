@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -17,13 +17,21 @@ from storyreel.tasks.events import ALL_TASKS, EventBus, project_channel
 
 if TYPE_CHECKING:
     from storyreel.db.session import Database
-    from storyreel.tasks.executors.base import Executor
 
 log = logging.getLogger(__name__)
 
 _SUBMIT = "storyreel.submit"
 _EVENTS = "storyreel.events"
 _CANCEL = "storyreel.cancel"
+
+
+class Dispatcher(Protocol):
+    """The part of an executor the hand-off uses (every ``Executor`` is one); named here so the
+    hand-off, which the runner uses, does not depend on the executors, which use the runner."""
+
+    def submit(self, task_id: str, queue: str, priority: int, eta: datetime | None) -> None: ...
+
+    def cancel(self, task_id: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -82,7 +90,7 @@ class AfterCommit:
 
     def __init__(self, db: Database, bus: EventBus) -> None:
         self.bus = bus
-        self.executor: Executor | None = None
+        self.executor: Dispatcher | None = None
         event.listen(db.sessions, "after_commit", self._after_commit)
         event.listen(db.sessions, "after_soft_rollback", self._after_rollback)
 

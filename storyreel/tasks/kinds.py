@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
+from storyreel.tasks.context import Handler
 from storyreel.tasks.model import Resource
 
-if TYPE_CHECKING:
-    from storyreel.tasks.runner import TaskContext
-
-Handler = Callable[["TaskContext"], dict[str, Any] | None]
+__all__ = ["Handler", "KindPolicy", "KindRegistry", "TaskKind", "UnknownKind"]
 
 
 @dataclass(frozen=True)
@@ -36,7 +32,8 @@ class UnknownKind(LookupError):
 
 
 class KindRegistry:
-    """Which handler runs a kind. Pipeline handlers register here; tests register their own."""
+    """Which handler runs a kind. Pipeline handlers register here, bound to their services;
+    tests register their own."""
 
     def __init__(self) -> None:
         self._kinds: dict[str, TaskKind] = {}

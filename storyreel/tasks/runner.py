@@ -17,7 +17,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -30,9 +30,21 @@ from storyreel.db.session import Database
 from storyreel.db.types import new_id, utcnow
 from storyreel.domain.cancel import CancelToken
 from storyreel.tasks import service
+from storyreel.tasks.context import Claim, TaskContext
 from storyreel.tasks.dispatch import announce, enqueue
 from storyreel.tasks.kinds import KindRegistry, UnknownKind
 from storyreel.tasks.model import TaskFailure
+
+# Claim and TaskContext live in ``context`` (no cycle with kinds); named here for callers.
+__all__ = [
+    "Claim",
+    "EngineTiming",
+    "ErrorClassifier",
+    "Runner",
+    "TaskContext",
+    "backoff_seconds",
+    "worker_name",
+]
 
 log = logging.getLogger(__name__)
 
@@ -60,51 +72,6 @@ def backoff_seconds(
     """Exponential backoff with full jitter: uniform in [base, min(cap, base·2^(attempt-1))]."""
     ceiling = min(cap, base * 2 ** max(0, attempt - 1))
     return (rng or random).uniform(min(base, ceiling), ceiling)
-
-
-@dataclass
-class Claim:
-    task_id: str
-    fence: int
-    kind: str
-    params: dict[str, Any]
-    attempts: int
-    max_attempts: int
-    timeout_s: float
-    project_id: str | None
-    shot_id: str | None
-    owner_id: str | None
-
-
-@dataclass
-class TaskContext:
-    """What a handler gets: its parameters, a cancel token, progress, and the run's services."""
-
-    claim: Claim
-    cancel: CancelToken
-    services: Any
-    _runner: Runner
-    _effects: list[Callable[[Session], None]] = field(default_factory=list)
-    _last_progress: float = 0.0
-
-    @property
-    def task_id(self) -> str:
-        return self.claim.task_id
-
-    @property
-    def params(self) -> dict[str, Any]:
-        return self.claim.params
-
-    def on_success(self, effect: Callable[[Session], None]) -> None:
-        """Apply ``effect`` in the transaction that records success — fenced with it."""
-        self._effects.append(effect)
-
-    def progress(self, percent: float, message: str = "", *, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self._last_progress < self._runner.timing.progress_interval_s:
-            return
-        self._last_progress = now
-        self._runner.report_progress(self.claim, max(0.0, min(100.0, percent)), message)
 
 
 @dataclass(eq=False)
@@ -199,14 +166,12 @@ class Runner:
         db: Database,
         kinds: KindRegistry,
         *,
-        services: Any = None,
         timing: EngineTiming | None = None,
         worker: str | None = None,
         classify: ErrorClassifier | None = None,
     ) -> None:
         self.db = db
         self.kinds = kinds
-        self.services = services
         self.timing = timing or EngineTiming()
         self.worker = worker or worker_name()
         self.classify = classify or (lambda exc: None)
@@ -224,6 +189,10 @@ class Runner:
                 self._watchdog.start()
                 self._watchdog_pid = os.getpid()
             return self._watchdog
+
+    @property
+    def progress_interval_s(self) -> float:
+        return self.timing.progress_interval_s
 
     # --- claiming -------------------------------------------------------------------------
 
@@ -297,7 +266,7 @@ class Runner:
             self._tokens[claim.task_id] = (claim.fence, token)
         watchdog = self._watcher()
         watch = watchdog.watch(claim, token)
-        ctx = TaskContext(claim=claim, cancel=token, services=self.services, _runner=self)
+        ctx = TaskContext(claim=claim, cancel=token, _runner=self)
         try:
             handler = self.kinds.get(claim.kind).handler
             result = handler(ctx)

@@ -35,7 +35,9 @@ from storyreel.pipeline.engine import Platform
 from storyreel.pipeline.project import create_project
 from storyreel.settings import Settings
 from storyreel.tasks.executors import celery as celery_executor
+from storyreel.tasks.executors.base import ExecutorOptions
 from storyreel.tasks.executors.celery import TASK_NAME, CeleryExecutor
+from storyreel.tasks.executors.registry import executor_class, make_dispatcher
 from storyreel.tasks.kinds import KindRegistry
 from storyreel.tasks.runner import Runner
 from tests.services import RedisServer
@@ -377,6 +379,44 @@ def test_submit_with_the_broker_down_logs_and_returns(
     executor.stop()
     assert time.monotonic() - started < 10
     assert "broker unavailable, task lost not sent" in caplog.text
+
+
+def test_health_says_when_the_broker_does_not_answer_and_stays_cheap(
+    redis_url: str, runner: Runner
+) -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    down = CeleryExecutor(f"redis://:secret@127.0.0.1:{port}/0", runner)
+    up = CeleryExecutor(redis_url, runner)
+    try:
+        started = time.monotonic()
+        problem = down.health()
+        took = time.monotonic() - started
+        again = time.monotonic()
+        assert down.health() == problem  # reused, not asked again
+        assert time.monotonic() - again < 0.1
+        assert up.health() is None
+    finally:
+        down.stop()
+        up.stop()
+    assert problem is not None and f"127.0.0.1:{port}/0 does not answer" in problem
+    assert "secret" not in problem
+    assert took < 2 * celery_executor.HEALTH_TIMEOUT_S + 1
+
+
+def test_a_process_that_runs_no_tasks_sends_them_to_the_broker(
+    redis_url: str, runner: Runner
+) -> None:
+    dispatcher = make_dispatcher("celery", runner, ExecutorOptions(broker_url=redis_url))
+    assert isinstance(dispatcher, CeleryExecutor)
+    assert executor_class("celery").resubmits_lost_messages  # lost messages are sent again
+    try:
+        dispatcher.submit("queued-in-the-api", "llm", 0, None)
+        (message,) = _get_all(dispatcher, "llm")
+    finally:
+        dispatcher.stop()
+    assert message.decode()[0] == ["queued-in-the-api"]
 
 
 def test_a_message_early_for_its_backoff_is_sent_again_for_then(

@@ -2,7 +2,9 @@
 
 The content endpoint takes no ``Authorization`` header — the signature is the authorization, so
 the link works in ``<video src>`` — and serves single byte ranges, so browsers can seek.
-Files stream from the blob store in chunks; a video is never read into memory whole.
+Files stream from the blob store in chunks; a video is never read into memory whole. A remote
+store (S3) is not proxied: the checked link is answered with a 307 to a presigned URL for the
+store's public endpoint, which serves the Range requests itself (ADR 0008).
 """
 
 from __future__ import annotations
@@ -11,23 +13,22 @@ import mimetypes
 import os
 import re
 import time
-import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Annotated, Any, BinaryIO
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Header, Query, Response
-from fastapi.responses import StreamingResponse
+from fastapi.responses import RedirectResponse, StreamingResponse
 from sqlalchemy.orm import Session
 
 from storyreel.api import errors, signing
 from storyreel.api.deps import CurrentUser, DbDep, StateDep, limit_ip, project_for
-from storyreel.api.views import AssetOut, asset_out, download_name
+from storyreel.api.views.assets import AssetOut, asset_out, download_name
 from storyreel.db.models import Asset, User
 from storyreel.db.repositories import projects as projects_repo
 from storyreel.storage.base import BlobNotFound, BlobStore, InvalidKey
+from storyreel.storage.disposition import content_disposition
 
 router = APIRouter(tags=["assets"])
 
@@ -57,43 +58,6 @@ def asset_for(s: Session, user: User, asset_id: str) -> Asset:
 
 
 # --- download names -------------------------------------------------------------------------
-
-_UNSAFE = re.compile(r'[\\/:*?"<>|;=%]+')
-_SPACES = re.compile(r"\s+")
-_ASCII_UNSAFE = re.compile(r"[^A-Za-z0-9._()\[\] -]+")
-MAX_NAME = 120
-
-
-def clean_filename(name: str) -> str:
-    """A file name safe in any header and on any disk: no control characters (so no header
-    splitting), no quotes, no path separators, no leading dots, at most ``MAX_NAME`` characters
-    (the extension kept)."""
-    name = unicodedata.normalize("NFC", name)
-    name = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in name)
-    name = _SPACES.sub(" ", _UNSAFE.sub("_", name)).strip(" ._")
-    stem, dot, ext = name.rpartition(".")
-    if dot and 0 < len(ext) <= 8 and stem:
-        return f"{stem[: MAX_NAME - len(ext) - 1].rstrip(' ._')}.{ext}"
-    return name[:MAX_NAME].rstrip(" ._")
-
-
-def ascii_filename(name: str, fallback: str) -> str:
-    """The name for clients that ignore ``filename*``: transliterated where Unicode allows,
-    otherwise ``fallback``."""
-    path = PurePosixPath(name)
-    ext = path.suffix if path.suffix.isascii() else ""
-    stem = unicodedata.normalize("NFKD", path.stem).encode("ascii", "ignore").decode()
-    stem = _SPACES.sub(" ", _ASCII_UNSAFE.sub("_", stem)).strip(" ._")
-    return f"{stem}{ext}" if stem.strip(" _-()[]") else fallback
-
-
-def content_disposition(filename: str, *, inline: bool = False) -> str:
-    """RFC 6266: an ASCII ``filename`` and the exact UTF-8 ``filename*``."""
-    name = clean_filename(filename) or "download"
-    ext = PurePosixPath(name).suffix
-    plain = ascii_filename(name, f"download{ext}")
-    kind = "inline" if inline else "attachment"
-    return f"{kind}; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _download_name(asset: Asset, project_title: str | None) -> str:
@@ -166,6 +130,21 @@ def _chunks(f: BinaryIO, start: int, length: int) -> Iterator[bytes]:
         f.close()
 
 
+def _redirect(store: BlobStore, asset: Asset, filename: str, inline: bool, ttl: int) -> Response:
+    """To a presigned URL that lives no longer than the link it replaces; the store serves
+    Range, the ETag and the download name itself (the name is signed into the URL)."""
+    try:
+        target = store.url(asset.blob_key, max(1, ttl), filename, inline=inline)
+    except InvalidKey as exc:
+        raise errors.NotFound(f"the file of asset {asset.id} is no longer stored") from exc
+    # Not cached: the target expires, and the next request should be signed afresh.
+    return RedirectResponse(
+        target,
+        status_code=307,
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )
+
+
 def _open(store: BlobStore, key: str) -> tuple[BinaryIO, int | None]:
     f = store.open(key)
     try:
@@ -207,6 +186,11 @@ _CONTENT_RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "The requested byte range (`Content-Range` says which).",
     },
     304: {"description": "Not modified (`If-None-Match` matched the ETag)."},
+    307: {
+        "description": "With object storage: a presigned URL of the file, valid until this "
+        "link expires; it serves Range itself.",
+        "headers": {"Location": {"schema": {"type": "string", "format": "uri"}}},
+    },
     416: {"model": errors.ErrorBody, "description": "The range selects no bytes of the file."},
 }
 
@@ -244,13 +228,15 @@ def download_asset(
         project = projects_repo.get(s, asset.project_id) if asset and asset.project_id else None
     if asset is None:
         raise errors.NotFound(f"no asset {asset_id}")
+    filename = name or _download_name(asset, project.title if project else None)
+    if state.store.direct_urls:
+        return _redirect(state.store, asset, filename, inline, int(expires - now))
     try:
         f, actual = _open(state.store, asset.blob_key)
     except (BlobNotFound, InvalidKey, FileNotFoundError) as exc:
         raise errors.NotFound(f"the file of asset {asset_id} is no longer stored") from exc
     size = asset.size if actual is None else actual
     etag = f'"{asset.sha256}"'
-    filename = name or _download_name(asset, project.title if project else None)
     headers = {
         "Accept-Ranges": "bytes",
         "ETag": etag,

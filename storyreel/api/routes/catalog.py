@@ -9,8 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
 from storyreel.api import errors
-from storyreel.api.deps import CurrentUser, StateDep, limit_samples
-from storyreel.api.views import pipeline_of, providers_of
+from storyreel.api.deps import CurrentUser, StateDep, limit_samples, pipeline_of, providers_of
 from storyreel.domain.catalog import language_family, mood_label, sample_sentence
 from storyreel.domain.styles import DEFAULT_STYLE, STYLES
 from storyreel.pipeline import steps

@@ -18,21 +18,16 @@ from storyreel.api.deps import (
     DbDep,
     StateDep,
     check_quota,
-    project_for,
-    within_quota,
-)
-from storyreel.api.feeds import documents_feeds
-from storyreel.api.idempotency import IdempotencyKey, fingerprint, run_once
-from storyreel.api.views import (
-    CharacterOut,
-    character_out,
-    characters_out,
-    field_error,
     kinds_of,
     owner_of,
-    pipeline_errors,
+    project_for,
     refuse_while_writing,
+    within_quota,
 )
+from storyreel.api.errors import field_error
+from storyreel.api.feeds import documents_feeds
+from storyreel.api.idempotency import IdempotencyKey, fingerprint, run_once
+from storyreel.api.views.characters import CharacterOut, character_out, characters_out
 from storyreel.db.models import Asset, Character, Project, User
 from storyreel.db.repositories import projects as repo
 from storyreel.domain.feeds import CHARACTER_FEEDS
@@ -110,8 +105,7 @@ def create_character(
     def create(s: Session) -> CharacterOut:
         project = project_for(s, user, project_id, write=True)
         refuse_while_writing(s, project)
-        with pipeline_errors():
-            character = pipeline.add_character(s, project, body.name, body.description, body.color)
+        character = pipeline.add_character(s, project, body.name, body.description, body.color)
         return _out(s, state, character)
 
     return run_once(db, user, idempotency_key, fingerprint("characters", project_id, body), create)
@@ -135,8 +129,7 @@ def update_character(
         project, character = _character(s, user, project_id, character_id, write=True)
         if any(getattr(character, k) != v for k, v in changes.items()):
             check_quota(s, state, owner_of(s, project, user), project, images=1)
-        with pipeline_errors():
-            pipeline.edit_character(s, kinds_of(state), character, **changes)
+        pipeline.edit_character(s, kinds_of(state), character, **changes)
         within_quota(s, state, owner_of(s, project, user), project)
         return _out(s, state, character)
 
@@ -151,8 +144,7 @@ def delete_character(
     with db.write() as s:
         _, character = _character(s, user, project_id, character_id, write=True)
         reference = repo.asset(s, character.reference_asset_id)
-        with pipeline_errors():
-            pipeline.delete_character(s, kinds_of(state), character)
+        pipeline.delete_character(s, kinds_of(state), character)
         orphan = _drop_asset(s, reference)
     _delete_blob(state, orphan)
     return Response(status_code=204)

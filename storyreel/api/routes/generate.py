@@ -12,7 +12,7 @@ from storyreel.api import errors
 from storyreel.api.deps import AppState, Creator, DbDep, StateDep, check_quota
 from storyreel.api.errors import FieldError
 from storyreel.api.idempotency import IdempotencyKey, fingerprint, run_once
-from storyreel.api.tasks_view import TaskOut, task_out
+from storyreel.api.views.tasks import TaskOut, task_out
 from storyreel.auth import quotas
 from storyreel.db.models import Project, Task, User
 from storyreel.pipeline import project as projects

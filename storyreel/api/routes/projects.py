@@ -18,28 +18,26 @@ from storyreel.api.deps import (
     DbDep,
     StateDep,
     check_quota,
+    kinds_of,
+    owner_of,
+    priority_of,
     project_for,
+    providers_of,
     within_quota,
 )
+from storyreel.api.errors import field_error
 from storyreel.api.feeds import documents_feeds
 from storyreel.api.idempotency import IdempotencyKey, fingerprint, run_once
 from storyreel.api.routes.auth import EMAIL
 from storyreel.api.routing import RoutingIn, checked_routing
 from storyreel.api.schemas import MAX_PAGE, MAX_PAGE_SIZE, Page
-from storyreel.api.views import (
-    MemberOut,
+from storyreel.api.views.members import MemberOut, member_out
+from storyreel.api.views.projects import (
     ProjectOut,
     ProjectStatus,
     ProjectSummary,
-    field_error,
-    kinds_of,
-    member_out,
-    owner_of,
-    pipeline_errors,
-    priority_of,
     project_out,
     project_summaries,
-    providers_of,
 )
 from storyreel.auth import quotas
 from storyreel.db.models import ProjectMember, User
@@ -186,10 +184,9 @@ def _create(
     options = ProjectOptions.model_validate(
         fields.model_dump(include=set(ProjectOptions.model_fields))
     )
-    with pipeline_errors():
-        project, _ = pipeline.create_project(
-            s, kinds_of(state), story, options, owner_id=user.id, priority=priority_of(state, user)
-        )
+    project, _ = pipeline.create_project(
+        s, kinds_of(state), story, options, owner_id=user.id, priority=priority_of(state, user)
+    )
     return project_out(s, state, project, user)
 
 
@@ -315,10 +312,9 @@ def update_project(
                 resolution=_resolution(aspect),
             )
         owner = owner_of(s, project, user)
-        with pipeline_errors():
-            pipeline.update_project(
-                s, kinds_of(state), project, priority=priority_of(state, owner), **changes
-            )
+        pipeline.update_project(
+            s, kinds_of(state), project, priority=priority_of(state, owner), **changes
+        )
         within_quota(s, state, owner, project)  # a new style redraws every picture
         return project_out(s, state, project, user)
 
@@ -357,8 +353,7 @@ def duplicate_project(
     def create(s: Session) -> ProjectOut:
         original = project_for(s, user, project_id)
         s.refresh(original, with_for_update={"read": True})  # see delete_project
-        with pipeline_errors():
-            copy = pipeline.duplicate_project(s, original, owner_id=user.id, title=title)
+        copy = pipeline.duplicate_project(s, original, owner_id=user.id, title=title)
         return project_out(s, state, copy, user)
 
     return run_once(db, user, idempotency_key, fingerprint("duplicate", project_id, title), create)

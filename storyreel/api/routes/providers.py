@@ -9,7 +9,6 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
-from sqlalchemy import select
 
 from storyreel.api import errors
 from storyreel.api.deps import (
@@ -17,13 +16,16 @@ from storyreel.api.deps import (
     CurrentUser,
     DbDep,
     StateDep,
+    owner_of,
+    pipeline_of,
     project_for,
     work_estimate,
 )
 from storyreel.api.routing import RoutingIn, checked_routing
-from storyreel.api.views import owner_of, pipeline_of
-from storyreel.db.models import ProviderKey, User
+from storyreel.db.models import ProviderKey
+from storyreel.db.repositories import accounts as accounts_repo
 from storyreel.db.repositories import projects as projects_repo
+from storyreel.db.repositories import provider_keys, spending
 from storyreel.pipeline import costs, scope
 from storyreel.providers.base import CAPABILITIES, Capability
 from storyreel.providers.keys import KEY_SLOTS, mask
@@ -124,7 +126,7 @@ def set_my_routing(body: RoutingIn, user: CurrentUser, state: StateDep, db: DbDe
     """Replace the account's routes (``{}`` follows the system's)."""
     routing = checked_routing(state, body)
     with db.write() as s:
-        row = s.get(User, user.id)
+        row = accounts_repo.user(s, user.id)
         if row is None:
             raise errors.NotFound("this account no longer exists")
         row.routing = routing
@@ -171,10 +173,7 @@ def _slot(slot: str) -> str:
 @router.get("/me/provider-keys", response_model=list[ProviderKeyOut])
 def list_my_provider_keys(user: CurrentUser, db: DbDep) -> list[ProviderKeyOut]:
     with db.read() as s:
-        rows = s.scalars(
-            select(ProviderKey).where(ProviderKey.user_id == user.id).order_by(ProviderKey.slot)
-        )
-        return [_key_out(r) for r in rows]
+        return [_key_out(r) for r in provider_keys.of_user(s, user.id)]
 
 
 @router.put("/me/provider-keys/{slot}", response_model=ProviderKeyOut)
@@ -192,15 +191,7 @@ def set_my_provider_key(
         )
     sealed = pipeline_of(state).key_cipher.seal(plain)
     with db.write() as s:
-        row = s.scalar(
-            select(ProviderKey).where(ProviderKey.user_id == user.id, ProviderKey.slot == slot)
-        )
-        if row is None:
-            row = ProviderKey(user_id=user.id, slot=slot, sealed=sealed, hint=mask(plain))
-            s.add(row)
-        else:
-            row.sealed, row.hint = sealed, mask(plain)
-        s.flush()
+        row = provider_keys.put(s, user.id, slot, sealed=sealed, hint=mask(plain))
         return _key_out(row)
 
 
@@ -208,12 +199,8 @@ def set_my_provider_key(
 def delete_my_provider_key(slot: str, user: CurrentUser, db: DbDep) -> Response:
     _slot(slot)
     with db.write() as s:
-        row = s.scalar(
-            select(ProviderKey).where(ProviderKey.user_id == user.id, ProviderKey.slot == slot)
-        )
-        if row is None:
+        if not provider_keys.remove(s, user.id, slot):
             raise errors.NotFound(f"you have no key stored for {slot}")
-        s.delete(row)
     return Response(status_code=204)
 
 
@@ -261,15 +248,15 @@ def get_project_cost(
         project = project_for(s, user, project_id)
         owner = owner_of(s, project, user)
         shots = projects_repo.shots(s, project.id)
-        work = costs.missing_work(project, shots, has_music=costs.has_music(s, project.id))
+        work = costs.missing_work(project, shots, has_music=projects_repo.has_music(s, project.id))
         estimate = work_estimate(state, owner, project, work)
         limits = effective_limits(state.settings, owner, project)
         state_now = costs.budget_state(s, state.settings, owner, project)
-        spent_today = costs.spent(s, owner_id=owner.id, since=usage_repo.day_start())
+        spent_today = spending.spent(s, owner_id=owner.id, since=usage_repo.day_start())
         return ProjectCostOut(
             currency=state.settings.currency,
-            spent=round(costs.spent(s, project_id=project.id), 6),
-            spent_by_capability=costs.spent_by_capability(s, project.id),
+            spent=round(spending.spent(s, project_id=project.id), 6),
+            spent_by_capability=spending.spent_by_capability(s, project.id),
             estimate=estimate.total,
             estimate_lines=[
                 EstimateLineOut(

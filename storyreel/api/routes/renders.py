@@ -9,18 +9,20 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from storyreel.api.deps import CurrentUser, DbDep, StateDep, check_quota, project_for
-from storyreel.api.idempotency import IdempotencyKey, fingerprint, run_once
-from storyreel.api.schemas import MAX_PAGE, MAX_PAGE_SIZE, Page
-from storyreel.api.tasks_view import TaskOut, task_out
-from storyreel.api.views import (
-    RenderOut,
+from storyreel.api.deps import (
+    CurrentUser,
+    DbDep,
+    StateDep,
+    check_quota,
     kinds_of,
     owner_of,
-    pipeline_errors,
     priority_of,
-    render_out,
+    project_for,
 )
+from storyreel.api.idempotency import IdempotencyKey, fingerprint, run_once
+from storyreel.api.schemas import MAX_PAGE, MAX_PAGE_SIZE, Page
+from storyreel.api.views.renders import RenderOut, render_out
+from storyreel.api.views.tasks import TaskOut, task_out
 from storyreel.db.models import Project
 from storyreel.db.repositories import projects as repo
 from storyreel.media.plan import output_size
@@ -74,14 +76,13 @@ def render_project(
             resolution=_resolution(project, quality),
             duration_s=seconds,
         )
-        with pipeline_errors("quality"):
-            task = plan_render(
-                s,
-                kinds_of(state),
-                project,
-                quality=quality,
-                priority=priority_of(state, owner),
-            )
+        task = plan_render(
+            s,
+            kinds_of(state),
+            project,
+            quality=quality,
+            priority=priority_of(state, owner),
+        )
         return task_out(state, task)
 
     key = fingerprint("render", project_id, request)

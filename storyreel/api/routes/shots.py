@@ -16,25 +16,20 @@ from storyreel.api.deps import (
     DbDep,
     StateDep,
     check_quota,
+    kinds_of,
+    owner_of,
+    priority_of,
     project_for,
+    providers_of,
+    refuse_while_writing,
     shot_for,
     within_quota,
 )
+from storyreel.api.errors import field_error
 from storyreel.api.feeds import documents_feeds
 from storyreel.api.idempotency import IdempotencyKey, fingerprint, run_once
-from storyreel.api.tasks_view import TaskOut, task_out
-from storyreel.api.views import (
-    ShotOut,
-    field_error,
-    kinds_of,
-    one_shot_out,
-    owner_of,
-    pipeline_errors,
-    priority_of,
-    providers_of,
-    refuse_while_writing,
-    shots_out,
-)
+from storyreel.api.views.shots import ShotOut, one_shot_out, shots_out
+from storyreel.api.views.tasks import TaskOut, task_out
 from storyreel.db.models import Project, Shot, User
 from storyreel.db.repositories import projects as repo
 from storyreel.domain.feeds import SHOT_FEEDS, shot_steps
@@ -209,15 +204,14 @@ def add_shot(
         owner = owner_of(s, project, user)
         if pipeline.has_pipeline(s, project):
             check_quota(s, state, owner, project, images=1)
-        with pipeline_errors():
-            shot, _ = pipeline.add_shot(
-                s,
-                kinds_of(state),
-                project,
-                fields,
-                position=body.position,
-                priority=priority_of(state, owner),
-            )
+        shot, _ = pipeline.add_shot(
+            s,
+            kinds_of(state),
+            project,
+            fields,
+            position=body.position,
+            priority=priority_of(state, owner),
+        )
         return one_shot_out(s, state, shot)
 
     return run_once(db, user, idempotency_key, fingerprint("shots", project_id, body), create)
@@ -242,10 +236,9 @@ def update_shot(
         redraws = "image" in shot_steps(changed)
         if redraws:
             check_quota(s, state, owner_of(s, project, user), project, images=1)
-        with pipeline_errors():
-            pipeline.edit_shot(s, kinds_of(state), shot.id, **changes)
-            if position is not None and position != shot.position:
-                pipeline.move_shot(s, kinds_of(state), shot, position)
+        pipeline.edit_shot(s, kinds_of(state), shot.id, **changes)
+        if position is not None and position != shot.position:
+            pipeline.move_shot(s, kinds_of(state), shot, position)
         within_quota(s, state, owner_of(s, project, user), project)
         return one_shot_out(s, state, shot)
 
@@ -272,10 +265,9 @@ def split_shot(
         owner = owner_of(s, project, user)
         if pipeline.has_pipeline(s, project):
             check_quota(s, state, owner, project, images=1)
-        with pipeline_errors("at"):
-            added, _ = pipeline.split_shot(
-                s, kinds_of(state), project, shot, body.at, priority=priority_of(state, owner)
-            )
+        added, _ = pipeline.split_shot(
+            s, kinds_of(state), project, shot, body.at, priority=priority_of(state, owner)
+        )
         within_quota(s, state, owner, project)
         return SplitOut(shots=[one_shot_out(s, state, shot), one_shot_out(s, state, added)])
 
@@ -291,8 +283,7 @@ def reorder_shots(
     with db.write() as s:
         project = project_for(s, user, project_id, write=True)
         refuse_while_writing(s, project)
-        with pipeline_errors("shot_ids"):
-            pipeline.reorder_shots(s, kinds_of(state), project, body.shot_ids)
+        pipeline.reorder_shots(s, kinds_of(state), project, body.shot_ids)
         return shots_out(s, state, project.id)
 
 
@@ -303,8 +294,7 @@ def delete_shot(
     """Delete a shot and its tasks; the render runs again without it."""
     with db.write() as s:
         _, shot = _writable_shot(s, user, project_id, shot_id)
-        with pipeline_errors():
-            pipeline.delete_shot(s, kinds_of(state), shot)
+        pipeline.delete_shot(s, kinds_of(state), shot)
     return Response(status_code=204)
 
 
@@ -330,16 +320,15 @@ def _rerun(
             check_quota(
                 s, state, owner, project, images=images, resolution=min(sides) if sides else None
             )
-        with pipeline_errors():
-            task = pipeline.rerun_shot_step(
-                s,
-                kinds_of(state),
-                project,
-                shot,
-                kind,
-                params,
-                priority=priority_of(state, owner),
-            )
+        task = pipeline.rerun_shot_step(
+            s,
+            kinds_of(state),
+            project,
+            shot,
+            kind,
+            params,
+            priority=priority_of(state, owner),
+        )
         return task_out(state, task)
 
     request = fingerprint("shot-step", project_id, shot_id, kind, params)

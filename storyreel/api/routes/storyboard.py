@@ -7,10 +7,18 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from storyreel.api import errors
-from storyreel.api.deps import CurrentUser, DbDep, StateDep, check_quota, project_for
+from storyreel.api.deps import (
+    CurrentUser,
+    DbDep,
+    StateDep,
+    check_quota,
+    kinds_of,
+    owner_of,
+    priority_of,
+    project_for,
+)
 from storyreel.api.idempotency import IdempotencyKey, fingerprint, run_once
-from storyreel.api.tasks_view import TaskOut, task_out
-from storyreel.api.views import kinds_of, owner_of, pipeline_errors, priority_of
+from storyreel.api.views.tasks import TaskOut, task_out
 from storyreel.db.repositories import projects as repo
 from storyreel.domain.storyboard import Storyboard
 from storyreel.pipeline import project as pipeline
@@ -50,10 +58,9 @@ def regenerate_storyboard(
         owner = owner_of(s, project, user)
         if project.auto:  # the new storyboard plans a whole video again
             check_quota(s, state, owner, project, images=1, videos=1)
-        with pipeline_errors():
-            task = pipeline.regenerate_storyboard(
-                s, kinds_of(state), project, priority=priority_of(state, owner)
-            )
+        task = pipeline.regenerate_storyboard(
+            s, kinds_of(state), project, priority=priority_of(state, owner)
+        )
         return task_out(state, task)
 
     return run_once(

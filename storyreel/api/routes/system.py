@@ -7,7 +7,6 @@ internet when the counts themselves are sensitive.
 
 from __future__ import annotations
 
-import importlib
 import threading
 import time
 from collections.abc import Callable
@@ -19,18 +18,16 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
-from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from storyreel.api import errors
-from storyreel.api.deps import AppState, StateDep
+from storyreel.api.deps import AppState, StateDep, pipeline_of
 from storyreel.api.metrics import Metrics
-from storyreel.api.views import pipeline_of
 from storyreel.db import migrate
+from storyreel.db.repositories import schema as schema_repo
 from storyreel.db.types import new_id
 from storyreel.providers.base import CAPABILITIES, Capability
 from storyreel.providers.router import layered_route
-from storyreel.tasks.executors.local import LocalExecutor
 
 router = APIRouter(tags=["system"])
 
@@ -74,9 +71,9 @@ def _check_database(state: AppState) -> str:
     # Through a read session: on SQLite the writer engine's transactions take the write lock,
     # and a probe must not queue behind (or hold up) the work.
     with db.reading() as s:
-        s.execute(text("SELECT 1"))
+        schema_repo.ping(s)
         try:
-            current = s.scalar(text("SELECT version_num FROM alembic_version"))
+            current = schema_repo.revision(s)
         except DBAPIError as exc:
             raise NotReady("the database has no storyreel schema: run `storyreel migrate`") from exc
     if current != head:
@@ -99,30 +96,16 @@ def _check_blob_store(state: AppState) -> str:
 
 
 def _check_executor(state: AppState) -> str:
-    settings, platform = state.settings, state.platform
-    if settings.executor == "celery":
-        connection = importlib.import_module("kombu").Connection  # untyped: keep it Any
-        with connection(settings.broker_url, connect_timeout=CHECK_TIMEOUT_S / 2) as conn:
-            conn.ensure_connection(max_retries=1, timeout=CHECK_TIMEOUT_S / 2)
-        return "celery broker answers"
-    if platform.reaper is None:
-        return "tasks run in worker processes (`storyreel worker`), not here"
-    if not platform.reaper.is_alive():
+    platform = state.platform
+    if platform.reaper is not None and not platform.reaper.is_alive():
         raise NotReady("the reaper thread has stopped")
     executor = platform.executor
-    if not isinstance(executor, LocalExecutor):
-        raise NotReady("the embedded executor is not running")
-    # The executor's pool; a thread that died (or a stopped pool) means tasks no longer run.
-    threads = executor.threads()
-    if not threads:
-        raise NotReady(
-            "the embedded executor has no worker threads (stopped, or all "
-            "STORYREEL_CONCURRENCY__* are 0)"
-        )
-    dead = [t.name for t in threads if not t.is_alive()]
-    if dead:
-        raise NotReady(f"executor threads stopped: {', '.join(dead)}")
-    return f"{len(threads)} executor threads and the reaper running"
+    if executor is None:
+        return "tasks run in worker processes (`storyreel worker`), not here"
+    problem = executor.health()
+    if problem is not None:
+        raise NotReady(problem)
+    return f"{state.settings.executor} executor healthy"
 
 
 def _check_events(state: AppState) -> str:

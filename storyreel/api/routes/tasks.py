@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from storyreel.api import errors
 from storyreel.api.deps import CurrentUser, DbDep, StateDep, project_for, task_for
 from storyreel.api.schemas import MAX_PAGE, MAX_PAGE_SIZE, Page
-from storyreel.api.tasks_view import (
+from storyreel.api.views.tasks import (
     TaskBatch,
     TaskIds,
     TaskOut,

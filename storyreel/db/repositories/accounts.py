@@ -14,6 +14,12 @@ def user(session: Session, user_id: str) -> User | None:
     return session.get(User, user_id)
 
 
+def lock_user(session: Session, user_id: str) -> None:
+    """Hold the account row until the transaction ends (``SELECT ... FOR UPDATE``; SQLite's
+    write lock serialises its transactions already)."""
+    session.execute(select(User.id).where(User.id == user_id).with_for_update())
+
+
 def user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email.lower()))
 

@@ -204,6 +204,14 @@ def assets(session: Session, asset_ids: Iterable[str | None]) -> dict[str, Asset
     return {a.id: a for a in session.scalars(select(Asset).where(Asset.id.in_(ids)))}
 
 
+def has_music(session: Session, project_id: str) -> bool:
+    """Whether the project has a music track made already."""
+    found = session.scalar(
+        select(Asset.id).where(Asset.project_id == project_id, Asset.kind == "music").limit(1)
+    )
+    return found is not None
+
+
 def latest_renders(
     session: Session, project_ids: Iterable[str]
 ) -> dict[str, tuple[Render, Asset | None]]:

@@ -1,4 +1,5 @@
-"""SQL for the quota usage ledger (append-only; see ``UsageLedger``)."""
+"""SQL for the quota usage ledger (append-only; see ``UsageLedger``) and the render seconds
+quotas count."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storyreel.db.models import UsageLedger
+from storyreel.db.models import Project, Render, UsageLedger
 from storyreel.db.types import utcnow
 
 UNITS = ("images", "videos", "render_seconds")
@@ -60,3 +61,23 @@ def totals(session: Session, user_id: str, day: datetime) -> DayTotals:
         ).where(UsageLedger.user_id == user_id, UsageLedger.day == day)
     ).one()
     return DayTotals(int(row[0]), int(row[1]), float(row[2]))
+
+
+def render_seconds_since(session: Session, user_id: str, start: datetime) -> float:
+    """Seconds of the renders of the user's (existing) projects made since ``start``."""
+    seconds = session.scalar(
+        select(func.coalesce(func.sum(Render.duration), 0.0))
+        .join(Project, Project.id == Render.project_id)
+        .where(Project.owner_id == user_id, Render.created_at >= start)
+    )
+    return float(seconds or 0.0)
+
+
+def project_render_seconds_since(session: Session, project_id: str, start: datetime) -> float:
+    """Seconds of the project's renders made since ``start``."""
+    seconds = session.scalar(
+        select(func.coalesce(func.sum(Render.duration), 0.0)).where(
+            Render.project_id == project_id, Render.created_at >= start
+        )
+    )
+    return float(seconds or 0.0)

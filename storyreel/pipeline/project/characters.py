@@ -13,7 +13,7 @@ from storyreel.domain.feeds import CHARACTER_FEEDS
 from storyreel.domain.storyboard import slug
 from storyreel.pipeline.errors import InvalidInput
 from storyreel.pipeline.project.dag import restale
-from storyreel.pipeline.project.rows import character_of
+from storyreel.pipeline.project.rows import checked_character
 from storyreel.tasks.kinds import KindRegistry
 
 CHARACTER_FIELDS = tuple(CHARACTER_FEEDS)
@@ -40,7 +40,7 @@ def add_character(
     )
     session.add(row)
     session.flush()  # the column defaults (colour) are set now
-    character_of(row)  # validates it like a storyboard would
+    checked_character(row)  # validates it like a storyboard would
     return row
 
 
@@ -70,7 +70,7 @@ def edit_character(
         if value is not None and getattr(character, name) != value:
             setattr(character, name, value)
             changed = True
-    character_of(character)
+    checked_character(character)
     session.flush()
     if not changed:
         return []

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
+
 from storyreel.db.models import Character, Project, Shot
 from storyreel.domain.project import ProjectOptions
 from storyreel.domain.storyboard import Character as BoardCharacter
 from storyreel.domain.storyboard import Shot as BoardShot
 from storyreel.domain.storyboard import Storyboard
+from storyreel.pipeline.errors import InvalidInput
 
 
 class _Keyed:
@@ -33,6 +36,27 @@ def shot_of(row: Shot) -> BoardShot:
 
 def character_of(row: Character) -> BoardCharacter:
     return BoardCharacter.model_validate(_Keyed(row), from_attributes=True)
+
+
+def checked_shot(row: Shot) -> BoardShot:
+    """``shot_of`` for a row just edited: a value a storyboard would refuse is the caller's."""
+    try:
+        return shot_of(row)
+    except ValidationError as exc:
+        raise InvalidInput(f"the change is not valid: {_first(exc)}") from exc
+
+
+def checked_character(row: Character) -> BoardCharacter:
+    try:
+        return character_of(row)
+    except ValidationError as exc:
+        raise InvalidInput(f"the change is not valid: {_first(exc)}") from exc
+
+
+def _first(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(p) for p in error.get("loc", ()))
+    return f"{where}: {error.get('msg', 'invalid')}" if where else str(error.get("msg"))
 
 
 def options_of(project: Project) -> ProjectOptions:

@@ -22,7 +22,7 @@ from storyreel.pipeline.project.dag import (
     restale,
     submitter,
 )
-from storyreel.pipeline.project.rows import shot_of
+from storyreel.pipeline.project.rows import checked_shot
 from storyreel.tasks.dispatch import revoke
 from storyreel.tasks.kinds import KindRegistry
 
@@ -54,7 +54,7 @@ def edit_shot(session: Session, kinds: KindRegistry, shot_id: str, **changes: An
             step = SHOT_FEEDS[field_name]
             if step is not None:
                 steps.add(step)
-    shot_of(shot)  # validates the edited shot like a storyboard would
+    checked_shot(shot)  # validates the edited shot like a storyboard would
     session.flush()
     targets: set[tuple[str | None, str]] = {
         (None, step) if step == "render" else (shot.id, step) for step in steps
@@ -97,7 +97,7 @@ def add_shot(
         raise Conflict(f"a storyboard holds at most {MAX_SHOTS} shots; delete one first")
     before = motion_inputs(shots, project.seed)
     shot = Shot(project_id=project.id, key=_new_key(shots), position=len(shots), **fields)
-    shot_of(shot)  # validates it like a storyboard would
+    checked_shot(shot)  # validates it like a storyboard would
     session.add(shot)
     session.flush()
     at = len(shots) if position is None else max(0, min(position, len(shots)))

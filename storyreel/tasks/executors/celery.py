@@ -10,6 +10,10 @@ requeues expired leases and, in this shape, re-sends queued tasks nobody picked 
 
 Celery is an optional dependency (``pip install 'storyreel[celery]'``): it is imported when an
 executor or worker is made, never when this module is imported.
+
+Workers: ``run_worker(host, queues, concurrency)`` serves the broker's messages in the process of
+``host`` (anything with a runner, an executor it makes on ``start()``, and ``stop``: the
+pipeline's ``Platform``), so this engine module names nothing of the pipeline.
 """
 
 from __future__ import annotations
@@ -20,19 +24,23 @@ import logging
 import os
 import socket
 import threading
+import time
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from storyreel.db.repositories import tasks as tasks_repo
 from storyreel.db.types import utcnow
-from storyreel.tasks.executors.base import Executor
+from storyreel.tasks.executors.base import (
+    Executor,
+    ExecutorOptions,
+    ExecutorUnavailable,
+    WorkerHost,
+)
 from storyreel.tasks.model import RESOURCES
 from storyreel.tasks.runner import Runner
 
 if TYPE_CHECKING:
     from celery import Celery
-
-    from storyreel.pipeline.engine import Platform
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +63,13 @@ PUBLISH_RETRY_POLICY = {
 DRAIN_S = 10.0
 # A Celery worker that stopped by itself (not by a signal) is started again after this long.
 RESTART_DELAY_S = 5.0
+# health(): how long one broker check may take, and how long its answer is reused, so that
+# readiness probes from many clients cost the broker one connection every few seconds.
+HEALTH_TIMEOUT_S = 2.0
+HEALTH_CACHE_S = 5.0
 
 
-class CeleryUnavailable(RuntimeError):
+class CeleryUnavailable(ExecutorUnavailable):
     """The celery executor was chosen but the celery extra is not installed."""
 
 
@@ -200,10 +212,46 @@ def _send(app: Any, task_id: str, queue: str, priority: int, eta: datetime | Non
 class CeleryExecutor(Executor):
     """Sends ready tasks to the broker; runs nothing itself (``run_worker`` does, elsewhere)."""
 
+    # A message lost with the broker is re-sent by the reaper; a process that only queues
+    # tasks must send them, as workers learn of them from the broker alone.
+    resubmits_lost_messages = True
+    needs_dispatch = True
+
     def __init__(self, broker_url: str, runner: Runner, *, app: Any = None) -> None:
         self.broker_url = broker_url
         self.runner = runner
         self.app: Any = app if app is not None else make_celery_app(broker_url)
+        self._health_lock = threading.Lock()
+        self._health: str | None = None
+        self._health_until = float("-inf")
+
+    @classmethod
+    def create(cls, runner: Runner, options: ExecutorOptions) -> Self:
+        return cls(options.broker_url, runner)
+
+    def health(self) -> str | None:
+        """Whether the broker answers; the answer is reused for ``HEALTH_CACHE_S``."""
+        with self._health_lock:  # concurrent probes wait for one check instead of each making one
+            if time.monotonic() < self._health_until:
+                return self._health
+            self._health = self._broker_problem()
+            self._health_until = time.monotonic() + HEALTH_CACHE_S
+            return self._health
+
+    def _broker_problem(self) -> str | None:
+        connection = importlib.import_module("kombu").Connection  # untyped: keep it Any
+        try:
+            with connection(self.broker_url, connect_timeout=HEALTH_TIMEOUT_S) as conn:
+                conn.ensure_connection(max_retries=1, interval_start=0, timeout=HEALTH_TIMEOUT_S)
+        except Exception as exc:  # any failure to connect is the answer, not an error here
+            return f"the celery broker {_redacted(self.broker_url)} does not answer: {exc}"
+        return None
+
+    @classmethod
+    def run_worker(
+        cls, host: WorkerHost, queues: list[str], concurrency: int, *, drain_s: float
+    ) -> None:
+        run_worker(host, queues, concurrency, drain_s=drain_s)  # the module's function
 
     def submit(self, task_id: str, queue: str, priority: int, eta: datetime | None) -> None:
         if queue not in RESOURCES:
@@ -230,24 +278,20 @@ class CeleryExecutor(Executor):
 
 
 def run_worker(
-    platform: Platform, queues: list[str], concurrency: int, *, drain_s: float = DRAIN_S
+    host: WorkerHost, queues: list[str], concurrency: int, *, drain_s: float = DRAIN_S
 ) -> None:
     """Run a Celery worker in this process until SIGTERM or SIGINT: ``concurrency`` threads
-    consume ``queues`` and run each message's task on ``platform.runner``. The platform's reaper
-    runs alongside, so tasks of workers that died are requeued, and tasks a finished one
-    unblocks are sent to the broker from here. On a stop signal running tasks get ``drain_s``
-    to finish, then are handed back to the queue."""
-    celery = _require_celery()
+    consume ``queues`` and run each message's task on ``host.runner``. ``host.start()`` must
+    make a ``CeleryExecutor`` (the worker consumes with its app, and tasks a finished one
+    unblocks are sent to the broker through it) and start the reaper, so tasks of workers that
+    died are requeued. On a stop signal running tasks get ``drain_s`` to finish, then are handed
+    back to the queue; ``host.stop(drain_s)`` ends it."""
+    _require_celery()
+    signals = importlib.import_module("celery.signals")  # untyped: keep it Any
     unknown = [q for q in queues if q not in RESOURCES]
     if unknown or not queues:
         raise ValueError(f"unknown queue {unknown[0] if unknown else ''!r}; use {RESOURCES}")
-    settings = platform.settings
-    runner = platform.runner
-    app = make_celery_app(settings.broker_url)
-    executor = CeleryExecutor(settings.broker_url, runner, app=app)
-    platform.executor = executor
-    platform.hooks.executor = executor
-    set_worker_runner(runner)
+    runner = host.runner
 
     hand_back = threading.Timer(drain_s, runner.cancel_all_local)
     hand_back.daemon = True
@@ -260,7 +304,7 @@ def run_worker(
             log.warning("stopping: running tasks get %g s, then go back to the queue", drain_s)
             hand_back.start()
 
-    celery.signals.worker_shutting_down.connect(on_shutdown, weak=False)
+    signals.worker_shutting_down.connect(on_shutdown, weak=False)
     options: dict[str, Any] = {
         "hostname": f"storyreel-{os.getpid()}@{socket.gethostname()}",
         "pool": "threads",
@@ -272,17 +316,23 @@ def run_worker(
         "optimization": "fair",
         "quiet": True,
     }
+    set_worker_runner(runner)
     try:
-        platform.start(execute=False, reap=True)
+        host.start()
+        executor = host.executor
+        if not isinstance(executor, CeleryExecutor):
+            raise ExecutorUnavailable(
+                f"a celery worker needs the celery executor; its host made {executor!r}"
+            )
         for attempt in itertools.count():
-            worker = app.Worker(**options)  # sets up logging: announce ourselves after it
+            worker = executor.app.Worker(**options)  # sets up logging: announce ourselves after
             if attempt == 0:
                 log.warning(
                     "worker %s serving %s with %d thread(s) (celery executor, broker %s)",
                     runner.worker,
                     ", ".join(queues),
                     concurrency,
-                    _redacted(settings.broker_url),
+                    _redacted(executor.broker_url),
                 )
             worker.start()
             if stopping.is_set():
@@ -297,11 +347,11 @@ def run_worker(
             if stopping.wait(RESTART_DELAY_S):
                 break
     finally:
-        celery.signals.worker_shutting_down.disconnect(on_shutdown)
+        signals.worker_shutting_down.disconnect(on_shutdown)
         hand_back.cancel()
         runner.cancel_all_local()
         set_worker_runner(None)
-        platform.stop(drain_s)
+        host.stop(drain_s)
 
 
 def _redacted(url: str) -> str:

@@ -13,9 +13,10 @@ import threading
 import time
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Self
 
 from storyreel.db.types import utcnow
-from storyreel.tasks.executors.base import Executor
+from storyreel.tasks.executors.base import Executor, ExecutorOptions
 from storyreel.tasks.model import RESOURCES
 from storyreel.tasks.runner import Runner
 
@@ -56,6 +57,10 @@ class LocalExecutor(Executor):
         self._stopping = threading.Event()
         self._timers: list[threading.Timer] = []
         self._lock = threading.Lock()
+
+    @classmethod
+    def create(cls, runner: Runner, options: ExecutorOptions) -> Self:
+        return cls(runner, options.concurrency)
 
     def submit(self, task_id: str, queue: str, priority: int, eta: datetime | None) -> None:
         lane = self.lanes.get(queue)
@@ -111,6 +116,20 @@ class LocalExecutor(Executor):
     def threads(self) -> list[threading.Thread]:
         """The pool's threads (for readiness checks: a dead one means work stopped)."""
         return list(self._threads)
+
+    def health(self) -> str | None:
+        """Unhealthy when no thread serves the pool (not started, stopped, or every class's
+        concurrency is 0) or one died: queued tasks would then wait forever."""
+        threads = self.threads()
+        if not threads:
+            return (
+                "the local executor has no worker threads (not started, stopped, or every "
+                "STORYREEL_CONCURRENCY__* is 0)"
+            )
+        dead = [t.name for t in threads if not t.is_alive()]
+        if dead:
+            return f"executor threads stopped: {', '.join(dead)}"
+        return None
 
     def stop(self, drain_s: float = 10.0) -> None:
         self._stopping.set()

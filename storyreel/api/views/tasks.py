@@ -1,4 +1,5 @@
-"""How a task looks through the API (``TaskOut``), and the reads behind ``GET /tasks/{id}``.
+"""How a task looks through the API (``TaskOut``, and ``TaskState`` inside projects and shots),
+and the reads behind ``GET /tasks/{id}``.
 
 ``GET /tasks/{id}`` is the polling fallback every client hammers, so it reads the task and its
 project's owner in one primary-key select on the read-only engine and decides access from that
@@ -62,6 +63,15 @@ class TaskOut(BaseModel):
     )
     error: TaskError | None
     timings: TaskTimings
+
+
+class TaskState(BaseModel):
+    """The current task of one step: enough to show progress; ``GET /tasks/{id}`` has the rest."""
+
+    id: str
+    status: str
+    progress: float
+    finished_at: datetime | None = Field(description="When it last finished.")
 
 
 class TaskIds(BaseModel):
@@ -129,6 +139,12 @@ def task_out(state: AppState, task: Task) -> TaskOut:
             run_s=_seconds(task.started_at, task.finished_at),
             total_s=_seconds(task.created_at, task.finished_at),
         ),
+    )
+
+
+def task_state(task: Task) -> TaskState:
+    return TaskState(
+        id=task.id, status=task.status, progress=task.progress, finished_at=task.finished_at
     )
 
 
