@@ -45,7 +45,9 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1
 
-# Debian's Noto CJK fonts (a well-kept source of CJK glyphs for subtitles and sketches).
+# Debian's Noto CJK fonts (a well-kept source of CJK glyphs for subtitles and sketches):
+# storyreel.media.fonts prefers this apt-verified Noto Sans CJK over the pinned copy bundled in
+# the wheel; the bundled fallbacks (emoji, Arabic, Hebrew, Indic scripts...) are used as they are.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends fonts-noto-cjk \
     && rm -rf /var/lib/apt/lists/*

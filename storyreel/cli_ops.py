@@ -1,8 +1,13 @@
-"""Operator commands: ``serve``, ``migrate``, ``project``, ``tasks`` and ``worker``."""
+"""Operator commands: ``serve``, ``migrate``, ``project``, ``tasks``, ``worker``, ``workers``
+and ``blobs``."""
 
 from __future__ import annotations
 
+import logging
+import re
 import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -21,9 +26,13 @@ from storyreel.tasks.model import RESOURCES, STATUSES, InvalidTransition, TaskNo
 if TYPE_CHECKING:
     from storyreel.db.session import Database
     from storyreel.pipeline.engine import Platform
+    from storyreel.storage.base import BlobStore, StoredKey
+
+log = logging.getLogger(__name__)
 
 project_app = typer.Typer(help="Projects on the task engine (recorded in the database).")
 tasks_app = typer.Typer(help="Inspect, retry and cancel tasks.")
+blobs_app = typer.Typer(help="The blob store: find and remove files nothing references.")
 
 
 def _id(header: str) -> Column:
@@ -359,12 +368,232 @@ def worker(
     settings = settings.model_copy(
         update={"executor": chosen, "concurrency": Concurrency(**limits)}
     )
-    platform = _platform(settings)
+    # A worker sends webhooks too, so a deployment without an API process still delivers them
+    # (the delivery table's claims keep several senders from sending one twice).
+    platform = _platform(settings, deliver_webhooks=True)
     err.print(f"worker {platform.runner.worker} serving {', '.join(wanted)} ({chosen} executor)")
     try:
         run_worker(chosen, platform, wanted, max(limits[q] for q in wanted), drain_s=10)
     except ExecutorUnavailable as exc:
         raise fail(str(exc), 2) from None
+
+
+def _age(then: datetime, now: datetime) -> str:
+    seconds = max(0, int((now - then).total_seconds()))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit} ago"
+    return f"{seconds}s ago"
+
+
+def workers(
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many.")] = 100,
+) -> None:
+    """Processes that run tasks: running, idle, lost (silent past the lease) or stopped."""
+    from storyreel.db.repositories import workers as workers_repo
+    from storyreel.db.types import utcnow
+
+    settings = load_settings()
+    db = _checked_db(settings)
+    now = utcnow()
+    table = Table(
+        _id("worker"),
+        "host",
+        "pid",
+        "version",
+        "queues",
+        _word("state"),
+        "heartbeat",
+        "task",
+        "GPU",
+    )
+    with db.reading() as s:
+        rows, total = workers_repo.page(s, 0, limit)
+    colour = {"running": "green", "idle": "cyan", "lost": "bold red", "stopped": "dim"}
+    for w in rows:
+        state = workers_repo.state_of(w, now, settings.lease_s)
+        task = f"{w.task_kind} {w.task_id}" if w.task_id else ""
+        if w.tasks_running > 1:
+            task += f" (+{w.tasks_running - 1})"
+        gpu = ""
+        if w.gpu_name:
+            gpu = w.gpu_name + (f" {w.gpu_memory_mb / 1024:.0f} GiB" if w.gpu_memory_mb else "")
+        table.add_row(
+            w.id,
+            w.host,
+            str(w.pid),
+            w.version,
+            ",".join(w.queues or []),
+            f"[{colour[state]}]{state}[/]",
+            _age(w.last_heartbeat_at, now),
+            task,
+            gpu,
+        )
+    if not rows:
+        out.print("no workers have registered (start one with `storyreel worker`)")
+        return
+    out.print(table)
+    if total > len(rows):
+        out.print(f"{len(rows)} of {total} shown (--limit)")
+
+
+# --- the orphan sweep ---------------------------------------------------------------------------
+
+#: Key folders the sweep looks in. ``cache/`` is left alone: the provider result cache is
+#: content-addressed and shared by every project, and no asset row names its entries.
+SWEPT_PREFIXES = ("projects", "users")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> timedelta:
+    """``90s``, ``30m``, ``1h``, ``2d`` (a bare number is seconds)."""
+    found = _DURATION.match(text)
+    if found is None:
+        raise ValueError(f"not a duration: {text!r} (use e.g. 30m, 1h, 2d)")
+    return timedelta(seconds=float(found[1]) * _UNITS[found[2]])
+
+
+@dataclass
+class Sweep:
+    """What a sweep found: unreferenced keys older than the grace period (at most ``limit``)."""
+
+    scanned: int = 0
+    orphans: list[StoredKey] = field(default_factory=list)
+    fresh: int = 0  # unreferenced but inside the grace period: maybe being uploaded now
+    more: bool = False  # the limit stopped the scan
+
+    @property
+    def bytes(self) -> int:
+        return sum(k.size for k in self.orphans)
+
+
+def find_orphans(
+    store: BlobStore, db: Database, now: datetime, grace: timedelta, limit: int
+) -> Sweep:
+    """Blob keys under ``SWEPT_PREFIXES`` that no asset references and that were last written
+    before ``now - grace`` (a task uploading now has not recorded its asset yet)."""
+    from storyreel.db.repositories import blobs as blobs_repo
+
+    sweep = Sweep()
+    cutoff = now - grace
+    batch: list[StoredKey] = []
+
+    def flush() -> None:
+        with db.reading() as s:
+            used = blobs_repo.referenced(s, [k.key for k in batch])
+        for k in batch:
+            if k.key in used:
+                continue
+            if k.modified > cutoff:
+                sweep.fresh += 1
+            elif len(sweep.orphans) < limit:
+                sweep.orphans.append(k)
+            else:
+                sweep.more = True
+        batch.clear()
+
+    for prefix in SWEPT_PREFIXES:
+        for found in store.iter_keys(prefix):
+            sweep.scanned += 1
+            batch.append(found)
+            if len(batch) >= 500:
+                flush()
+            if sweep.more:
+                return sweep
+        flush()
+        if sweep.more:
+            return sweep
+    return sweep
+
+
+def delete_orphans(store: BlobStore, db: Database, orphans: list[StoredKey]) -> list[StoredKey]:
+    """Delete ``orphans``, each checked again just before (a task may have recorded an asset
+    for a content-addressed key since the scan); returns those deleted."""
+    from storyreel.db.repositories import blobs as blobs_repo
+
+    deleted: list[StoredKey] = []
+    for start in range(0, len(orphans), 100):
+        chunk = orphans[start : start + 100]
+        with db.reading() as s:
+            used = blobs_repo.referenced(s, [k.key for k in chunk])
+        for k in chunk:
+            if k.key in used:
+                log.info("blob %s is referenced again; kept", k.key)
+                continue
+            try:
+                store.delete(k.key)
+            except (OSError, RuntimeError) as exc:  # the next sweep finds it again
+                log.warning("could not delete orphan blob %s: %s", k.key, exc)
+                continue
+            log.info("deleted orphan blob %s (%d bytes)", k.key, k.size)
+            deleted.append(k)
+    return deleted
+
+
+def _bytes(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+@blobs_app.command("sweep")
+def blobs_sweep(
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Delete them (default: only list what would go).")
+    ] = False,
+    limit: Annotated[
+        int, typer.Option(min=1, max=1_000_000, help="At most this many blobs per run.")
+    ] = 1000,
+    older_than: Annotated[
+        str,
+        typer.Option(
+            help="Grace period: blobs written more recently are kept (a task may be uploading)."
+        ),
+    ] = "1h",
+) -> None:
+    """Find blobs under projects/ and users/ that no asset references (a deleted project's
+    leftovers, the output of a task that finished after its project was deleted); with
+    --apply, delete them."""
+    from storyreel.db.types import utcnow
+    from storyreel.storage import store_from_settings
+
+    try:
+        grace = parse_duration(older_than)
+    except ValueError as exc:
+        raise fail(f"--older-than: {exc}", 2) from None
+    settings = load_settings()
+    db = _checked_db(settings)
+    try:
+        store = store_from_settings(settings)
+        sweep = find_orphans(store, db, utcnow(), grace, limit)
+    except (ValueError, NotImplementedError) as exc:
+        raise fail(str(exc), 2) from None
+    now = utcnow()
+    verb = "delete" if apply else "would delete"
+    for k in sweep.orphans:
+        out.print(f"{verb} {k.key}  {_bytes(k.size)}  {_age(k.modified, now)}")
+    summary = (
+        f"{len(sweep.orphans)} unreferenced blob(s), {_bytes(sweep.bytes)}, "
+        f"older than {older_than} (of {sweep.scanned} scanned"
+        + (f"; {sweep.fresh} newer kept" if sweep.fresh else "")
+        + (f"; stopped at --limit {limit}" if sweep.more else "")
+        + ")"
+    )
+    if not apply:
+        hint = "; run with --apply to delete them" if sweep.orphans else ""
+        out.print(f"dry run: {summary}{hint}")
+        return
+    from storyreel.api.logs import configure_logging
+
+    configure_logging(settings.log_format)  # every deletion is logged (stderr), for the record
+    deleted = delete_orphans(store, db, sweep.orphans)
+    freed = sum(k.size for k in deleted)
+    log.info("blob sweep deleted %d orphan blob(s), %d bytes", len(deleted), freed)
+    out.print(f"deleted {len(deleted)} unreferenced blob(s), {_bytes(freed)} ({summary})")
 
 
 def serve(
@@ -414,5 +643,7 @@ def register_ops(app: typer.Typer) -> None:
     app.command()(openapi)
     app.command()(migrate)
     app.command()(worker)
+    app.command()(workers)
     app.add_typer(project_app, name="project")
     app.add_typer(tasks_app, name="tasks")
+    app.add_typer(blobs_app, name="blobs")

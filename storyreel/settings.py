@@ -7,6 +7,7 @@ itself (``storyreel.providers.sections``) and ``Settings`` composes them.
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -16,6 +17,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    IPvAnyNetwork,
     SecretStr,
     ValidationInfo,
     create_model,
@@ -228,6 +230,48 @@ class RateLimits(BaseModel):
     samples_per_user: str = "30/minute"
 
 
+# A bucket name as S3 and its look-alikes accept it: 3–63 lower-case letters, digits, dots, dashes.
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+
+
+class S3Settings(BaseModel):
+    """The S3-compatible server behind ``STORYREEL_STORAGE_URL=s3://BUCKET/PREFIX``
+    (``STORYREEL_S3__ENDPOINT_URL=...``). Without keys, boto3's standard credential chain
+    (environment, shared files, instance or pod role) is used."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    endpoint_url: str | None = Field(
+        None,
+        description="Where this process reaches the server (http://minio:9000); unset: AWS.",
+    )
+    public_url: str | None = Field(
+        None,
+        description="The endpoint browsers and API clients use (https://s3.example.com); "
+        "presigned URLs are signed for it, since a signature covers the host. Unset: "
+        "endpoint_url.",
+    )
+    region: str = Field("us-east-1", min_length=1, description="Signing region.")
+    access_key_id: str | None = Field(None, description="Unset: boto3's credential chain.")
+    secret_access_key: SecretStr | None = Field(None, description="Set with access_key_id.")
+
+    @field_validator("endpoint_url", "public_url", mode="after")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError(f"{value!r} is not an http(s):// URL")
+        return value.rstrip("/") if value is not None else None
+
+    @model_validator(mode="after")
+    def _keys_come_in_pairs(self) -> S3Settings:
+        if (self.access_key_id is None) != (self.secret_access_key is None):
+            raise ValueError(
+                "set both STORYREEL_S3__ACCESS_KEY_ID and STORYREEL_S3__SECRET_ACCESS_KEY, or "
+                "neither (then boto3's credential chain is used)"
+            )
+        return self
+
+
 class Settings(BaseSettings):
     """Everything the product can be configured with; one object, built once per process.
 
@@ -320,7 +364,18 @@ class Settings(BaseSettings):
     storage_url: str | None = Field(
         default=None,
         description="Where blobs live: file:///path or a folder path; default: blobs/ in the "
-        "data dir. Resolved to a BlobStore in one place (storyreel.storage.store_from_settings).",
+        "data dir; s3://BUCKET/PREFIX for an S3-compatible server (see s3). Resolved to a "
+        "BlobStore in one place (storyreel.storage.store_from_settings).",
+    )
+    s3: S3Settings = Field(
+        default_factory=S3Settings,
+        description="The S3-compatible server of an s3:// storage_url (STORYREEL_S3__...).",
+    )
+    worker_cache_gb: float = Field(
+        default=10.0,
+        ge=0,
+        description="Disk the local copies of remote blobs (for FFmpeg and providers) may "
+        "take, least recently used evicted first; only a remote store (s3://) uses it.",
     )
     executor: Literal["local", "celery"] = Field(
         default="local", description="Run tasks in-process threads or on Celery workers."
@@ -373,6 +428,12 @@ class Settings(BaseSettings):
         default="memory://", description="Rate-limit counters: memory:// or redis://host/db."
     )
     rate_limits: RateLimits = Field(default_factory=RateLimits)
+    trusted_proxies: list[IPvAnyNetwork] = Field(
+        default_factory=list,
+        description="Reverse proxies (CIDRs, a JSON list: '[\"10.0.0.0/8\"]') whose "
+        "X-Forwarded-For is believed: the client IP is then its rightmost hop that is not one of "
+        "them. Empty: the peer address is the client (X-Forwarded-For is ignored).",
+    )
     quotas: QuotaLimits = Field(
         default_factory=lambda: QuotaLimits(
             images_per_day=1000,
@@ -425,6 +486,22 @@ class Settings(BaseSettings):
         if value is not None and not value.expanduser().is_file():
             raise ValueError(f"{value} is not a file")
         return value.expanduser() if value is not None else None
+
+    @field_validator("storage_url", mode="after")
+    @classmethod
+    def _s3_url_names_a_bucket(cls, value: str | None) -> str | None:
+        if value is not None and value.lower().startswith("s3://"):
+            bucket = value[5:].split("/", 1)[0]
+            if not bucket:
+                raise ValueError(
+                    f"{value!r} names no bucket: use s3://BUCKET or s3://BUCKET/PREFIX"
+                )
+            if not _BUCKET.fullmatch(bucket):
+                raise ValueError(
+                    f"{bucket!r} is not a valid bucket name (3–63 characters: lower-case "
+                    "letters, digits, dots and dashes)"
+                )
+        return value
 
     @field_validator("heartbeat_s", mode="after")
     @classmethod

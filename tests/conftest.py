@@ -1,4 +1,4 @@
-"""Shared fixtures: isolated settings, real PostgreSQL and Redis servers, small real media."""
+"""Shared fixtures: isolated settings, real PostgreSQL, Redis and S3 servers, small real media."""
 
 from __future__ import annotations
 
@@ -9,8 +9,18 @@ from pathlib import Path
 import pytest
 import redis
 
-from storyreel.settings import Settings
-from tests.services import PostgresServer, RedisServer, start_postgres, start_redis
+from storyreel.settings import S3Settings, Settings
+from tests.services import (
+    S3_ACCESS_KEY,
+    S3_REGION,
+    S3_SECRET_KEY,
+    PostgresServer,
+    RedisServer,
+    SeaweedServer,
+    start_postgres,
+    start_redis,
+    start_seaweedfs,
+)
 
 
 @pytest.fixture
@@ -55,9 +65,44 @@ def redis_url(redis_server: RedisServer) -> str:
     return redis_server.url
 
 
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedServer]:
+    server = start_seaweedfs(tmp_path_factory.mktemp("seaweedfs"))
+    yield server
+    server.stop()
+
+
+_bucket_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def s3_bucket(s3_server: SeaweedServer) -> str:
+    """A new empty bucket on the test S3 server (restarted first if a test stopped it)."""
+    s3_server.start()
+    return s3_server.create_bucket(f"test-{next(_bucket_numbers)}")
+
+
+@pytest.fixture
+def s3_settings(s3_server: SeaweedServer) -> S3Settings:
+    """``STORYREEL_S3__...`` for the test server: its endpoint (also the public one) and keys."""
+    return S3Settings(
+        endpoint_url=s3_server.endpoint_url,
+        region=S3_REGION,
+        access_key_id=S3_ACCESS_KEY,
+        secret_access_key=S3_SECRET_KEY,
+    )
+
+
+@pytest.fixture
+def s3_storage_url(s3_bucket: str) -> str:
+    """``STORYREEL_STORAGE_URL`` for a prefix in a new bucket (pair it with ``s3_settings``)."""
+    return f"s3://{s3_bucket}/storyreel"
+
+
 _SERVICE_MARKERS = {
     "postgres": {"postgres_server", "postgres_url"},
     "redis": {"redis_server", "redis_url"},
+    "s3": {"s3_server", "s3_bucket", "s3_settings", "s3_storage_url"},
 }
 
 

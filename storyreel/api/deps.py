@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated
 
 import structlog
@@ -21,6 +21,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy.orm import Session
 
 from storyreel.api import errors
+from storyreel.api.access import AccessWatch, announce
 from storyreel.api.principals import Principals
 from storyreel.auth import accounts, policy, quotas
 from storyreel.auth.ratelimit import Limited, RateLimiter
@@ -52,7 +53,15 @@ class AppState:
     secrets: ServerSecrets
     tokens: TokenCodec
     limiter: RateLimiter
-    principals: Principals = field(default_factory=Principals)
+    access: AccessWatch
+    principals: Principals
+
+    def access_changed(
+        self, reason: str, *, user_id: str | None = None, project_id: str | None = None
+    ) -> None:
+        """After a commit that may take access away: every API process's open WebSockets
+        re-check (``api/access.py``), and this process forgets the account at once."""
+        announce(self.platform.bus, self.principals, reason, user_id=user_id, project_id=project_id)
 
 
 # Cheap dependencies are ``async``: a sync one would cost a thread hop per request.
@@ -304,17 +313,64 @@ def within_quota(s: Session, state: AppState, user: User, project: Project | Non
         quotas.check_within(s, state.settings, user, project)
 
 
+# What a request over ``max_duration_s`` names and what its sender can change.
+_DURATION_ADVICE = {
+    "target_seconds": ("target_seconds {value:g}", "ask for a shorter film or a higher plan"),
+    "shots": (
+        "the shots add up to {value:g} s, which",
+        "shorten or remove shots, or ask for a higher plan",
+    ),
+    "scenes": (
+        "the scenes add up to about {value:g} s, which",
+        "use fewer or shorter scenes, or ask for a higher plan",
+    ),
+}
+
+
+def _over_limit(
+    exc: quotas.OverLimit, duration_field: str, resolution_field: str
+) -> errors.ApiError:
+    """A per-video limit as a 422 that says the limit and what to change."""
+    if exc.quota == "max_duration_s":
+        field = duration_field
+        what, change = _DURATION_ADVICE.get(
+            field, (f"{field} {{value:g}}", "ask for a shorter video or a higher plan")
+        )
+        message = (
+            f"{what.format(value=exc.value)} is over this account's {exc.limit:g} s per video; "
+            f"{change}"
+        )
+    else:
+        field = resolution_field
+        message = (
+            f"the picture would be {exc.value:g} px on its shorter side, over this account's "
+            f"{exc.limit:g} px per video; choose a smaller {field} or ask for a higher plan"
+        )
+    return errors.Unprocessable(
+        message,
+        errors=[errors.FieldError(field=field, message=message)],
+        details={"quota": exc.quota, "limit": exc.limit, "value": exc.value},
+    )
+
+
 def check_quota(
     s: Session,
     state: AppState,
     user: User,
     project: Project | None = None,
+    *,
+    duration_field: str = "target_seconds",
+    resolution_field: str = "aspect",
     **amounts: float | int | None,
 ) -> None:
-    """``quotas.check`` as an API error: 429 naming the quota and when it resets; then the
-    budgets for the same work (402 naming the budget)."""
-    with quota_error():
-        quotas.check(s, state.settings, user, project, **amounts)  # type: ignore[arg-type]
+    """``quotas.check`` as an API error: 422 naming ``duration_field`` or
+    ``resolution_field`` when one video is over a per-video limit; 429 naming the daily quota
+    and when it resets; then the budgets for the same work (402 naming the budget)."""
+    try:
+        with quota_error():
+            quotas.check(s, state.settings, user, project, **amounts)  # type: ignore[arg-type]
+    except quotas.OverLimit as exc:
+        raise _over_limit(exc, duration_field, resolution_field) from exc
     images, videos = int(amounts.get("images") or 0), int(amounts.get("videos") or 0)
     if videos and project is not None:
         shots = projects_repo.shots(s, project.id)

@@ -57,7 +57,12 @@ class RequestContext:
                         scope["method"],
                         scope["path"],
                         status,
-                        extra={"status": status, "ms": round(elapsed * 1000, 2), "route": route},
+                        extra={
+                            "status": status,
+                            "ms": round(elapsed * 1000, 2),
+                            "route": route,
+                            "client": scope["client"][0] if scope.get("client") else None,
+                        },
                     )
 
 

@@ -25,6 +25,15 @@ class QuotaExceeded(Exception):
         )
 
 
+class OverLimit(Exception):
+    """One video is larger than a per-video limit (``max_duration_s``, ``max_resolution``):
+    no waiting helps, a smaller request or a higher plan does."""
+
+    def __init__(self, quota: str, limit: float, value: float) -> None:
+        self.quota, self.limit, self.value = quota, limit, value
+        super().__init__(f"{quota} is {limit:g} for this account; {value:g} was asked for")
+
+
 @dataclass(frozen=True)
 class Usage:
     images: int
@@ -88,16 +97,17 @@ def check(
     resolution: int | None = None,
     duration_s: float | None = None,
 ) -> None:
-    """Raise ``QuotaExceeded`` if doing this much more today would pass a limit. Admins have no
+    """Raise ``OverLimit`` if one video is larger than the account may make, and
+    ``QuotaExceeded`` if doing this much more today would pass a daily limit. Admins have no
     quotas."""
     if user.role == "admin":
         return
     limits = effective_limits(settings, user, project)
     _, resets = day_window()
     if limits.max_resolution is not None and resolution and resolution > limits.max_resolution:
-        raise QuotaExceeded("max_resolution", limits.max_resolution, resolution, resets)
+        raise OverLimit("max_resolution", limits.max_resolution, resolution)
     if limits.max_duration_s is not None and duration_s and duration_s > limits.max_duration_s:
-        raise QuotaExceeded("max_duration_s", limits.max_duration_s, duration_s, resets)
+        raise OverLimit("max_duration_s", limits.max_duration_s, duration_s)
     if not (images or videos or render_seconds):
         return
     # Two requests of one user checked at once must not both pass on the same remaining quota:

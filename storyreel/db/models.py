@@ -387,3 +387,28 @@ class UsageLedger(Base):
     videos: Mapped[int] = mapped_column(Integer, default=0)
     render_seconds: Mapped[float] = mapped_column(Float, default=0.0)
     created_at: Mapped[datetime] = _created()
+
+
+class Worker(Base):
+    """A process that runs tasks (``storyreel worker``, or ``storyreel serve`` running the
+    embedded executor): registered at start, its heartbeat renewed on an interval, marked
+    stopped on a clean exit. One silent past the lease is lost (``repositories.workers``)."""
+
+    __tablename__ = "workers"
+    __table_args__ = (Index("ix_workers_last_heartbeat_at", "last_heartbeat_at"),)
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)  # the runner's lease owner
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    version: Mapped[str] = mapped_column(String(64))
+    executor: Mapped[str] = mapped_column(String(32))
+    queues: Mapped[list[Any]] = mapped_column(default=list)
+    started_at: Mapped[datetime] = _created()
+    last_heartbeat_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What it runs now (the longest-running of its tasks) and how many; None/0 when idle.
+    task_id: Mapped[str | None] = mapped_column(String(32))
+    task_kind: Mapped[str | None] = mapped_column(String(64))
+    tasks_running: Mapped[int] = mapped_column(Integer, default=0)
+    gpu_name: Mapped[str | None] = mapped_column(String(255))
+    gpu_memory_mb: Mapped[int | None] = mapped_column(Integer)
+    stopped_at: Mapped[datetime | None] = mapped_column()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from storyreel.auth.secrets import load_server_secrets
 from storyreel.db import migrate
 from storyreel.db.repositories import tasks as tasks_repo
 from storyreel.db.session import Database
@@ -32,9 +33,11 @@ from storyreel.tasks.executors.registry import (
     make_executor,
 )
 from storyreel.tasks.kinds import KindRegistry
-from storyreel.tasks.model import ACTIVE
+from storyreel.tasks.model import ACTIVE, RESOURCES
+from storyreel.tasks.presence import WorkerPresence
 from storyreel.tasks.reaper import Reaper
 from storyreel.tasks.runner import EngineTiming, Runner
+from storyreel.webhooks.dispatcher import WebhookDispatcher
 
 
 @dataclass
@@ -48,6 +51,11 @@ class Platform:
     hooks: AfterCommit
     executor: Executor | None = None
     reaper: Reaper | None = None
+    #: Send webhooks from this process while it runs tasks (a worker does; the API process
+    #: runs its own dispatcher beside the requests).
+    deliver_webhooks: bool = False
+    presence: WorkerPresence | None = None
+    webhooks: WebhookDispatcher | None = None
     _started: bool = field(default=False, repr=False)
 
     @classmethod
@@ -57,6 +65,7 @@ class Platform:
         *,
         check_schema: bool = True,
         worker: str | None = None,
+        deliver_webhooks: bool = False,
     ) -> Platform:
         db = Database(settings.database)
         if check_schema:
@@ -67,7 +76,10 @@ class Platform:
         pipeline_kinds.register(kinds, services)
         timing = EngineTiming(lease_s=settings.lease_s, heartbeat_s=settings.heartbeat_s)
         runner = Runner(db, kinds, timing=timing, worker=worker, classify=pipeline_kinds.classify)
-        return cls(settings, db, bus, kinds, services, runner, AfterCommit(db, bus))
+        hooks = AfterCommit(db, bus)
+        return cls(
+            settings, db, bus, kinds, services, runner, hooks, deliver_webhooks=deliver_webhooks
+        )
 
     @classmethod
     def embedded(cls, settings: Settings) -> Platform:
@@ -94,11 +106,15 @@ class Platform:
             yield s
 
     def start(self, *, execute: bool = True, reap: bool = True) -> Platform:
-        """Start the executor (if ``execute``) and the reaper (if ``reap``)."""
+        """Start the executor (if ``execute``) and the reaper (if ``reap``). A process whose
+        executor runs tasks here also registers as a worker and, if ``deliver_webhooks``,
+        sends webhooks."""
         if execute:
             self.executor = self._make_executor()
             self.hooks.executor = self.executor
             self.executor.start()
+            if self.executor.runs_tasks():
+                self._start_worker_services()
         if reap:
             # Executors whose messages can be lost (a broker) want queued tasks sent again.
             resubmit = executor_class(self.settings.executor).resubmits_lost_messages
@@ -119,6 +135,24 @@ class Platform:
             self.hooks.executor = self.executor
         return self
 
+    def _start_worker_services(self) -> None:
+        settings = self.settings
+        limits = settings.concurrency.model_dump()
+        self.presence = WorkerPresence(
+            self.db,
+            self.runner.worker,
+            self.runner.running,
+            executor=settings.executor,
+            queues=[r for r in RESOURCES if limits.get(r, 0) > 0],
+            heartbeat_s=settings.heartbeat_s,
+            lease_s=settings.lease_s,
+        )
+        self.presence.start()
+        if self.deliver_webhooks:
+            secret = load_server_secrets(settings).webhook
+            self.webhooks = WebhookDispatcher(self.db, self.bus, settings, secret)
+            self.webhooks.start()
+
     def _options(self) -> ExecutorOptions:
         return ExecutorOptions(
             concurrency=self.settings.concurrency.model_dump(),
@@ -133,6 +167,12 @@ class Platform:
             self.reaper.stop()
         if self.executor is not None:
             self.executor.stop(drain_s)
+        if self.webhooks is not None:
+            self.webhooks.stop()
+            self.webhooks = None
+        if self.presence is not None:  # after the drain: it ran tasks until then
+            self.presence.stop()
+            self.presence = None
         self.bus.close()
         self.db.dispose()
 

@@ -6,10 +6,12 @@ import hashlib
 import os
 import secrets
 import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from storyreel.storage.base import BlobNotFound, BlobRef, BlobStore, check_key
+from storyreel.storage.base import BlobNotFound, BlobRef, BlobStore, StoredKey, check_key
 
 
 class LocalBlobStore(BlobStore):
@@ -54,12 +56,37 @@ class LocalBlobStore(BlobStore):
     def delete_prefix(self, prefix: str) -> None:
         shutil.rmtree(self._path(prefix.rstrip("/")), ignore_errors=True)
 
-    def url(self, key: str, expires: int = 3600) -> str:
-        # Signed HTTP URLs come with the API; locally the file itself is the address.
+    def url(
+        self, key: str, expires: int = 3600, filename: str | None = None, *, inline: bool = False
+    ) -> str:
+        # Signed HTTP URLs come with the API; locally the file itself is the address (it can
+        # neither expire nor name a download).
         return self._path(key).resolve().as_uri()
+
+    def size(self, key: str) -> int:
+        try:
+            return self._path(key).stat().st_size
+        except FileNotFoundError:
+            raise BlobNotFound(key) from None
 
     def local_file(self, key: str) -> Path:
         path = self._path(key)
         if not path.is_file():
             raise BlobNotFound(key)
         return path
+
+    def iter_keys(self, prefix: str) -> Iterator[StoredKey]:
+        # Files being written (``.name.xxxx.tmp``) start with a dot, which no key does.
+        top = self.root / check_key(prefix.rstrip("/"))
+        for folder, dirs, files in os.walk(top):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                if name.startswith("."):
+                    continue
+                path = Path(folder, name)
+                try:
+                    st = path.stat()
+                except FileNotFoundError:  # deleted meanwhile
+                    continue
+                key = path.relative_to(self.root).as_posix()
+                yield StoredKey(key, st.st_size, datetime.fromtimestamp(st.st_mtime, UTC))

@@ -17,7 +17,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -86,6 +86,7 @@ class _Watch:
     timed_out: bool = False
     done: bool = False
     reason: str = ""
+    started: float = field(default_factory=time.monotonic)
 
     def next_check(self) -> float:
         return min(self.deadline, self.renew_at)
@@ -111,6 +112,11 @@ class _Watchdog(threading.Thread):
             if w.next_check() < self.next_wake:  # wake it only when it sleeps past this one
                 self.cond.notify()
         return w
+
+    def running(self) -> list[tuple[str, str]]:
+        with self.cond:
+            watches = sorted(self.watches, key=lambda w: w.started)
+        return [(w.claim.task_id, w.claim.kind) for w in watches]
 
     def unwatch(self, w: _Watch) -> None:
         with self.cond:
@@ -189,6 +195,14 @@ class Runner:
                 self._watchdog.start()
                 self._watchdog_pid = os.getpid()
             return self._watchdog
+
+    def running(self) -> list[tuple[str, str]]:
+        """The tasks this runner runs now, as (task id, kind), longest-running first (for the
+        worker registry's heartbeat)."""
+        watchdog = self._watchdog
+        if watchdog is None or self._watchdog_pid != os.getpid():
+            return []
+        return watchdog.running()
 
     @property
     def progress_interval_s(self) -> float:

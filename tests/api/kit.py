@@ -100,14 +100,21 @@ class Api:
 
 
 @contextmanager
-def running_api(settings: Settings, *, run_workers: bool = True, **overrides: Any) -> Iterator[Api]:
-    """``run_workers=False``: tasks are recorded but nothing runs them."""
+def running_api(
+    settings: Settings,
+    *,
+    run_workers: bool = True,
+    peer: tuple[str, int] = ("testclient", 50000),
+    **overrides: Any,
+) -> Iterator[Api]:
+    """``run_workers=False``: tasks are recorded but nothing runs them. ``peer``: the TCP
+    address requests come from (a proxy's, for the trusted-proxy tests)."""
     settings = api_settings(settings, **overrides)
     db = Database(settings.database)
     migrate.upgrade(db)
     db.dispose()
     app = create_app(settings, run_workers=run_workers)
-    with TestClient(app) as client:
+    with TestClient(app, client=peer) as client:
         yield Api(client, settings)
 
 

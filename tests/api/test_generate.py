@@ -116,7 +116,8 @@ def test_video_generate_checks_requests_before_work(api: Api) -> None:
     r = api.client.post(
         "/api/v1/videos/generate", json={"scenes": [long_scene]}, headers=alice.headers
     )
-    assert r.status_code == 429 and r.json()["details"]["quota"] == "max_duration_s"
+    assert r.status_code == 422 and r.json()["details"]["quota"] == "max_duration_s"
+    assert r.json()["errors"][0]["field"] == "scenes" and "5 s per video" in r.json()["message"]
     empty = api.client.post("/api/v1/videos/generate", json={"scenes": []}, headers=alice.headers)
     assert empty.status_code == 422 and empty.json()["errors"][0]["field"] == "scenes"
     scene = {"narration": "The keeper climbed."}

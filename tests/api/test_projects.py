@@ -176,9 +176,16 @@ def test_bad_input_is_refused_with_clear_errors_never_a_500(api: Api) -> None:
         ).status_code
         == 422
     )
-    # A video longer than the daily maximum duration is a quota refusal naming the quota.
+    # A video longer than the per-video maximum: 422 naming the field, the limit and the way
+    # out — not a daily quota (no Retry-After: waiting would not help).
     long = post(target_seconds=5000)
-    assert long.status_code == 429 and long.json()["details"]["quota"] == "max_duration_s"
+    assert long.status_code == 422 and long.json()["details"]["quota"] == "max_duration_s"
+    assert "retry-after" not in long.headers
+    assert long.json()["errors"][0]["field"] == "target_seconds"
+    assert long.json()["message"] == (
+        "target_seconds 5000 is over this account's 1200 s per video; "
+        "ask for a shorter film or a higher plan"
+    )
     assert api.client.get(P, headers=alice.headers).json()["total"] == 0
 
 

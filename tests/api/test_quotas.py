@@ -52,11 +52,12 @@ def test_layers_plan_then_user_then_project(api: Api) -> None:
     )
     api.set_user(alice.user_id, plan="pro", role="guest")
     refused = api.client.post("/api/v1/projects", json=long_story, headers=alice.headers)
-    assert refused.status_code == 429 and refused.json()["details"]["quota"] == "max_duration_s"
+    assert refused.status_code == 422 and refused.json()["details"]["quota"] == "max_duration_s"
+    assert "60 s per video" in refused.json()["message"]
     # A user-level override beats the plan.
     api.set_user(alice.user_id, role="user", plan="free", quotas={"max_duration_s": 30})
     refused = api.client.post("/api/v1/projects", json=long_story, headers=alice.headers)
-    assert refused.status_code == 429 and refused.json()["details"]["limit"] == 30
+    assert refused.status_code == 422 and refused.json()["details"]["limit"] == 30
     # Admins have no quotas.
     ok = api.client.post("/api/v1/projects", json=long_story, headers=admin.headers)
     assert ok.status_code == 201

@@ -109,7 +109,8 @@ def test_render_requests_are_checked(no_storyboards: Api) -> None:
     too_big = api.client.post(
         f"/api/v1/projects/{pid}/render", json={"quality": "final"}, headers=alice.headers
     )
-    assert too_big.status_code == 429 and too_big.json()["details"]["quota"] == "max_resolution"
+    assert too_big.status_code == 422 and too_big.json()["details"]["quota"] == "max_resolution"
+    assert "480 px per video" in too_big.json()["message"]
     empty = api.client.get(f"/api/v1/projects/{pid}/renders", headers=alice.headers)
     assert empty.status_code == 200 and empty.json() == {
         "items": [],

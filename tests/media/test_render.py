@@ -13,6 +13,7 @@ import psutil
 import pytest
 
 from storyreel.domain.cancel import Cancelled, CancelToken
+from storyreel.media import fonts
 from storyreel.media.plan import THUMB_HEIGHT, contact_sheet_layout
 from storyreel.media.probe import probe
 from storyreel.media.render import Renderer, RenderProgress
@@ -167,11 +168,15 @@ def _text_rows(frame: np.ndarray) -> np.ndarray:
 
 
 def grey_clip_timeline(
-    folder: Path, seconds: float, subtitles: list[dict[str, Any]]
+    folder: Path,
+    seconds: float,
+    subtitles: list[dict[str, Any]],
+    width: int = 640,
+    height: int = 360,
 ) -> dict[str, Any]:
-    make_image(folder / "grey.png", 640, 360, "color=c=0x606060")
+    make_image(folder / "grey.png", width, height, "color=c=0x606060")
     return {
-        "canvas": {"width": 640, "height": 360, "fps": 10},
+        "canvas": {"width": width, "height": height, "fps": 10},
         "clips": [{"source": "grey.png", "duration": seconds}],
         "subtitles": subtitles,
     }
@@ -189,13 +194,40 @@ def test_subtitles_only_inside_their_span(settings: Settings, tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("first_text", "second_text"),
     # Same lengths within a pair, so two rows of identical boxes would look alike.
-    [("山川日月", "水火风云"), ("😀🌊🔥🎬", "🐉🌙🚀🎵"), ("שלום", "אבגד"), ("سلام", "كتاب")],
-    ids=["cjk", "emoji", "hebrew", "arabic"],
+    [
+        ("山川日月", "水火风云"),
+        ("😀🌊🔥🎬", "🐉🌙🚀🎵"),
+        ("שלום", "אבגד"),
+        ("سلام", "كتاب"),
+        ("สวัสดี", "ขอบคุณ"),
+        ("नमस्ते", "धन्यवाद"),
+    ],
+    ids=["cjk", "emoji", "hebrew", "arabic", "thai", "devanagari"],
 )
 def test_subtitles_draw_real_glyphs(
     settings: Settings, tmp_path: Path, first_text: str, second_text: str
 ) -> None:
-    # Missing glyphs all draw the same box; real glyphs for different characters differ.
+    assert_real_glyphs(settings, tmp_path, first_text, second_text)
+
+
+def test_the_bundled_cjk_font_draws_chinese(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Where Debian's fonts-noto-cjk is installed it is preferred; check the bundled copy too.
+    monkeypatch.setattr(fonts, "SYSTEM_CJK_FILES", ())
+    fonts.subtitle_font.cache_clear()
+    try:
+        assert Renderer(settings).font.path == fonts.FONT_DIR / fonts.CJK_FILE
+        assert_real_glyphs(settings, tmp_path, "山川日月", "水火风云")
+    finally:
+        fonts.subtitle_font.cache_clear()
+
+
+def assert_real_glyphs(
+    settings: Settings, tmp_path: Path, first_text: str, second_text: str
+) -> None:
+    # Missing glyphs all draw the same box; real glyphs for different characters differ. At 720p
+    # (at 360p the thin strokes of Arabic letters barely reach full brightness).
     data = grey_clip_timeline(
         tmp_path,
         2.0,
@@ -203,11 +235,13 @@ def test_subtitles_draw_real_glyphs(
             {"start": 0.0, "end": 1.0, "text": first_text},
             {"start": 1.0, "end": 2.0, "text": second_text},
         ],
+        width=1280,
+        height=720,
     )
     frames = gray_frames(render(settings, tmp_path, data).video)
     first, second = frames[5], frames[15]
-    assert len(_text_rows(first)) > 5 and len(_text_rows(second)) > 5
-    lower = slice(int(360 * 0.6), 360)
+    assert len(_text_rows(first)) > 10 and len(_text_rows(second)) > 10
+    lower = slice(int(720 * 0.6), 720)
     text_a = first[lower] > 200
     text_b = second[lower] > 200
     differing = np.logical_xor(text_a, text_b).sum()

@@ -313,7 +313,7 @@ def _fields(section: list[str], kind: str) -> list[dict[str, str]]:
 
 
 def test_ass_has_the_sections_and_style_the_renderer_needs() -> None:
-    ass = build_ass([Cue(0, 1, "hi")], width=1280, height=720, font_family="Noto Sans SC")
+    ass = build_ass([Cue(0, 1, "hi")], width=1280, height=720, font_family="Noto Sans CJK SC")
     sections = _sections(ass)
     assert list(sections) == ["Script Info", "V4+ Styles", "Events"]
     info = dict(line.split(": ", 1) for line in sections["Script Info"])
@@ -323,7 +323,7 @@ def test_ass_has_the_sections_and_style_the_renderer_needs() -> None:
     assert info["YCbCr Matrix"] == "TV.709"
     [style] = _fields(sections["V4+ Styles"], "Style")
     assert style["Name"] == "Default"
-    assert style["Fontname"] == "Noto Sans SC"
+    assert style["Fontname"] == "Noto Sans CJK SC"
     assert style["Fontsize"] == str(font_size(720))
     assert style["PrimaryColour"] == "&H00FFFFFF"
     assert style["Bold"] == "0"
@@ -337,7 +337,7 @@ def test_ass_has_the_sections_and_style_the_renderer_needs() -> None:
 def test_ass_has_one_dialogue_per_laid_out_cue_in_time_order() -> None:
     cues = [Cue(4.0, 6.5, "second"), Cue(0.5, 2.0, "first, with a comma"), Cue(7, 8, "   ")]
     cues.append(Cue(10.0, 40.0, ENGLISH * 3))
-    ass = build_ass(cues, width=1280, height=720, font_family="Noto Sans SC")
+    ass = build_ass(cues, width=1280, height=720, font_family="Noto Sans CJK SC")
     dialogues = _fields(_sections(ass)["Events"], "Dialogue")
     laid = layout_cues(cues, width=1280, height=720)
     assert len(dialogues) == len(laid) > 3
@@ -358,7 +358,7 @@ def test_ass_times_apply_the_offset_clip_at_zero_and_drop_past_cues() -> None:
         Cue(12.341, 13.0, "later"),
         Cue(3735.5, 3736.0, "an hour on"),
     ]
-    ass = build_ass(cues, width=1280, height=720, font_family="Noto Sans SC", offset=10.0)
+    ass = build_ass(cues, width=1280, height=720, font_family="Noto Sans CJK SC", offset=10.0)
     rows = [
         (d["Start"], d["End"], d["Text"]) for d in _fields(_sections(ass)["Events"], "Dialogue")
     ]
@@ -370,7 +370,7 @@ def test_ass_times_apply_the_offset_clip_at_zero_and_drop_past_cues() -> None:
 
 
 def test_ass_times_are_not_pushed_late_by_float_noise() -> None:
-    ass = build_ass([Cue(1.23, 2.07, "x")], width=1280, height=720, font_family="Noto Sans SC")
+    ass = build_ass([Cue(1.23, 2.07, "x")], width=1280, height=720, font_family="Noto Sans CJK SC")
     [dialogue] = _fields(_sections(ass)["Events"], "Dialogue")
     assert (dialogue["Start"], dialogue["End"]) == ("0:00:01.23", "0:00:02.07")
 
@@ -378,7 +378,7 @@ def test_ass_times_are_not_pushed_late_by_float_noise() -> None:
 def test_ass_escapes_hostile_text_and_keeps_one_line_per_dialogue() -> None:
     cues = [Cue(float(k), k + 1.0, text) for k, text in enumerate(HOSTILE)]
     cues.append(Cue(20.0, 21.0, "line one\nline two"))
-    ass = build_ass(cues, width=1280, height=720, font_family="Noto Sans SC")
+    ass = build_ass(cues, width=1280, height=720, font_family="Noto Sans CJK SC")
     dialogues = _fields(_sections(ass)["Events"], "Dialogue")
     assert len(dialogues) == len(cues)
     for cue, dialogue in zip(cues, dialogues, strict=True):

@@ -19,6 +19,7 @@ from storyreel.db.repositories import accounts as accounts_repo
 from storyreel.db.repositories import admin as repo
 from storyreel.db.repositories import projects as projects_repo
 from storyreel.db.repositories import webhooks as webhooks_repo
+from storyreel.db.repositories import workers as workers_repo
 from storyreel.db.types import utcnow
 from storyreel.settings import QuotaLimits, Settings
 from storyreel.tasks.model import RESOURCES
@@ -104,6 +105,29 @@ class WorkerOut(BaseModel):
     )
     lease_expires_at: datetime | None
     busy_since: datetime | None
+
+
+class RegisteredWorkerOut(BaseModel):
+    """A process that runs tasks, from the worker registry."""
+
+    id: str = Field(description="The worker's name: host:pid:suffix, as task leases name it.")
+    host: str
+    pid: int
+    version: str = Field(description="The storyreel version it runs.")
+    executor: str
+    queues: list[str] = Field(description="The resource classes it serves.")
+    state: workers_repo.WorkerState = Field(
+        description="running or idle while it heartbeats; lost when silent past the task "
+        "lease (killed, frozen, cut off); stopped after a clean exit."
+    )
+    started_at: datetime
+    last_heartbeat_at: datetime
+    stopped_at: datetime | None
+    task_id: str | None = Field(description="What it runs now (its longest-running task).")
+    task_kind: str | None
+    tasks_running: int
+    gpu_name: str | None
+    gpu_memory_mb: int | None
 
 
 class RunningTaskOut(BaseModel):
@@ -219,9 +243,10 @@ def update_user(
             user.disabled = body.disabled
         s.flush()
         out = AdminUserOut.model_validate(user)
-    # After the commit: this process's cached account would otherwise keep the old role or let
-    # a disabled user in for a few seconds more (other processes' caches expire by themselves).
-    state.principals.forget(user_id=user_id)
+    # After the commit: every process forgets the cached account (which would otherwise keep
+    # the old role or let a disabled user in for a few seconds more), and the account's open
+    # WebSockets re-check what they may still see.
+    state.access_changed("account changed by an administrator", user_id=user_id)
     return out
 
 
@@ -310,6 +335,42 @@ def set_project_quotas(
         return ProjectQuotasOut(
             project_id=project.id, quotas=dict(project.quotas), effective=effective
         )
+
+
+@router.get("/admin/workers", response_model=Page[RegisteredWorkerOut])
+def list_workers(
+    _: AdminUser,
+    state: StateDep,
+    db: DbDep,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+) -> Page[RegisteredWorkerOut]:
+    """Every registered worker (stopped and lost ones are kept for a day), live ones first,
+    newest heartbeat first."""
+    now = utcnow()
+    with db.read() as s:
+        rows, total = workers_repo.page(s, (page - 1) * page_size, page_size)
+        items = [
+            RegisteredWorkerOut(
+                id=w.id,
+                host=w.host,
+                pid=w.pid,
+                version=w.version,
+                executor=w.executor,
+                queues=[str(q) for q in w.queues or []],
+                state=workers_repo.state_of(w, now, state.settings.lease_s),
+                started_at=w.started_at,
+                last_heartbeat_at=w.last_heartbeat_at,
+                stopped_at=w.stopped_at,
+                task_id=w.task_id,
+                task_kind=w.task_kind,
+                tasks_running=w.tasks_running,
+                gpu_name=w.gpu_name,
+                gpu_memory_mb=w.gpu_memory_mb,
+            )
+            for w in rows
+        ]
+    return Page(items=items, page=page, page_size=page_size, total=total)
 
 
 @router.get("/admin/status", response_model=SystemStatus)

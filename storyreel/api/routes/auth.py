@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from storyreel.api import errors
-from storyreel.api.deps import CurrentUser, DbDep, StateDep, limit_auth
+from storyreel.api.deps import CurrentUser, DbDep, StateDep, client_ip, limit_auth
 from storyreel.api.idempotency import IdempotencyKey, fingerprint, run_once
 from storyreel.auth import accounts, passwords
+from storyreel.auth.ratelimit import Limited
 from storyreel.auth.tokens import InvalidToken
 from storyreel.db.models import ApiKey, User
 from storyreel.db.repositories import accounts as repo
@@ -111,15 +112,32 @@ def register(body: RegisterIn, state: StateDep, db: DbDep) -> User:
         raise errors.Conflict(str(exc)) from exc
 
 
+def _guessing(exc: Limited, what: str) -> errors.TooManyRequests:
+    return errors.TooManyRequests(
+        f"too many {what}; retry in {exc.retry_after_s} s",
+        details={"scope": exc.scope, "limit": exc.limit, "retry_after": exc.retry_after_s},
+        headers={"Retry-After": str(exc.retry_after_s)},
+    )
+
+
 @router.post("/login", response_model=TokenOut, dependencies=[Depends(limit_auth)])
-def login(body: LoginIn, state: StateDep, db: DbDep) -> TokenOut:
-    """Trade email and password for an access token and a refresh token."""
+def login(body: LoginIn, request: Request, state: StateDep, db: DbDep) -> TokenOut:
+    """Trade email and password for an access token and a refresh token. Attempts are limited
+    per account and IP, and per account from IPs it never logged in from (429 with
+    Retry-After, at most a few minutes; see "Password guessing" in docs/api.md)."""
+    email, ip = accounts.normalise_email(body.email), client_ip(request)
+    try:
+        state.limiter.login_attempt(email, ip)
+    except Limited as exc:
+        raise _guessing(exc, "login attempts for this account") from exc
     try:
         with db.write() as s:
             user = accounts.authenticate(s, body.email, body.password)
-            return _tokens(accounts.issue_tokens(s, state.tokens, user))
+            pair = accounts.issue_tokens(s, state.tokens, user)
     except accounts.BadCredentials as exc:
         raise errors.Unauthorized(str(exc)) from exc
+    state.limiter.login_succeeded(email, ip)
+    return _tokens(pair)
 
 
 @router.post("/refresh", response_model=TokenOut, dependencies=[Depends(limit_auth)])
@@ -157,7 +175,13 @@ class PasswordIn(BaseModel):
 
 @router.post("/password", status_code=204, response_class=Response)
 def change_password(body: PasswordIn, user: CurrentUser, state: StateDep, db: DbDep) -> Response:
-    """Change your password; every refresh token of the account stops working."""
+    """Change your password; every refresh token of the account stops working. Attempts are
+    limited per account (429 with Retry-After): a stolen access token cannot be used to guess
+    the password."""
+    try:
+        state.limiter.password_attempt(user.id)
+    except Limited as exc:
+        raise _guessing(exc, "password change attempts") from exc
     with db.write() as s:
         account = repo.user(s, user.id)
         if account is None or not passwords.verify_password(
@@ -166,7 +190,8 @@ def change_password(body: PasswordIn, user: CurrentUser, state: StateDep, db: Db
             raise errors.Forbidden("the current password is wrong")
         account.password_hash = passwords.hash_password(body.new_password)
         repo.revoke_user_tokens(s, account.id, utcnow())
-    state.principals.forget(user.id)
+    state.limiter.password_succeeded(user.id)
+    state.access_changed("password changed", user_id=user.id)
     return Response(status_code=204)
 
 
@@ -239,4 +264,5 @@ def revoke_api_key(key_id: str, user: CurrentUser, state: StateDep, db: DbDep) -
         key_hash = key.secret_hash
     # After the commit: a request in between would otherwise remember the key again.
     state.principals.forget(key_hash=key_hash)
+    state.access_changed("API key revoked", user_id=user.id)  # sockets opened with it close
     return Response(status_code=204)

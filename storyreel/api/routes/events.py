@@ -2,8 +2,11 @@
 
 Protocol (JSON text frames):
 
-- authenticate with ``?token=`` or, within 10 s, a first frame ``{"type": "auth", "token": …}``
-  (an access token or an API key); refused → close code 4401 with the reason;
+- authenticate (an access token or an API key) with, preferably, a first frame
+  ``{"type": "auth", "token": …}`` within 10 s, or the subprotocols
+  ``["storyreel", "storyreel.bearer.<token>"]`` (the server selects ``storyreel``; the token is
+  never echoed), or — for old clients — ``?token=`` (query strings are redacted from the logs,
+  but proxies may log them); refused → close code 4401 with the reason;
 - ``{"type": "subscribe", "project_id": …, "after_seq": n}`` → ``{"type": "subscribed", …}``,
   then the events after ``n`` that the client missed, then live ones: every event of the
   project's channel exactly once, in ``seq`` order. When the missed events are no longer kept the
@@ -12,6 +15,12 @@ Protocol (JSON text frames):
 - ``{"type": "unsubscribe", "project_id": …}``, ``{"type": "ping"}`` → ``{"type": "pong"}``;
 - problems with a frame answer ``{"type": "error", "code": 400|404|429, "message": …}`` and
   the connection stays open.
+
+Access is re-checked when it changes (``api/access.py``: a member removed, a project deleted,
+an API key revoked, an account disabled or changed — announced on the bus, so in every API
+process) and every ``RECHECK_S`` seconds as a backstop: a credential no longer valid closes the
+connection with 4401 and the reason; a project no longer visible is unsubscribed with
+``{"type": "unsubscribed", "project_id": …, "reason": "access_revoked", "message": …}``.
 
 A connection lives at most an hour, and no longer than its access token; the server then closes
 it with code 4000 and the client reconnects with its last ``seq``. Each subscription has its own
@@ -41,6 +50,7 @@ from storyreel.auth import accounts
 from storyreel.auth.ratelimit import Limited
 from storyreel.auth.tokens import InvalidToken
 from storyreel.db.models import User
+from storyreel.db.repositories import accounts as accounts_repo
 from storyreel.tasks.events import Event, EventBus, Subscription, project_channel
 
 log = logging.getLogger(__name__)
@@ -55,6 +65,9 @@ MAX_CONNECTIONS = 1000
 MAX_FRAME_CHARS = 4096
 MAX_PENDING = 5000  # frames queued for a client that does not read: beyond this, disconnect
 POLL_S = 0.5  # how often a reader thread looks at its stop flag
+RECHECK_S = 30.0  # the backstop: access is re-checked this often even without an announcement
+SUBPROTOCOL = "storyreel"
+BEARER_PROTOCOL = "storyreel.bearer."
 
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_EXPIRED = 4000
@@ -152,12 +165,90 @@ class _Feed:
 
 
 class _Connection:
-    def __init__(self, websocket: WebSocket, state: AppState, user: User) -> None:
+    def __init__(
+        self, websocket: WebSocket, state: AppState, user: User, key_hash: str | None
+    ) -> None:
         self.websocket, self.state, self.user = websocket, state, user
+        self.key_hash = key_hash  # the API key the connection was opened with, if one
+        self._user_id = user.id
         self.loop = asyncio.get_running_loop()
         self.outbox: asyncio.Queue[Event | None] = asyncio.Queue()
         self.feeds: dict[str, _Feed] = {}
         self.too_slow = False
+        self.revoked: str | None = None  # why the credential stopped being valid
+        self._woken = asyncio.Event()
+        # Held from a subscription's access check to its feed being listed, and through a
+        # re-check: a removal announced meanwhile cannot slip between the two.
+        self._access = asyncio.Lock()
+
+    # Called from the access watch's thread.
+    @property
+    def user_id(self) -> str:
+        return self._user_id
+
+    def follows(self, project_id: str) -> bool:
+        return project_id in self.feeds
+
+    def wake(self) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop is gone: the connection is over
+            self.loop.call_soon_threadsafe(self._woken.set)
+
+    async def watcher(self) -> None:
+        """Re-check access when woken, or every ``RECHECK_S``; returns (ending the connection)
+        when the credential is no longer valid."""
+        while True:
+            with anyio.move_on_after(RECHECK_S):
+                await self._woken.wait()
+            self._woken.clear()
+            if not await self.recheck():
+                return
+
+    async def recheck(self) -> bool:
+        """Re-read the account (and API key) and the subscribed projects; unsubscribe the ones
+        no longer visible. False when the credential itself is no longer valid."""
+        async with self._access:
+            projects = list(self.feeds)
+            try:
+                user, why, lost = await anyio.to_thread.run_sync(self._current_access, projects)
+            except Exception:  # the database is unreachable: keep serving, check again later
+                log.warning("re-checking a WebSocket's access failed", exc_info=True)
+                return True
+            if why is not None:
+                self.revoked = why
+                return False
+            assert user is not None
+            self.user = user
+            for pid in lost:
+                if pid in self.feeds:
+                    self.unsubscribe(pid, quiet=True)
+                    self.send(
+                        {
+                            "type": "unsubscribed",
+                            "project_id": pid,
+                            "reason": "access_revoked",
+                            "message": f"you can no longer see project {pid}",
+                        }
+                    )
+            return True
+
+    def _current_access(self, projects: list[str]) -> tuple[User | None, str | None, list[str]]:
+        with UnitOfWork(self.state.platform).read() as s:
+            if self.key_hash is not None:
+                key = accounts_repo.api_key_by_hash(s, self.key_hash)
+                if key is None or key.revoked_at is not None:
+                    return None, "the API key was revoked", []
+            user = accounts_repo.user(s, self.user_id)
+            if user is None:
+                return None, "the account no longer exists", []
+            if user.disabled:
+                return None, "this account is disabled; ask an administrator", []
+            lost = []
+            for pid in projects:
+                try:
+                    project_for(s, user, pid)
+                except errors.NotFound:
+                    lost.append(pid)
+            return user, None, lost
 
     # Called from reader threads.
     def deliver(self, feed: _Feed, event: Event) -> None:
@@ -236,14 +327,15 @@ class _Connection:
                 429, f"at most {MAX_SUBSCRIPTIONS} subscriptions per connection", project_id=pid
             )
             return
-        try:
-            await anyio.to_thread.run_sync(self._check_access, pid)
-        except errors.ApiError as exc:
-            self.error(exc.status, exc.message, project_id=pid)
-            return
-        self.unsubscribe(pid, quiet=True)  # subscribing again restarts from after_seq
-        feed = _Feed(self.state.platform.bus, pid, self.deliver)
-        self.feeds[pid] = feed
+        async with self._access:
+            try:
+                await anyio.to_thread.run_sync(self._check_access, pid)
+            except errors.ApiError as exc:
+                self.error(exc.status, exc.message, project_id=pid)
+                return
+            self.unsubscribe(pid, quiet=True)  # subscribing again restarts from after_seq
+            feed = _Feed(self.state.platform.bus, pid, self.deliver)
+            self.feeds[pid] = feed
         try:
             missed = await anyio.to_thread.run_sync(feed.open, frame.after_seq)
         except Exception:
@@ -299,6 +391,16 @@ async def _first_token(websocket: WebSocket) -> str | None:
     return None
 
 
+def _offered_token(websocket: WebSocket) -> tuple[str | None, str | None]:
+    """The token offered as a ``storyreel.bearer.<token>`` subprotocol, and the subprotocol to
+    select (``storyreel`` when offered: never the one carrying the token)."""
+    offered: list[str] = list(websocket.scope.get("subprotocols") or [])
+    token = next(
+        (p[len(BEARER_PROTOCOL) :] for p in offered if p.startswith(BEARER_PROTOCOL)), None
+    )
+    return token or None, SUBPROTOCOL if SUBPROTOCOL in offered else None
+
+
 async def _login(state: AppState, token: str) -> tuple[User, float]:
     """The user, and how long the connection may live with this credential."""
     user = await authenticate(token, state)
@@ -334,7 +436,8 @@ def _open_connections(websocket: WebSocket) -> Counter[str]:
 async def event_stream(websocket: WebSocket, token: str | None = None) -> None:
     """Live task events of the projects you subscribe to (see the module docstring)."""
     state: AppState = websocket.app.state.storyreel
-    await websocket.accept()
+    offered, subprotocol = _offered_token(websocket)
+    await websocket.accept(subprotocol=subprotocol)
     ip = websocket.client.host if websocket.client else "unknown"
     try:
         state.limiter.hit("ip", ip)
@@ -344,7 +447,7 @@ async def event_stream(websocket: WebSocket, token: str | None = None) -> None:
         )
         return
     try:
-        token = token or await _first_token(websocket)
+        token = token or offered or await _first_token(websocket)
     except WebSocketDisconnect:
         return
     if not token:
@@ -371,7 +474,9 @@ async def event_stream(websocket: WebSocket, token: str | None = None) -> None:
         )
         return
     open_now[user.id] += 1
-    connection = _Connection(websocket, state, user)
+    key_hash = accounts.hash_api_key(token) if token.startswith(accounts.API_KEY_PREFIX) else None
+    connection = _Connection(websocket, state, user, key_hash)
+    state.access.register(connection)
     connection.send({"type": "ready", "user_id": user.id, "expires_in": int(lifetime)})
     timed_out = False
     try:
@@ -385,11 +490,15 @@ async def event_stream(websocket: WebSocket, token: str | None = None) -> None:
 
                 group.start_soon(run, connection.receiver)
                 group.start_soon(run, connection.sender)
+                group.start_soon(run, connection.watcher)
         timed_out = scope.cancelled_caught
     finally:
+        state.access.unregister(connection)
         connection.close_feeds()
         open_now[user.id] -= 1
-    if timed_out:
+    if connection.revoked is not None:
+        await _close(websocket, CLOSE_UNAUTHORIZED, connection.revoked)
+    elif timed_out:
         await _close(
             websocket, CLOSE_EXPIRED, "connection lifetime reached: reconnect with after_seq"
         )

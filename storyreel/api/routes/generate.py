@@ -84,7 +84,14 @@ def generate_image(
     _check_provider(state, body.provider)
 
     def create(s: Session) -> TaskOut:
-        check_quota(s, state, user, images=1, resolution=min(body.width, body.height))
+        check_quota(
+            s,
+            state,
+            user,
+            images=1,
+            resolution=min(body.width, body.height),
+            resolution_field="width/height",
+        )
         return _submit(s, state, user, IMAGE_KIND, body.model_dump(mode="json"))
 
     return run_once(
@@ -114,6 +121,8 @@ def generate_video(
             render_seconds=seconds,
             resolution=body.resolution(),
             duration_s=seconds,
+            duration_field="scenes",
+            resolution_field="quality",
         )
         return task_out(state, _video_project(s, state, user, body))
 

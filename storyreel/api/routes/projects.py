@@ -329,6 +329,7 @@ def delete_project(project_id: str, user: CurrentUser, state: StateDep, db: DbDe
         s.refresh(project, with_for_update=True)
         quotas.carry_over(s, project)  # deleting a project does not give its usage back
         keys = pipeline.delete_project(s, project)
+    state.access_changed("project deleted", project_id=project_id)
     # After the commit: a rollback must not leave rows pointing at deleted files.
     for key in keys:
         try:
@@ -405,10 +406,14 @@ def add_project_member(
 
 
 @router.delete("/projects/{project_id}/members/{user_id}", status_code=204, response_class=Response)
-def remove_project_member(project_id: str, user_id: str, user: CurrentUser, db: DbDep) -> Response:
-    """Stop sharing a project with an account (members may also remove themselves)."""
+def remove_project_member(
+    project_id: str, user_id: str, user: CurrentUser, state: StateDep, db: DbDep
+) -> Response:
+    """Stop sharing a project with an account (members may also remove themselves); the
+    account's open WebSockets stop receiving the project's events within seconds."""
     with db.write() as s:
         project_for(s, user, project_id, write=user_id != user.id)
         if not repo.remove_member(s, project_id, user_id):
             raise errors.NotFound(f"project {project_id} is not shared with {user_id}")
+    state.access_changed("removed from a project", user_id=user_id, project_id=project_id)
     return Response(status_code=204)

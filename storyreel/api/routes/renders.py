@@ -75,6 +75,8 @@ def render_project(
             render_seconds=seconds,
             resolution=_resolution(project, quality),
             duration_s=seconds,
+            duration_field="shots",
+            resolution_field="quality",
         )
         task = plan_render(
             s,

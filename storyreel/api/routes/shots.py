@@ -318,7 +318,13 @@ def _rerun(
         if images:
             sides = [params[k] for k in ("width", "height") if k in params]
             check_quota(
-                s, state, owner, project, images=images, resolution=min(sides) if sides else None
+                s,
+                state,
+                owner,
+                project,
+                images=images,
+                resolution=min(sides) if sides else None,
+                resolution_field="width/height",
             )
         task = pipeline.rerun_shot_step(
             s,

@@ -32,6 +32,7 @@ from storyreel.providers.router import layered_route
 router = APIRouter(tags=["system"])
 
 CHECK_TIMEOUT_S = 5.0
+READY_CACHE_S = 1.0  # probes of many replicas and load balancers share one run of the checks
 
 
 class Health(BaseModel):
@@ -168,6 +169,29 @@ def _run_checks(checks: dict[str, Callable[[], str]]) -> dict[str, Check]:
     return results
 
 
+class ReadyCache:
+    """The last readiness result per variant (with or without providers), kept ``READY_CACHE_S``.
+    Callers that arrive while the checks run wait for that run instead of starting another."""
+
+    def __init__(self) -> None:
+        self._locks = {True: threading.Lock(), False: threading.Lock()}
+        self._kept: dict[bool, tuple[float, dict[str, Check]]] = {}
+
+    def get(self, variant: bool, run: Callable[[], dict[str, Check]]) -> dict[str, Check]:
+        with self._locks[variant]:
+            kept = self._kept.get(variant)
+            if kept is not None and time.monotonic() - kept[0] < READY_CACHE_S:
+                return kept[1]
+            results = run()
+            self._kept[variant] = (time.monotonic(), results)
+            return results
+
+
+def _ready_cache(request: Request) -> ReadyCache:
+    cache: ReadyCache = request.app.state.ready_cache  # one per app (create_app)
+    return cache
+
+
 def _timed(check: Callable[[], str]) -> Check:
     started = time.perf_counter()
     try:
@@ -194,7 +218,9 @@ def readyz(
     ),
 ) -> Readiness:
     """Readiness: the database (schema current), blob store, executor or broker, and event bus
-    all answer (and, when asked, a provider of each capability); 503 lists what failed."""
+    all answer (and, when asked, a provider of each capability); 503 lists what failed. The
+    result is kept for a second: concurrent probes share one run of the checks."""
+    with_providers = state.settings.readyz_providers if providers is None else providers
     checks: dict[str, Callable[[], Any]] = {
         "database": lambda: _check_database(state),
         "blob_store": lambda: _check_blob_store(state),
@@ -202,10 +228,10 @@ def readyz(
         "events": lambda: _check_events(state),
         "services": lambda: _check_services(request),
     }
-    if state.settings.readyz_providers if providers is None else providers:
+    if with_providers:
         for capability in CAPABILITIES:
             checks[f"providers.{capability}"] = partial(_check_route, state, capability)
-    results = _run_checks(checks)
+    results = _ready_cache(request).get(with_providers, partial(_run_checks, checks))
     failed = {name: c for name, c in results.items() if not c.ok}
     if failed:
         raise errors.Unavailable(

@@ -77,6 +77,12 @@ class Executor(ABC):
     def stop(self, drain_s: float = 10.0) -> None:
         """Stop taking work; give running tasks ``drain_s`` to finish, then hand them back."""
 
+    def runs_tasks(self) -> bool:
+        """Whether this process runs tasks through this executor (it then registers as a
+        worker): an executor whose workers live elsewhere (a broker's) says False except
+        inside its own ``run_worker``."""
+        return True
+
     def health(self) -> str | None:
         """None when this executor can do its work; otherwise what is wrong, in a sentence.
         Cheap enough for every readiness probe."""

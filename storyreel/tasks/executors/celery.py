@@ -270,6 +270,11 @@ class CeleryExecutor(Executor):
         # Runners in other processes see the cancelled status at their next heartbeat.
         self.runner.cancel_local(task_id)
 
+    def runs_tasks(self) -> bool:
+        # Only `storyreel worker --executor celery` consumes messages (``run_worker`` sets the
+        # runner before it starts the host); an API process merely sends them.
+        return _worker_runner is self.runner
+
     def start(self) -> None:
         """Nothing to start: connections to the broker are made on the first submission."""
 

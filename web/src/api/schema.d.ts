@@ -128,6 +128,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/workers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Workers
+         * @description Every registered worker (stopped and lost ones are kept for a day), live ones first,
+         *     newest heartbeat first.
+         */
+        get: operations["list_workers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/assets/{asset_id}": {
         parameters: {
             query?: never;
@@ -217,7 +238,9 @@ export interface paths {
         put?: never;
         /**
          * Login
-         * @description Trade email and password for an access token and a refresh token.
+         * @description Trade email and password for an access token and a refresh token. Attempts are limited
+         *     per account and IP, and per account from IPs it never logged in from (429 with
+         *     Retry-After, at most a few minutes; see "Password guessing" in docs/api.md).
          */
         post: operations["login"];
         delete?: never;
@@ -278,7 +301,9 @@ export interface paths {
         put?: never;
         /**
          * Change Password
-         * @description Change your password; every refresh token of the account stops working.
+         * @description Change your password; every refresh token of the account stops working. Attempts are
+         *     limited per account (429 with Retry-After): a stolen access token cannot be used to guess
+         *     the password.
          */
         post: operations["change_password"];
         delete?: never;
@@ -646,7 +671,8 @@ export interface paths {
         post?: never;
         /**
          * Remove Project Member
-         * @description Stop sharing a project with an account (members may also remove themselves).
+         * @description Stop sharing a project with an account (members may also remove themselves); the
+         *     account's open WebSockets stop receiving the project's events within seconds.
          */
         delete: operations["remove_project_member"];
         options?: never;
@@ -1314,7 +1340,8 @@ export interface paths {
         /**
          * Readyz
          * @description Readiness: the database (schema current), blob store, executor or broker, and event bus
-         *     all answer (and, when asked, a provider of each capability); 503 lists what failed.
+         *     all answer (and, when asked, a provider of each capability); 503 lists what failed. The
+         *     result is kept for a second: concurrent probes share one run of the checks.
          */
         get: operations["readyz"];
         put?: never;
@@ -1959,6 +1986,17 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** Page[RegisteredWorkerOut] */
+        Page_RegisteredWorkerOut_: {
+            /** Items */
+            items: components["schemas"]["RegisteredWorkerOut"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+        };
         /** Page[RenderOut] */
         Page_RenderOut_: {
             /** Items */
@@ -2550,6 +2588,64 @@ export interface components {
             email: string;
             /** Password */
             password: string;
+        };
+        /**
+         * RegisteredWorkerOut
+         * @description A process that runs tasks, from the worker registry.
+         */
+        RegisteredWorkerOut: {
+            /** Executor */
+            executor: string;
+            /** Gpu Memory Mb */
+            gpu_memory_mb: number | null;
+            /** Gpu Name */
+            gpu_name: string | null;
+            /** Host */
+            host: string;
+            /**
+             * Id
+             * @description The worker's name: host:pid:suffix, as task leases name it.
+             */
+            id: string;
+            /**
+             * Last Heartbeat At
+             * Format: date-time
+             */
+            last_heartbeat_at: string;
+            /** Pid */
+            pid: number;
+            /**
+             * Queues
+             * @description The resource classes it serves.
+             */
+            queues: string[];
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /**
+             * State
+             * @description running or idle while it heartbeats; lost when silent past the task lease (killed, frozen, cut off); stopped after a clean exit.
+             * @enum {string}
+             */
+            state: "running" | "idle" | "lost" | "stopped";
+            /** Stopped At */
+            stopped_at: string | null;
+            /**
+             * Task Id
+             * @description What it runs now (its longest-running task).
+             */
+            task_id: string | null;
+            /** Task Kind */
+            task_kind: string | null;
+            /** Tasks Running */
+            tasks_running: number;
+            /**
+             * Version
+             * @description The storyreel version it runs.
+             */
+            version: string;
         };
         /** RenderIn */
         RenderIn: {
@@ -4233,6 +4329,110 @@ export interface operations {
             };
         };
     };
+    list_workers: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_RegisteredWorkerOut_"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit or quota exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_asset: {
         parameters: {
             query?: never;
@@ -4395,6 +4595,14 @@ export interface operations {
             /** @description Not modified (`If-None-Match` matched the ETag). */
             304: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description With object storage: a presigned URL of the file, valid until this link expires; it serves Range itself. */
+            307: {
+                headers: {
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content?: never;

@@ -76,4 +76,43 @@ describe("LiveSocket", () => {
     }
     expect(FakeSocket.opened).toHaveLength(1);
   });
+
+  it("authenticates in the first frame, never in the URL", async () => {
+    const { session } = await import("../auth/session");
+    const { LiveSocket } = await import("./socket");
+    session.begin({ access_token: "a1", refresh_token: "r1", expires_in: 900 });
+    const live = new LiveSocket("ws://test/api/v1/ws");
+    live.subscribe("p1", () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const [ws] = FakeSocket.opened;
+    expect(ws.url).toBe("ws://test/api/v1/ws");
+    ws.onopen?.();
+    expect(ws.sent).toEqual([{ type: "auth", token: "a1" }]);
+  });
+
+  it("stops following a project whose access was revoked and tells its views", async () => {
+    const { session } = await import("../auth/session");
+    const { LiveSocket } = await import("./socket");
+    session.begin({ access_token: "a1", refresh_token: "r1", expires_in: 900 });
+    const live = new LiveSocket("ws://test/api/v1/ws");
+    const events: string[] = [];
+    let resyncs = 0;
+    live.subscribe("p1", (e) => events.push(e.task_id), () => (resyncs += 1));
+    live.subscribe("p2", () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const [ws] = FakeSocket.opened;
+    ws.onmessage?.({ data: JSON.stringify({ type: "ready" }) });
+    ws.onmessage?.({
+      data: JSON.stringify({ type: "unsubscribed", project_id: "p1", reason: "access_revoked" }),
+    });
+    expect(resyncs).toBe(1);
+    ws.onmessage?.({
+      data: JSON.stringify({ type: "task", project_id: "p1", task_id: "t1", seq: 1 }),
+    });
+    expect(events).toEqual([]);
+    // A reconnect asks only for what is still followed.
+    ws.sent = [];
+    ws.onmessage?.({ data: JSON.stringify({ type: "ready" }) });
+    expect(ws.sent).toEqual([{ type: "subscribe", project_id: "p2" }]);
+  });
 });

@@ -1,6 +1,7 @@
 /** One WebSocket per tab for live task events (`/api/v1/ws`): subscriptions are counted per
  * project, resumed after a reconnect from the last sequence number seen, and listeners are
- * told when the socket is down so views can fall back to polling. */
+ * told when the socket is down so views can fall back to polling. The token goes in the first
+ * frame, never in the URL (URLs end up in access logs). */
 import { session } from "../auth/session";
 
 export interface TaskEvent {
@@ -157,6 +158,18 @@ export class LiveSocket {
       case "resync": {
         const sub = this.subs.get(String(frame.project_id));
         sub?.resync.forEach((l) => l());
+        break;
+      }
+      case "unsubscribed": {
+        // The server took the project away (the account was removed from it, or it was
+        // deleted): stop following it — a reconnect must not ask again — and let the views
+        // refetch, which tells them what happened.
+        if (frame.reason !== "access_revoked") break;
+        const projectId = String(frame.project_id);
+        const sub = this.subs.get(projectId);
+        if (!sub) break;
+        this.subs.delete(projectId);
+        sub.resync.forEach((l) => l());
         break;
       }
       default:

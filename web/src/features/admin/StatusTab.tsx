@@ -11,9 +11,9 @@ import { QueryError } from "../../components/QueryError";
 import { RelativeTime } from "../../components/RelativeTime";
 import { ScrollRegion } from "../../components/ScrollRegion";
 import { ProvidersStatus } from "./ProvidersStatus";
+import { WorkersRegistry } from "./WorkersRegistry";
 
 type Status = Schemas["SystemStatus"];
-type Worker = Schemas["WorkerOut"];
 type Running = Schemas["RunningTaskOut"];
 
 const STATUS_REFRESH_MS = 5_000;
@@ -105,44 +105,6 @@ function ThroughputTable({ status }: { status: Status }) {
             align: "right" as const,
             render: (v: number | undefined) => v ?? 0,
           })),
-        ]}
-      />
-    </ScrollRegion>
-  );
-}
-
-function WorkersTable({ workers }: { workers: Worker[] }) {
-  const t = useT();
-  if (workers.length === 0) return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("admin.noWorkers")} />;
-  return (
-    <ScrollRegion label={t("admin.workers")}>
-      <Table<Worker>
-        size="small"
-        rowKey="worker"
-        dataSource={workers}
-        pagination={false}
-        scroll={{ x: "max-content" }}
-        columns={[
-          { title: t("admin.worker"), dataIndex: "worker", key: "worker", render: (v: string) => <Typography.Text code>{v}</Typography.Text> },
-          { title: t("admin.workerRunning"), dataIndex: "running", key: "running", align: "right" },
-          {
-            title: t("admin.heartbeat"),
-            dataIndex: "last_heartbeat_at",
-            key: "hb",
-            render: (v: string | null) => <RelativeTime iso={v} />,
-          },
-          {
-            title: t("admin.leaseExpires"),
-            dataIndex: "lease_expires_at",
-            key: "lease",
-            render: (v: string | null) => <RelativeTime iso={v} />,
-          },
-          {
-            title: t("admin.busySince"),
-            dataIndex: "busy_since",
-            key: "busy",
-            render: (v: string | null) => <RelativeTime iso={v} />,
-          },
         ]}
       />
     </ScrollRegion>
@@ -341,7 +303,10 @@ export function StatusTab() {
         </Col>
         <Col xs={24}>
           <Section title={t("admin.workers")}>
-            <WorkersTable workers={s.workers} />
+            <WorkersRegistry refreshMs={auto ? STATUS_REFRESH_MS : false} />
+            <Typography.Paragraph type="secondary" style={{ fontSize: 12, margin: "8px 0 0" }}>
+              {t("admin.workersHelp")}
+            </Typography.Paragraph>
           </Section>
         </Col>
         <Col xs={24}>
