@@ -98,6 +98,9 @@ def configure_logging(
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
+        # An earlier logging setup (Uvicorn's own dictConfig) may have left it quiet.
+        logging.getLogger(name).disabled = False
+        logging.getLogger(name).setLevel(logging.NOTSET)
         # Also on the logger: a handler added to it later (an embedding app's) gets clean lines.
         if _redactor not in logging.getLogger(name).filters:
             logging.getLogger(name).addFilter(_redactor)

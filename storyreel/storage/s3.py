@@ -49,6 +49,7 @@ from storyreel.storage.base import (
     BlobStore,
     InvalidRange,
     StorageError,
+    StoredKey,
     check_key,
 )
 from storyreel.storage.cache import BlobCache, is_content_addressed
@@ -290,7 +291,12 @@ class S3BlobStore(BlobStore):
 
     def keys(self, prefix: str = "") -> Iterator[str]:
         """Every key under ``prefix`` (a folder-like prefix of our keys), in key order."""
-        base = f"{check_key(prefix.rstrip('/'))}/" if prefix else ""
+        for found in self.iter_keys(prefix):
+            yield found.key
+
+    def iter_keys(self, prefix: str) -> Iterator[StoredKey]:
+        # The prefix is a folder: "projects" must not match "projectsX/…".
+        base = f"{check_key(prefix.rstrip('/'))}/" if prefix.strip("/") else ""
         if self.prefix:
             base = f"{self.prefix}/{base}"
         strip = len(self.prefix) + 1 if self.prefix else 0
@@ -298,7 +304,7 @@ class S3BlobStore(BlobStore):
         with self._errors(prefix):
             for page in paginator.paginate(Bucket=self.bucket, Prefix=base):
                 for item in page.get("Contents", []):
-                    yield item["Key"][strip:]
+                    yield StoredKey(item["Key"][strip:], int(item["Size"]), item["LastModified"])
 
     def delete_prefix(self, prefix: str) -> None:
         batch: list[dict[str, str]] = []
