@@ -230,7 +230,33 @@ def start_postgres(base_dir: Path) -> PostgresServer:
 # --- Redis ------------------------------------------------------------------------------------
 
 
-class RedisServer:
+class _Restartable:
+    """A server run as our child process that tests stop, crash and start again on the same
+    ports (and data), so clients' URLs stay valid."""
+
+    _proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def stop(self) -> None:
+        """Graceful stop (SIGTERM); idempotent."""
+        _stop_process(self._proc, signal.SIGTERM)
+
+    def kill(self) -> None:
+        """SIGKILL, as in a crash: connected clients see the connection drop mid-command."""
+        _stop_process(self._proc, signal.SIGKILL)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+class RedisServer(_Restartable):
     """A redis-server subprocess without persistence, restartable on the same port."""
 
     def __init__(self, base_dir: Path) -> None:
@@ -246,10 +272,6 @@ class RedisServer:
         self._proc: subprocess.Popen[bytes] | None = None
         atexit.register(self.stop)
         self.start()
-
-    @property
-    def running(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
 
     def start(self) -> None:
         """Start the server (no-op when running) and wait until it answers PING."""
@@ -268,19 +290,6 @@ class RedisServer:
             _wait_until(client.ping, self._proc, "redis-server", self.log_path)
         finally:
             client.close()
-
-    def stop(self) -> None:
-        """Graceful stop (SIGTERM); idempotent."""
-        _stop_process(self._proc, signal.SIGTERM)
-
-    def kill(self) -> None:
-        """SIGKILL, as in a crash: connected clients see the connection drop mid-command."""
-        _stop_process(self._proc, signal.SIGKILL)
-
-    def restart(self) -> None:
-        """Stop and start again on the same port, so clients' URLs stay valid."""
-        self.stop()
-        self.start()
 
 
 def start_redis(base_dir: Path) -> RedisServer:
@@ -307,7 +316,7 @@ def find_weed() -> Path:
     return Path(on_path)
 
 
-class SeaweedServer:
+class SeaweedServer(_Restartable):
     """``weed mini`` (master, volume, filer and S3 in one process) on loopback ports, with an
     S3 identity whose keys are checked, telemetry off; restartable on the same ports and data."""
 
@@ -373,10 +382,6 @@ class SeaweedServer:
         atexit.register(self.stop)
         self.start()
 
-    @property
-    def running(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
-
     def client(self) -> Any:
         """A boto3 S3 client with the server's keys (path-style, SigV4); made once."""
         if self._client is None:
@@ -417,15 +422,6 @@ class SeaweedServer:
     def create_bucket(self, name: str) -> str:
         self.client().create_bucket(Bucket=name)
         return name
-
-    def stop(self) -> None:
-        """Graceful stop (SIGTERM); idempotent."""
-        _stop_process(self._proc, signal.SIGTERM)
-
-    def restart(self) -> None:
-        """Stop and start again on the same ports and data, so clients' URLs stay valid."""
-        self.stop()
-        self.start()
 
 
 def start_seaweedfs(base_dir: Path) -> SeaweedServer:
