@@ -255,6 +255,16 @@ class S3Settings(BaseModel):
     access_key_id: str | None = Field(None, description="Unset: boto3's credential chain.")
     secret_access_key: SecretStr | None = Field(None, description="Set with access_key_id.")
 
+    @field_validator(
+        "endpoint_url", "public_url", "access_key_id", "secret_access_key", mode="before"
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        # An .env or a chart with `KEY=` (empty) means "not set", not "an empty key".
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
     @field_validator("endpoint_url", "public_url", mode="after")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:

@@ -23,6 +23,10 @@ LATE = "projects/p-deleted/shots/s9/image/bb.png"  # a task finished after its p
 LEFTOVER = "users/u-gone/images/cc.png"
 FRESH = "projects/p-deleted/renders/dd.mp4"  # unreferenced, but written a moment ago
 CACHED = "cache/image/ee/ee.png"  # the shared result cache: never swept
+# A project's caches (provider results, shared render files): no asset names them; they are the
+# project's while it exists.
+LIVE_RENDER_CACHE = "projects/p-live/cache/render/segments/k1.mp4"
+GONE_RENDER_CACHE = "projects/p-deleted/cache/image/ab/ab12.png"
 
 
 @pytest.fixture
@@ -35,7 +39,7 @@ def data_dir(tmp_path: Path) -> Path:
         user = User(email="owner@example.com")
         s.add(user)
         s.flush()
-        project = Project(owner_id=user.id, title="t", story="s", style="sketch")
+        project = Project(id="p-live", owner_id=user.id, title="t", story="s", style="sketch")
         s.add(project)
         s.flush()
         s.add(
@@ -52,7 +56,14 @@ def data_dir(tmp_path: Path) -> Path:
     db.dispose()
     store = LocalBlobStore(data / "blobs")
     two_hours_ago = time.time() - 7200
-    for key, body in ((REFERENCED, b"abc"), (LATE, b"late!"), (LEFTOVER, b"xy"), (CACHED, b"c")):
+    for key, body in (
+        (REFERENCED, b"abc"),
+        (LATE, b"late!"),
+        (LEFTOVER, b"xy"),
+        (CACHED, b"c"),
+        (LIVE_RENDER_CACHE, b"seg1"),
+        (GONE_RENDER_CACHE, b"seg"),
+    ):
         store.put(key, body)
         os.utime(store.local_file(key), (two_hours_ago, two_hours_ago))
     store.put(FRESH, b"uploading")
@@ -73,16 +84,17 @@ def present(data_dir: Path) -> set[str]:
 def test_dry_run_lists_old_unreferenced_blobs_and_apply_deletes_only_them(data_dir: Path) -> None:
     everything = present(data_dir)
     dry = sweep(data_dir)
-    assert f"would delete {LATE}" in dry.stdout and f"would delete {LEFTOVER}" in dry.stdout
-    for kept in (REFERENCED, FRESH, CACHED):
+    for orphan in (LATE, LEFTOVER, GONE_RENDER_CACHE):
+        assert f"would delete {orphan}" in dry.stdout
+    for kept in (REFERENCED, FRESH, CACHED, LIVE_RENDER_CACHE):
         assert kept not in dry.stdout
-    assert "dry run: 2 unreferenced blob(s), 7 B" in dry.stdout and "1 newer kept" in dry.stdout
+    assert "dry run: 3 unreferenced blob(s), 10 B" in dry.stdout and "1 newer kept" in dry.stdout
     assert present(data_dir) == everything  # a dry run deletes nothing
 
     applied = sweep(data_dir, "--apply")
-    assert "deleted 2 unreferenced blob(s), 7 B" in applied.stdout
+    assert "deleted 3 unreferenced blob(s), 10 B" in applied.stdout
     assert f"deleted orphan blob {LATE}" in applied.stderr  # logged, for the record
-    assert present(data_dir) == {REFERENCED, FRESH, CACHED}
+    assert present(data_dir) == {REFERENCED, FRESH, CACHED, LIVE_RENDER_CACHE}
 
     # With no grace period the blob being "uploaded" goes too.
     assert f"would delete {FRESH}" in sweep(data_dir, "--older-than", "0s").stdout
@@ -93,8 +105,8 @@ def test_limit_bounds_a_run_and_bad_durations_are_refused(data_dir: Path) -> Non
     assert (
         "deleted 1 unreferenced blob(s)" in first.stdout and "stopped at --limit 1" in first.stdout
     )
-    assert len(present(data_dir) & {LATE, LEFTOVER}) == 1
-    sweep(data_dir, "--apply", "--limit", "1")
-    assert present(data_dir) == {REFERENCED, FRESH, CACHED}
+    assert len(present(data_dir) & {LATE, LEFTOVER, GONE_RENDER_CACHE}) == 2
+    sweep(data_dir, "--apply", "--limit", "2")
+    assert present(data_dir) == {REFERENCED, FRESH, CACHED, LIVE_RENDER_CACHE}
     bad = storyreel("blobs", "sweep", "--older-than", "soon", data_dir=data_dir)
     assert bad.returncode == 2 and "not a duration" in bad.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shlex
 import signal
@@ -52,6 +53,23 @@ def find_ffmpeg(configured: Path | None = None) -> str:
             "imageio-ffmpeg is not installed; reinstall storyreel or set STORYREEL_FFMPEG"
         ) from err
     return str(imageio_ffmpeg.get_ffmpeg_exe())
+
+
+@functools.lru_cache(maxsize=8)
+def ffmpeg_build(binary: str) -> str:
+    """The first line of ``ffmpeg -version`` (version and build), part of every render cache key:
+    the workers of one cluster may run different builds, and segments are joined by stream
+    copy, so a segment is only interchangeable with one made by the same build."""
+    try:
+        done = subprocess.run(
+            [binary, "-hide_banner", "-version"], capture_output=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise FFmpegNotFound(f"cannot run {binary} (set STORYREEL_FFMPEG): {err}") from None
+    first = done.stdout.decode("utf-8", "replace").splitlines()[:1]
+    if done.returncode != 0 or not first:
+        raise FFmpegNotFound(f"{binary} -version failed (set STORYREEL_FFMPEG to a working FFmpeg)")
+    return first[0].strip()
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:

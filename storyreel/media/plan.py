@@ -104,6 +104,7 @@ class RenderPlan:
     poster_time: float
     background: str
     font_key: str = ""
+    tool_key: str = ""  # the FFmpeg build (``ffmpeg_build``): segments are joined by stream copy
 
     @property
     def duration(self) -> float:
@@ -179,6 +180,7 @@ def build_plan(
     sources: dict[SourceKey, Source],
     *,
     font_key: str = "",
+    tool_key: str = "",
     threads: int = 0,
 ) -> RenderPlan:
     """Cut the timeline into segments on the frame grid and give each its cache key."""
@@ -232,6 +234,7 @@ def build_plan(
         poster_time=float(poster_frame / fps),
         background=timeline.canvas.background,
         font_key=font_key,
+        tool_key=tool_key,
     )
     keyed = tuple(_replace_key(s, segment_key(plan, s)) for s in plan.segments)
     return RenderPlan(**{**plan.__dict__, "segments": keyed})
@@ -266,6 +269,7 @@ def segment_key(plan: RenderPlan, seg: Segment) -> str:
         "transition": seg.transition.model_dump() if seg.transition else None,
         "cues": [[c.start, c.end, c.text] for c in seg.cues],
         "font": plan.font_key if seg.cues else "",
+        "ffmpeg": plan.tool_key,
         "thumb": seg.thumb_frame,
         # The command itself (with stand-in paths), so a change to how segments are drawn
         # invalidates old cache entries without anyone remembering to bump a version.

@@ -20,7 +20,7 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from xml.sax.saxutils import escape
 
 from storyreel.domain.cancel import CancelToken
@@ -33,7 +33,7 @@ from storyreel.domain.timeline import (
 )
 from storyreel.media import plan as planning
 from storyreel.media.audio import AudioLayer, MixSpec, MusicBed, render_soundtrack
-from storyreel.media.ffmpeg import find_ffmpeg, run_ffmpeg
+from storyreel.media.ffmpeg import ffmpeg_build, find_ffmpeg, run_ffmpeg
 from storyreel.media.fonts import FontInfo, fallback_fonts, subtitle_font
 from storyreel.media.sources import Source, SourceKey, file_digest, resolve_sources
 from storyreel.media.subtitles import Cue, build_ass, build_srt
@@ -56,6 +56,20 @@ class RenderProgress:
 ProgressCallback = Callable[[RenderProgress], None]
 
 
+class SharedRenderCache(Protocol):
+    """Render-cache files shared by the workers of a cluster (blobs in the object store), so a
+    segment encoded on one machine is fetched, not encoded again, by another (ADR 0008: a
+    download is hundreds of times cheaper than the encode). ``name`` is a path inside the cache,
+    such as ``segments/{key}.mp4``. Neither call raises for a store that misbehaves: a miss
+    costs an encode, a failed share costs the next worker one."""
+
+    def fetch(self, name: str, dest: Path) -> bool:
+        """Write the shared file ``name`` to ``dest``; False when there is none."""
+
+    def publish(self, name: str, src: Path) -> None:
+        """Share ``src`` as ``name`` (content-addressed by its name: the first writer wins)."""
+
+
 @dataclass
 class RenderResult:
     """What a render produced and how much work it had to do."""
@@ -72,6 +86,7 @@ class RenderResult:
     segments: int
     segment_keys: list[str] = field(default_factory=list)  # in clip order
     encoded_segments: list[str] = field(default_factory=list)
+    fetched_segments: list[str] = field(default_factory=list)  # from the shared cache
     audio_reused: bool = False
     elapsed: float = 0.0
 
@@ -136,6 +151,7 @@ class Renderer:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.ffmpeg = find_ffmpeg(settings.ffmpeg)
+        self.ffmpeg_build = ffmpeg_build(self.ffmpeg)
         self.font: FontInfo = subtitle_font(settings.subtitle_font_file)
         self.root = settings.cache_dir / "render"
         for sub in ("segments", "audio", "tmp", "fonts"):
@@ -182,12 +198,19 @@ class Renderer:
         allowed_roots: Sequence[Path] = (),
         cancel: CancelToken | None = None,
         on_progress: ProgressCallback | None = None,
+        shared: SharedRenderCache | None = None,
     ) -> RenderResult:
         timeline, sources = load_timeline(timeline_path, allowed_roots)
         if preview:
             timeline = with_quality(timeline, "preview")
         return self.render(
-            timeline, sources, out, jobs=jobs, cancel=cancel, on_progress=on_progress
+            timeline,
+            sources,
+            out,
+            jobs=jobs,
+            cancel=cancel,
+            on_progress=on_progress,
+            shared=shared,
         )
 
     def render(
@@ -199,7 +222,10 @@ class Renderer:
         jobs: int | None = None,
         cancel: CancelToken | None = None,
         on_progress: ProgressCallback | None = None,
+        shared: SharedRenderCache | None = None,
     ) -> RenderResult:
+        """Render ``timeline`` to ``out``. Segments come from this machine's render cache, then
+        from ``shared`` (the cluster's), and are encoded only when neither has them."""
         started = time.monotonic()
         out = out.expanduser().resolve()
         if out.suffix.lower() != ".mp4":
@@ -213,13 +239,19 @@ class Renderer:
         jobs = jobs or self.settings.render_jobs
         # Two processes per core at most: x264 threads in each, and FFmpeg threads per filter.
         threads = 1 if jobs > 1 else 0
-        plan = planning.build_plan(timeline, sources, font_key=self.font_key, threads=threads)
+        plan = planning.build_plan(
+            timeline,
+            sources,
+            font_key=self.font_key,
+            tool_key=self.ffmpeg_build,
+            threads=threads,
+        )
         token = CancelToken()
         unlink_parent = cancel.on_cancel(token.cancel) if cancel is not None else None
         tracker = _ProgressTracker(plan.total_frames, on_progress)
         try:
-            encoded, audio_reused, audio_file = self._render_parts(
-                plan, timeline, sources, jobs, token, tracker
+            encoded, fetched, audio_reused, audio_file = self._render_parts(
+                plan, timeline, sources, jobs, token, tracker, shared
             )
             tracker.stage("joining")
             self._mux(plan, audio_file, out, token)
@@ -251,6 +283,7 @@ class Renderer:
             segments=len(plan.segments),
             segment_keys=[seg.key for seg in plan.segments],
             encoded_segments=encoded,
+            fetched_segments=fetched,
             audio_reused=audio_reused,
             elapsed=time.monotonic() - started,
         )
@@ -292,14 +325,20 @@ class Renderer:
         jobs: int,
         token: CancelToken,
         tracker: _ProgressTracker,
-    ) -> tuple[list[str], bool, Path]:
-        """Render missing segments and the soundtrack in parallel; return what was encoded."""
+        shared: SharedRenderCache | None,
+    ) -> tuple[list[str], list[str], bool, Path]:
+        """Render missing segments and the soundtrack in parallel (each fetched from ``shared``
+        first); return the segments encoded, those fetched, and whether the soundtrack was
+        reused."""
         tracker.stage("rendering")
         spec = mix_spec(timeline, sources, plan.duration)
-        audio_file = self.root / "audio" / f"{audio_key(spec, sources)}.m4a"
+        audio_name = f"{audio_key(spec, sources, self.ffmpeg_build)}.m4a"
+        audio_file = self.root / "audio" / audio_name
         audio_reused = audio_file.exists()
         if audio_reused:
             os.utime(audio_file)
+        elif shared is not None:
+            audio_reused = self._fetch_shared(shared, f"audio/{audio_name}", audio_file)
         todo: list[planning.Segment] = []
         seen: set[str] = set()
         for seg in plan.segments:
@@ -315,7 +354,7 @@ class Renderer:
         todo.sort(key=lambda s: s.frames * len(s.layers), reverse=True)
         timeout = self.settings.render_timeout_s
         with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="render") as pool:
-            futures: list[Future[None]] = []
+            futures: list[Future[Any]] = []
             if not audio_reused:
                 futures.append(
                     pool.submit(
@@ -327,15 +366,58 @@ class Renderer:
                         cancel=token,
                     )
                 )
-            for seg in todo:
-                futures.append(pool.submit(self._render_segment, plan, seg, token, tracker))
-            done, pending = wait(futures, return_when=FIRST_EXCEPTION)
+            made = {
+                seg.key: pool.submit(self._make_segment, plan, seg, token, tracker, shared)
+                for seg in todo
+            }
+            done, pending = wait([*futures, *made.values()], return_when=FIRST_EXCEPTION)
             failed = [f for f in done if f.exception() is not None]
             if failed:
                 token.cancel()  # stop the siblings: their FFmpeg processes are killed
                 wait(pending)
                 raise failed[0].exception()  # type: ignore[misc]
-        return [s.key for s in todo], audio_reused, audio_file
+        if shared is not None and not audio_reused:
+            shared.publish(f"audio/{audio_name}", audio_file)
+        encoded = [key for key, f in made.items() if f.result()]
+        fetched = [key for key, f in made.items() if not f.result()]
+        return encoded, fetched, audio_reused, audio_file
+
+    def _fetch_shared(self, shared: SharedRenderCache, name: str, final: Path) -> bool:
+        """Copy ``name`` from the shared cache to ``final`` (atomically); False on a miss."""
+        tmp = self.root / "tmp" / f"{final.stem}.{secrets.token_hex(4)}{final.suffix}"
+        try:
+            if not shared.fetch(name, tmp):
+                return False
+            os.replace(tmp, final)
+            return True
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def _make_segment(
+        self,
+        plan: planning.RenderPlan,
+        seg: planning.Segment,
+        token: CancelToken,
+        tracker: _ProgressTracker,
+        shared: SharedRenderCache | None,
+    ) -> bool:
+        """Put the segment in this machine's cache: fetched when another worker shared it,
+        else encoded (and then shared). True when it was encoded."""
+        token.raise_if_cancelled()
+        video, thumb = f"segments/{seg.key}.mp4", f"segments/{seg.key}.jpg"
+        # The thumbnail first: the video's presence is what marks a segment as complete.
+        if (
+            shared is not None
+            and self._fetch_shared(shared, thumb, self.root / thumb)
+            and self._fetch_shared(shared, video, self.root / video)
+        ):
+            tracker.add(seg.frames)
+            return False
+        self._render_segment(plan, seg, token, tracker)
+        if shared is not None:
+            shared.publish(thumb, self.root / thumb)
+            shared.publish(video, self.root / video)
+        return True
 
     def _render_segment(
         self,
@@ -543,8 +625,9 @@ def mix_spec(timeline: Timeline, sources: dict[SourceKey, Source], total: float)
     )
 
 
-def audio_key(spec: MixSpec, sources: dict[SourceKey, Source]) -> str:
-    """Hash of the soundtrack's inputs: the mix description and the bytes of the files it uses."""
+def audio_key(spec: MixSpec, sources: dict[SourceKey, Source], tool_key: str = "") -> str:
+    """Hash of the soundtrack's inputs: the mix description, the bytes of the files it uses and
+    the FFmpeg build (``tool_key``) that encodes it."""
     used = {str(v.path) for v in spec.voices}
     if spec.music is not None:
         used.add(str(spec.music.path))
@@ -552,6 +635,7 @@ def audio_key(spec: MixSpec, sources: dict[SourceKey, Source]) -> str:
     material = {
         "v": planning.RENDERER_VERSION,
         "spec": spec.cache_key_material(),
+        "ffmpeg": tool_key,
         "files": dict(sorted(digests.items())),
     }
     blob = json.dumps(material, sort_keys=True, default=str).encode()

@@ -16,6 +16,7 @@ from storyreel.providers.router import ProviderRouter
 from storyreel.settings import Settings
 from storyreel.storage import store_from_settings
 from storyreel.storage.base import BlobStore
+from storyreel.storage.local import LocalBlobStore
 from storyreel.tasks.kinds import KindRegistry
 
 
@@ -48,6 +49,13 @@ class PipelineContext:
     def key_cipher(self) -> KeyCipher:
         """Seals and opens the provider keys accounts store."""
         return KeyCipher(provider_key_secrets(self.settings))
+
+    @property
+    def shares_render_cache(self) -> bool:
+        """Renders share their segments through the blob store when workers on other machines
+        may take over a project's render: a distributed executor and a store that is not this
+        machine's folder (workers on one folder already share the render cache under it)."""
+        return self.settings.executor != "local" and not isinstance(self.store, LocalBlobStore)
 
     @cached_property
     def renderer(self) -> Renderer:

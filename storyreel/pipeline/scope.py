@@ -14,6 +14,7 @@ from storyreel.db.repositories import accounts as accounts_repo
 from storyreel.db.repositories import projects as projects_repo
 from storyreel.db.repositories import provider_keys
 from storyreel.db.session import Database
+from storyreel.domain.blob_keys import project_cache_prefix
 from storyreel.pipeline.context import PipelineContext
 from storyreel.pipeline.costs import budget_state
 from storyreel.providers.base import CAPABILITIES, Capability, Provider
@@ -54,8 +55,9 @@ def account_scope(
 ) -> CallScope:
     """The scope for work of ``owner_id`` (on ``project``, if any), read in ``session``."""
     owner = accounts_repo.user(session, owner_id) if owner_id else None
+    cache_root = project_cache_prefix(project.id) if project is not None else None
     if owner is None:  # work of the CLI or a project without an owner: the system's choices
-        return CallScope(layers=layers(None, project))
+        return CallScope(layers=layers(None, project), cache_root=cache_root)
     keys = own_keys(ctx, session, owner.id)
     registry = (
         ctx.router.scoped(keys_digest(keys), settings_with_keys(ctx.settings, keys))
@@ -75,5 +77,8 @@ def account_scope(
         state.check(estimate_cost(provider.prices(), TYPICAL_UNITS[provider.capability]))
 
     return CallScope(
-        layers=layers(owner, project), registry=registry, before_paid_call=within_budget
+        layers=layers(owner, project),
+        registry=registry,
+        before_paid_call=within_budget,
+        cache_root=cache_root,
     )

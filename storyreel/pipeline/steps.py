@@ -35,7 +35,7 @@ from storyreel.providers.base import (
     VoiceSpec,
     WordTiming,
 )
-from storyreel.providers.cache import CachedResult, cache_key
+from storyreel.providers.cache import CachedResult, ResultCache, cache_key
 from storyreel.providers.router import CallScope, Route, estimate_cost, layered_route
 from storyreel.storage.base import BlobNotFound
 
@@ -96,6 +96,11 @@ def _priced(provider: Provider, usage: Usage) -> Usage:
     return usage
 
 
+def _results(ctx: PipelineContext, scope: CallScope | None) -> ResultCache:
+    """The result cache this work reads and fills: its project's, or the shared one."""
+    return ctx.cache.within(scope.cache_root if scope is not None else None)
+
+
 def _routed(
     ctx: PipelineContext,
     capability: Capability,
@@ -147,11 +152,13 @@ def write_storyboard(
         "seed": brief.seed,
     }
 
+    cache = _results(ctx, scope)
+
     def key_of(writer: Provider) -> str:
         return cache_key("storyboard", writer.name, writer.model, request)
 
     def cached(writer: Provider) -> tuple[Storyboard, Usage] | None:
-        hit = ctx.cache.get("storyboard", key_of(writer), "json") if writer.deterministic else None
+        hit = cache.get("storyboard", key_of(writer), "json") if writer.deterministic else None
         if hit is None:
             return None
         board = Storyboard.model_validate_json(ctx.store.read_bytes(hit.payload_key))
@@ -161,7 +168,7 @@ def write_storyboard(
         assert isinstance(writer, StoryboardWriter)
         board, usage = writer.write(story, brief)
         _priced(writer, usage)
-        ctx.cache.put(
+        cache.put(
             "storyboard",
             key_of(writer),
             "json",
@@ -284,12 +291,14 @@ def make_image(
     spec = image_spec(board, shot, width, height, seed, options, references)
     request = image_request(prompt, spec)
 
+    cache = _results(ctx, scope)
+
     def key_of(generator: Provider) -> str:
         return cache_key("image", generator.name, options.model or generator.model, request)
 
     def cached(generator: Provider) -> Asset | None:
         key = key_of(generator)
-        hit = ctx.cache.get("image", key, "png") if generator.deterministic else None
+        hit = cache.get("image", key, "png") if generator.deterministic else None
         if hit is None:
             return None
         return Asset(_path_of(ctx, hit), key, True, _usage_from(hit.meta, True), hit.meta)
@@ -299,7 +308,7 @@ def make_image(
         result = generator.generate(prompt, spec)
         usage = _priced(generator, result.usage)
         meta = {"seed": result.seed, "usage": _usage_meta(usage), **result.meta}
-        stored = ctx.cache.put("image", key_of(generator), "png", result.data, meta)
+        stored = cache.put("image", key_of(generator), "png", result.data, meta)
         return Asset(_path_of(ctx, stored), stored.key, False, usage, meta)
 
     asset, failovers = _routed(ctx, "image", options.provider, scope, call, cached)
@@ -320,11 +329,13 @@ def make_voice(
     """The narration spoken, as a WAV with its exact duration (and word timings if known)."""
     request = {"text": text, "voice": dataclasses.asdict(voice)}
 
+    cache = _results(ctx, scope)
+
     def key_of(synth: Provider) -> str:
         return cache_key("voice", synth.name, synth.model, request)
 
     def cached(synth: Provider) -> VoiceAsset | None:
-        hit = ctx.cache.get("voice", key_of(synth), "wav") if synth.deterministic else None
+        hit = cache.get("voice", key_of(synth), "wav") if synth.deterministic else None
         return None if hit is None else _voice_asset(ctx, hit, cached=True)
 
     def call(synth: Provider) -> VoiceAsset:
@@ -335,7 +346,7 @@ def make_voice(
             "words": [dataclasses.asdict(w) for w in result.words] if result.words else None,
             "usage": _usage_meta(_priced(synth, result.usage)),
         }
-        stored = ctx.cache.put("voice", key_of(synth), "wav", result.wav, meta)
+        stored = cache.put("voice", key_of(synth), "wav", result.wav, meta)
         return _voice_asset(ctx, stored, cached=False)
 
     asset, failovers = _routed(ctx, "voice", provider, scope, call, cached)
@@ -408,11 +419,13 @@ def make_motion(
         "spec": dataclasses.asdict(spec),
     }
 
+    cache = _results(ctx, scope)
+
     def key_of(animator: Provider) -> str:
         return cache_key("motion", animator.name, animator.model, request)
 
     def cached(animator: Provider) -> MotionChoice | None:
-        hit = ctx.cache.get("motion", key_of(animator), "json") if animator.deterministic else None
+        hit = cache.get("motion", key_of(animator), "json") if animator.deterministic else None
         return None if hit is None else _motion_choice(ctx, hit, cached=True)
 
     def call(animator: Provider) -> MotionChoice:
@@ -422,7 +435,7 @@ def make_motion(
         result = animator.animate(image_bytes, spec)
         clip_key = None
         if result.clip is not None:
-            clip_key = ctx.cache.put("motion", key, "mp4", result.clip, {"usage": {}}).payload_key
+            clip_key = cache.put("motion", key, "mp4", result.clip, {"usage": {}}).payload_key
         elif result.plan is None:
             raise ProviderError(f"motion provider {animator.name!r} returned neither plan nor clip")
         plan = result.plan or Motion()
@@ -432,7 +445,7 @@ def make_motion(
             "usage": _usage_meta(_priced(animator, result.usage)),
             "seconds": time.perf_counter() - started,
         }
-        stored = ctx.cache.put("motion", key, "json", b"{}", meta)
+        stored = cache.put("motion", key, "json", b"{}", meta)
         return _motion_choice(ctx, stored, cached=False)
 
     choice, failovers = _routed(ctx, "motion", provider, scope, call, cached)
@@ -464,12 +477,14 @@ def make_music(
     """A music bed for the mood (the renderer loops it to the video's length)."""
     request = {"mood": mood, "seconds": round(seconds, 1), "seed": seed}
 
+    cache = _results(ctx, scope)
+
     def key_of(source: Provider) -> str:
         return cache_key("music", source.name, source.model, request)
 
     def cached(source: Provider) -> Asset | None:
         key = key_of(source)
-        hit = ctx.cache.get("music", key, "wav") if source.deterministic else None
+        hit = cache.get("music", key, "wav") if source.deterministic else None
         if hit is None:
             return None
         return Asset(_path_of(ctx, hit), key, True, _usage_from(hit.meta, True), hit.meta)
@@ -479,7 +494,7 @@ def make_music(
         result = source.track(mood, seconds, seed)
         usage = _priced(source, result.usage)
         meta = {"duration": result.duration, "usage": _usage_meta(usage)}
-        stored = ctx.cache.put("music", key_of(source), "wav", result.wav, meta)
+        stored = cache.put("music", key_of(source), "wav", result.wav, meta)
         return Asset(_path_of(ctx, stored), stored.key, False, usage, meta)
 
     asset, failovers = _routed(ctx, "music", provider, scope, call, cached)

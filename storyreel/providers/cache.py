@@ -28,14 +28,21 @@ class CachedResult:
 
 
 class ResultCache:
-    """Payload at ``cache/{capability}/…/{key}.{ext}``; metadata in ``{key}.meta.json``."""
+    """Payload at ``{root}/{capability}/…/{key}.{ext}``; metadata in ``{key}.meta.json``.
 
-    def __init__(self, store: BlobStore) -> None:
+    ``root`` is ``cache`` for work of no project; a project's work has its own
+    (``projects/{id}/cache``), so deleting the project leaves none of its results behind."""
+
+    def __init__(self, store: BlobStore, root: str = "cache") -> None:
         self.store = store
+        self.root = root.rstrip("/")
 
-    @staticmethod
-    def _keys(capability: str, key: str, ext: str) -> tuple[str, str]:
-        base = f"cache/{capability}/{key[:2]}/{key}"
+    def within(self, root: str | None) -> ResultCache:
+        """The same cache under another root (None: this one)."""
+        return self if root is None or root == self.root else ResultCache(self.store, root)
+
+    def _keys(self, capability: str, key: str, ext: str) -> tuple[str, str]:
+        base = f"{self.root}/{capability}/{key[:2]}/{key}"
         return f"{base}.{ext}", f"{base}.meta.json"
 
     def get(self, capability: str, key: str, ext: str) -> CachedResult | None:

@@ -76,6 +76,8 @@ class CallScope:
     layers: tuple[Mapping[str, Any] | None, ...] = ()
     registry: ProviderRegistry | None = None
     before_paid_call: Callable[[Provider], None] | None = None
+    #: Where results of this work are cached (``ResultCache.within``); None: the shared cache.
+    cache_root: str | None = None
 
 
 class NoProviderAvailable(ProviderError):

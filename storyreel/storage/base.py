@@ -70,6 +70,11 @@ class BlobStore(ABC):
     def delete(self, key: str) -> None:
         """Remove ``key``; removing a missing key is not an error."""
 
+    def delete_prefix(self, prefix: str) -> None:
+        """Remove every blob under ``prefix`` (a folder such as ``projects/{id}/render-cache``)."""
+        for found in list(self.iter_keys(prefix)):
+            self.delete(found.key)
+
     def put_new(self, key: str, data: bytes | Path) -> BlobRef | None:
         """Store ``data`` under ``key`` unless something is there already (then None): for
         content-addressed keys, whose bytes never differ. Stores that can create conditionally

@@ -380,8 +380,10 @@ def test_patch_changes_settings_and_refuses_everything_else(api: Api) -> None:
 
 
 def _blobs(api: Api, project_id: str) -> set[Path]:
+    """The project's files (not its caches: ``projects/{id}/cache``)."""
     root = api.settings.data_dir / "blobs" / "projects" / project_id
-    return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+    cache = root / "cache"
+    return {p for p in root.rglob("*") if p.is_file() and cache not in p.parents}
 
 
 def _image(api: Api, who: Account, project_id: str, shot_id: str, **params: Any) -> None:
@@ -406,9 +408,13 @@ def test_delete_removes_the_blobs_no_other_project_uses(api: Api) -> None:
     own = _blobs(api, pid) - shared
     assert len(own) == 1
 
+    caches = api.settings.data_dir / "blobs" / "projects" / pid / "cache"
+    assert {p.name for p in caches.iterdir()} >= {"storyboard", "image"}
     assert api.client.delete(f"{P}/{pid}", headers=alice.headers).status_code == 204
     assert api.client.get(f"{P}/{pid}", headers=alice.headers).status_code == 404
     assert not any(p.exists() for p in own)
+    # Its provider results went with it (the storyboard holds the story's text).
+    assert not caches.exists()
     assert all(p.exists() for p in shared)  # the copy still shows that picture
     image = api.client.get(f"{P}/{copy_id}", headers=alice.headers).json()["shots"][0]["image"]
     assert image is not None

@@ -345,6 +345,23 @@ def test_segment_encoders_get_the_thread_count_the_renderer_asks_for() -> None:
     ]  # fmt: skip
 
 
+def test_segment_keys_change_with_the_ffmpeg_build_that_encodes_them() -> None:
+    # Workers of one cluster may run different FFmpeg builds; segments are joined by stream
+    # copy, so one made by another build must not be taken for this one.
+    clips = [Clip(source="a.png", duration=1.0), Clip(source="b.png", duration=1.0)]
+    tl = Timeline(clips=clips)
+    sources: dict[SourceKey, Source] = {("clip", c.source): still(c.source) for c in clips}
+    keys = {
+        build: [s.key for s in build_plan(tl, sources, tool_key=build).segments]
+        for build in ("ffmpeg version 7.0.2-static", "ffmpeg version 6.1.1-3ubuntu5")
+    }
+    first, second = keys.values()
+    assert not set(first) & set(second)
+    assert [
+        s.key for s in build_plan(tl, sources, tool_key="ffmpeg version 7.0.2-static").segments
+    ] == first
+
+
 def test_the_soundtrack_is_muxed_by_stream_copy_for_preview_and_final_alike() -> None:
     # Segments are encoded silent ('-an' above); audio is one AAC file made beside them and
     # joined here without re-encoding either stream, moov atom first for streaming.

@@ -429,3 +429,44 @@ def test_cache_is_trimmed_least_recently_used_first(tmp_path: Path) -> None:
     assert {p.stem for p in segments.glob("*.jpg")} == kept  # thumbnails go with them
     again = render(settings, second_dir, second_data, "again.mp4")
     assert again.encoded_segments == [] and again.audio_reused
+
+
+class FolderShare:
+    """A ``SharedRenderCache`` on a folder, standing in for the blob store between machines."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.published: list[str] = []
+
+    def fetch(self, name: str, dest: Path) -> bool:
+        if not (self.root / name).is_file():
+            return False
+        shutil.copyfile(self.root / name, dest)
+        return True
+
+    def publish(self, name: str, src: Path) -> None:
+        (self.root / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, self.root / name)
+        self.published.append(name)
+
+
+def test_a_second_machine_fetches_shared_segments_instead_of_encoding(tmp_path: Path) -> None:
+    timeline = write_timeline(tmp_path, small_timeline(tmp_path))
+    share = FolderShare(tmp_path / "shared")
+    first = Renderer(Settings(data_dir=tmp_path / "machine-1", render_jobs=2))
+    made = first.render_file(timeline, tmp_path / "out" / "a.mp4", shared=share)
+    assert len(made.encoded_segments) == 3 and made.fetched_segments == []
+    # Every segment with its thumbnail, and the soundtrack, for the next machine.
+    assert len(share.published) == 7
+
+    second = Renderer(Settings(data_dir=tmp_path / "machine-2", render_jobs=2))
+    taken = second.render_file(timeline, tmp_path / "out" / "b.mp4", shared=share)
+    assert taken.encoded_segments == [] and taken.audio_reused
+    assert sorted(taken.fetched_segments) == sorted(made.segment_keys)
+    assert (tmp_path / "out" / "a.mp4").read_bytes() == (tmp_path / "out" / "b.mp4").read_bytes()
+
+    # A shared segment missing its thumbnail is not taken: it is encoded again.
+    (share.root / "segments" / f"{made.segment_keys[1]}.jpg").unlink()
+    third = Renderer(Settings(data_dir=tmp_path / "machine-3", render_jobs=2))
+    again = third.render_file(timeline, tmp_path / "out" / "c.mp4", shared=share)
+    assert again.encoded_segments == [made.segment_keys[1]]

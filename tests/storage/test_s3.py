@@ -117,3 +117,16 @@ def test_an_s3_url_without_a_valid_bucket_fails_at_startup(url: str, tmp_path: P
 def test_keys_come_in_pairs() -> None:
     with pytest.raises(ValidationError, match="STORYREEL_S3__SECRET_ACCESS_KEY"):
         S3Settings(access_key_id="only-the-id")
+
+
+def test_blank_keys_and_endpoints_mean_unset(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # As an .env file or a chart with `STORYREEL_S3__ACCESS_KEY_ID=` gives them: boto3's
+    # credential chain is used, instead of an empty key that fails on the first request.
+    for name in ("ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "PUBLIC_URL"):
+        monkeypatch.setenv(f"STORYREEL_S3__{name}", "")
+    monkeypatch.setenv("STORYREEL_S3__ENDPOINT_URL", " ")
+    s3 = Settings(data_dir=tmp_path).s3
+    assert s3.access_key_id is None and s3.secret_access_key is None
+    assert s3.endpoint_url is None and s3.public_url is None

@@ -4,8 +4,6 @@ a broker restarted with the project's messages in it, and a worker killed mid-ta
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import logging
 import os
 import signal
@@ -40,6 +38,7 @@ from storyreel.tasks.executors.celery import TASK_NAME, CeleryExecutor
 from storyreel.tasks.executors.registry import executor_class, make_dispatcher
 from storyreel.tasks.kinds import KindRegistry
 from storyreel.tasks.runner import Runner
+from tests.cluster import FAST_RECOVERY, ChildProcess, clean_env, spawn_storyreel
 from tests.services import RedisServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,32 +50,6 @@ OTHER_STORY = (
     "An old clockmaker mended a silver watch in his tiny shop. Snow fell on the quiet street. "
     "A girl pressed her face to the window. He smiled and waved her in."
 )
-# Recovery tests shrink the engine's clocks so a lost lease or message shows within seconds.
-FAST_RECOVERY = {"lease_s": 4.0, "heartbeat_s": 0.5, "reaper_interval_s": 0.5}
-WORKER_LOG_TAIL = 4000
-
-
-def _die_with_parent() -> None:
-    """Workers get SIGKILL if pytest itself dies, so no worker outlives a killed test run."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-
-
-@dataclass
-class Worker:
-    proc: subprocess.Popen[bytes]
-    log: Path
-
-    def tail(self) -> str:
-        text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        return text[-WORKER_LOG_TAIL:]
-
-    def kill(self) -> None:
-        """SIGKILL the worker and everything it started (FFmpeg), as a lost machine would."""
-        if self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=10)
 
 
 @dataclass
@@ -87,7 +60,7 @@ class Cluster:
     database_url: str
     broker_url: str
     timing: dict[str, float]
-    workers: list[Worker] = field(default_factory=list)
+    workers: list[ChildProcess] = field(default_factory=list)
     platforms: list[Platform] = field(default_factory=list)
 
     def settings(self) -> Settings:
@@ -101,36 +74,25 @@ class Cluster:
         )
 
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("STORYREEL_")}
+        env = clean_env()
         env.update(
             STORYREEL_DATA_DIR=str(self.data_dir),
             STORYREEL_DATABASE_URL=self.database_url,
             STORYREEL_EXECUTOR="celery",
             STORYREEL_BROKER_URL=self.broker_url,
             STORYREEL_RENDER_JOBS="2",
-            PYTHONUNBUFFERED="1",
-            PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")])),
         )
         env.update({f"STORYREEL_{k.upper()}": str(v) for k, v in self.timing.items()})
         return env
 
-    def start_worker(self, queues: str = "gpu,cpu,llm,io", concurrency: int = 2) -> Worker:
-        log = self.data_dir.parent / f"worker-{len(self.workers) + 1}.log"
-        with log.open("wb") as out:
-            proc = subprocess.Popen(
-                [
-                    *(sys.executable, "-m", "storyreel.cli", "worker", "--executor", "celery"),
-                    *("-Q", queues, "--concurrency", str(concurrency)),
-                ],
-                cwd=REPO,
-                env=self.env(),
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: kill() takes FFmpeg too
-                preexec_fn=_die_with_parent,
-            )
-        worker = Worker(proc, log)
+    def start_worker(self, queues: str = "gpu,cpu,llm,io", concurrency: int = 2) -> ChildProcess:
+        number = len(self.workers) + 1
+        worker = spawn_storyreel(
+            f"worker-{number}",
+            ["worker", "--executor", "celery", "-Q", queues, "--concurrency", str(concurrency)],
+            self.env(),
+            self.data_dir.parent / f"worker-{number}.log",
+        )
         self.workers.append(worker)
         return worker
 

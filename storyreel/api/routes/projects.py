@@ -43,6 +43,7 @@ from storyreel.auth import quotas
 from storyreel.db.models import ProjectMember, User
 from storyreel.db.repositories import accounts as accounts_repo
 from storyreel.db.repositories import projects as repo
+from storyreel.domain.blob_keys import project_cache_prefix
 from storyreel.domain.feeds import PROJECT_FEEDS
 from storyreel.domain.project import VOICE_PATTERN, ProjectOptions, Quality
 from storyreel.domain.storyboard import Aspect
@@ -51,7 +52,7 @@ from storyreel.pipeline import project as pipeline
 from storyreel.pipeline.ingest import StoryError, check_story
 from storyreel.pipeline.timeline import CANVAS_SIZES
 from storyreel.providers.base import ProviderError
-from storyreel.storage.base import InvalidKey
+from storyreel.storage.base import InvalidKey, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -331,11 +332,16 @@ def delete_project(project_id: str, user: CurrentUser, state: StateDep, db: DbDe
         keys = pipeline.delete_project(s, project)
     state.access_changed("project deleted", project_id=project_id)
     # After the commit: a rollback must not leave rows pointing at deleted files.
+    # What is left behind here (the store unreachable) the orphan sweep finds later.
     for key in keys:
         try:
             state.store.delete(key)
-        except (InvalidKey, OSError):
-            log.warning("could not delete blob %s of deleted project %s", key, project_id)
+        except (InvalidKey, OSError, StorageError) as exc:
+            log.warning("could not delete blob %s of deleted project %s: %s", key, project_id, exc)
+    try:  # its provider results and shared render files: nothing of it stays behind
+        state.store.delete_prefix(project_cache_prefix(project_id))
+    except (OSError, StorageError, NotImplementedError) as exc:
+        log.warning("could not delete the caches of deleted project %s: %s", project_id, exc)
     return Response(status_code=204)
 
 

@@ -4,6 +4,7 @@ to an MP4 with its subtitles, poster and contact sheet, all stored as the projec
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from storyreel.db.models import Project, Render, Shot
 from storyreel.db.repositories import projects as repo
 from storyreel.db.repositories import tasks as tasks_repo
 from storyreel.db.types import new_id
+from storyreel.domain.blob_keys import render_cache_prefix
 from storyreel.domain.storyboard import Storyboard
 from storyreel.domain.timeline import Motion, Timeline
 from storyreel.media.render import RenderProgress
@@ -25,12 +27,41 @@ from storyreel.pipeline.context import PipelineServices
 from storyreel.pipeline.handlers.common import load, put
 from storyreel.pipeline.timeline import ShotMedia, build_timeline
 from storyreel.providers.base import WordTiming
-from storyreel.storage.base import BlobNotFound
+from storyreel.storage.base import BlobNotFound, BlobStore, StorageError
 from storyreel.tasks.model import PermanentError, RetryableError
 from storyreel.tasks.runner import TaskContext
 
+log = logging.getLogger(__name__)
+
 #: Where a blob's file is for the timeline: ``(blob key, a name for it) -> path``.
 PlaceFile = Callable[[str, str], Path]
+
+
+@dataclass(frozen=True)
+class StoredRenderCache:
+    """The renderer's ``SharedRenderCache`` on the blob store, for workers that share nothing
+    but the services: a segment one worker encoded is fetched by the next render of the
+    project on any worker (after an edit, or when a killed render is taken over)."""
+
+    store: BlobStore
+    prefix: str
+
+    def fetch(self, name: str, dest: Path) -> bool:
+        try:
+            with self.store.open(f"{self.prefix}/{name}") as src, dest.open("wb") as out:
+                shutil.copyfileobj(src, out, 1 << 20)
+        except BlobNotFound:
+            return False
+        except (StorageError, OSError) as exc:  # a miss costs an encode, never the render
+            log.warning("could not fetch shared render file %s: %s", name, exc)
+            return False
+        return True
+
+    def publish(self, name: str, src: Path) -> None:
+        try:
+            self.store.put_new(f"{self.prefix}/{name}", src)
+        except (StorageError, OSError) as exc:
+            log.warning("could not share render file %s: %s", name, exc)
 
 
 @dataclass(frozen=True)
@@ -135,6 +166,11 @@ def render(services: PipelineServices, ctx: TaskContext) -> dict[str, Any]:
             jobs=services.pipeline.settings.render_jobs,
             cancel=ctx.cancel,
             on_progress=on_progress,
+            shared=(
+                StoredRenderCache(store, render_cache_prefix(project.id))
+                if services.pipeline.shares_render_cache
+                else None
+            ),
         )
         prefix = f"projects/{project.id}/renders"
         files = {
@@ -195,5 +231,6 @@ def render(services: PipelineServices, ctx: TaskContext) -> dict[str, Any]:
         "segments_reused": result.reused_segments,
         "segment_keys": list(result.segment_keys),
         "encoded_segments": list(result.encoded_segments),
+        "fetched_segments": list(result.fetched_segments),
         "audio_reused": result.audio_reused,
     }
