@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from storyreel.domain.storyboard import Character
-from storyreel.media.fonts import subtitle_font
+from storyreel.media.fonts import FontInfo, subtitle_font
 from storyreel.providers.base import ImageResult, ImageSpec, ProviderError
 from storyreel.providers.image.sketch import SketchImageGenerator
 from storyreel.providers.image.sketching import caption
@@ -97,7 +97,7 @@ def test_usage_seed_and_meta(sketch: SketchImageGenerator) -> None:
     result = sketch.generate("Mei at the harbour at night", spec)
     assert result.seed == 42
     assert result.usage.provider == "sketch"
-    assert result.usage.model == "sketch-2"
+    assert result.usage.model == "sketch-3"
     assert result.usage.units == {"images": 1}
     assert result.usage.seconds > 0
     assert result.meta["shot_type"] == "close_up"
@@ -321,7 +321,7 @@ def test_chinese_captions_render_as_glyphs_not_boxes(sketch: SketchImageGenerato
 
 
 def test_long_captions_wrap_and_end_with_an_ellipsis() -> None:
-    font = subtitle_font().path
+    font = subtitle_font()
     text = "An old fisherman mends his nets by the harbour while gulls circle overhead. " * 6
     wide = caption.layout(text, "WIDE", 1280, 720, font)
     tall = caption.layout(text, "WIDE", 720, 1280, font)
@@ -335,8 +335,27 @@ def test_long_captions_wrap_and_end_with_an_ellipsis() -> None:
     assert chinese.lines[-1].endswith(caption.ELLIPSIS)
 
 
+def test_text_is_drawn_with_the_chinese_face_of_the_collection(
+    sketch: SketchImageGenerator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    info = subtitle_font()
+    # Noto Sans CJK is a collection whose face 0 is Japanese; Chinese text wants the SC face.
+    assert (info.family, info.index) == ("Noto Sans CJK SC", 2)
+    loaded: list[caption.Font] = []
+    load = caption.font
+
+    def spy(font: FontInfo, size: int) -> caption.Font:
+        loaded.append(load(font, size))
+        return loaded[-1]
+
+    monkeypatch.setattr(caption, "font", spy)
+    draw(sketch, "从前有座山", characters=(KAI,))
+    assert loaded
+    assert {face.getname() for face in loaded} == {(info.family, "Regular")}
+
+
 def test_caption_text_scales_with_the_frame() -> None:
-    font = subtitle_font().path
+    font = subtitle_font()
     small = caption.layout("A walk", "WIDE", 640, 360, font)
     large = caption.layout("A walk", "WIDE", 1920, 1080, font)
     assert large.size == pytest.approx(3 * small.size, rel=0.1)

@@ -13,13 +13,12 @@ import io
 import random
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, ClassVar
 
 from PIL import Image
 
 from storyreel.domain.styles import UnknownStyle, get_style
-from storyreel.media.fonts import subtitle_font
+from storyreel.media.fonts import FontInfo, subtitle_font
 from storyreel.providers.base import ImageGenerator, ImageResult, ImageSpec, ProviderError, Usage
 from storyreel.providers.image.sketching import caption, paper
 from storyreel.providers.image.sketching.colour import hex_rgb
@@ -33,7 +32,7 @@ from storyreel.providers.image.sketching.scenery import Scenery, scenery
 from storyreel.providers.image.sketching.sky import Light, SkyPainter, place_light
 
 # Part of every cache key: bump it whenever a change alters the pictures drawn.
-MODEL = "sketch-2"
+MODEL = "sketch-3"
 MIN_SIDE, MAX_SIDE = 16, 8192
 
 _TAGS: dict[ShotKind, str] = {"wide": "WIDE", "medium": "MEDIUM", "close_up": "CLOSE-UP"}
@@ -113,7 +112,7 @@ def _figures(
 
 
 def _labels(
-    image: Image.Image, framing: Framing, cap: caption.Caption, ss: int, font: Path
+    image: Image.Image, framing: Framing, cap: caption.Caption, ss: int, font: FontInfo
 ) -> None:
     size = max(9, round(cap.size * 0.66))
     for p in framing.placements:
@@ -126,7 +125,7 @@ def _labels(
         caption.draw_label(image, name, hex_rgb(p.character.color), (hx / ss, y), size, font)
 
 
-def draw_frame(prompt: str, spec: ImageSpec, font: Path) -> Sketch:
+def draw_frame(prompt: str, spec: ImageSpec, font: FontInfo) -> Sketch:
     """Draw the whole frame for ``prompt`` (pure: no I/O besides reading the font)."""
     try:
         style = get_style(spec.style)
@@ -179,7 +178,7 @@ class SketchImageGenerator(ImageGenerator):
                 f"not {spec.width}x{spec.height}"
             )
         started = time.perf_counter()
-        font = subtitle_font(self.settings.subtitle_font_file).path
+        font = subtitle_font(self.settings.subtitle_font_file)
         drawn = draw_frame(prompt, spec, font)
         buffer = io.BytesIO()
         # zlib's run-length strategy: the fastest here and, on these flat-shaded frames, also

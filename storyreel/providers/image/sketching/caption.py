@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from storyreel.media.fonts import FontInfo
 from storyreel.providers.image.sketching.colour import RGB, luminance, mix, with_alpha
 from storyreel.providers.image.sketching.look import Look
 
@@ -25,9 +25,12 @@ Font = ImageFont.FreeTypeFont
 
 
 @lru_cache(maxsize=32)
-def font(path: Path, size: int) -> Font:
-    # The basic layout engine: the same glyph positions on every machine, and faster.
-    return ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.BASIC)
+def font(info: FontInfo, size: int) -> Font:
+    # The face ``info.index`` of a collection (Noto Sans CJK SC is face 2 of the .ttc, face 0
+    # is JP). The basic layout engine: the same glyph positions on every machine, and faster.
+    return ImageFont.truetype(
+        str(info.path), size, index=info.index, layout_engine=ImageFont.Layout.BASIC
+    )
 
 
 def _split_long(word: str, face: Font, width: float) -> list[str]:
@@ -100,13 +103,13 @@ class Caption:
 MOTION_SAFE = 0.09
 
 
-def layout(text: str, tag: str, width: int, height: int, font_path: Path) -> Caption:
+def layout(text: str, tag: str, width: int, height: int, font_info: FontInfo) -> Caption:
     """Size the text to the frame (height for landscape, width for portrait) and wrap it."""
     size = max(7, min(96, round(min(height * 0.042, width * 0.036))))
     pad = max(2, round(size * 0.5))
     line_height = round(size * 1.32)
     tag_size = max(6, round(size * 0.62))
-    tag_face = font(font_path, tag_size)
+    tag_face = font(font_info, tag_size)
     tag_w = round(tag_face.getlength(tag)) + tag_size
     tag_h = round(tag_size * 1.5)
     # Ken Burns moves crop up to ~9 % off an edge; keep the text inside that safe area.
@@ -118,11 +121,11 @@ def layout(text: str, tag: str, width: int, height: int, font_path: Path) -> Cap
     max_lines = 3 if height > width else 2
     max_lines = max(1, min(max_lines, (height // 3 - 2 * pad) // max(1, line_height)))
     room = width - text_x - pad - inset_x
-    lines = wrap(text, font(font_path, size), room, max_lines) if room > size * 2 else []
+    lines = wrap(text, font(font_info, size), room, max_lines) if room > size * 2 else []
     return Caption(tuple(lines), size, line_height, pad, tag, tag_size, tag_box, text_x, inset_y)
 
 
-def draw_caption(image: Image.Image, cap: Caption, look: Look, font_path: Path) -> None:
+def draw_caption(image: Image.Image, cap: Caption, look: Look, font_info: FontInfo) -> None:
     draw = ImageDraw.Draw(image, "RGBA")
     band = look.palette[0]
     draw.rectangle((0, 0, image.width, cap.height), fill=with_alpha(band, 172))
@@ -134,8 +137,8 @@ def draw_caption(image: Image.Image, cap: Caption, look: Look, font_path: Path) 
     tx = (cap.tag_box[0] + cap.tag_box[2]) / 2
     ty = (cap.tag_box[1] + cap.tag_box[3]) / 2
     tag_ink = band if dark else (250, 248, 240)
-    draw.text((tx, ty), cap.tag, fill=tag_ink, font=font(font_path, cap.tag_size), anchor="mm")
-    face = font(font_path, cap.size)
+    draw.text((tx, ty), cap.tag, fill=tag_ink, font=font(font_info, cap.tag_size), anchor="mm")
+    face = font(font_info, cap.size)
     text_colour = mix(look.palette[-1], (255, 255, 255), 0.6)
     for i, line in enumerate(cap.lines):
         y = cap.inset_y + cap.pad + i * cap.line_height + cap.line_height / 2
@@ -143,10 +146,15 @@ def draw_caption(image: Image.Image, cap: Caption, look: Look, font_path: Path) 
 
 
 def draw_label(
-    image: Image.Image, name: str, colour: RGB, at: tuple[float, float], size: int, font_path: Path
+    image: Image.Image,
+    name: str,
+    colour: RGB,
+    at: tuple[float, float],
+    size: int,
+    font_info: FontInfo,
 ) -> None:
     """A character's name in a small dark pill with a swatch of their colour, kept in frame."""
-    face = font(font_path, size)
+    face = font(font_info, size)
     text_w = face.getlength(name)
     h = size * 1.5
     w = text_w + size * 1.9
