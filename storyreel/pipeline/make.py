@@ -15,6 +15,7 @@ import contextlib
 import os
 import shutil
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -92,7 +93,8 @@ class MakeResult:
     render: RenderSummary
     board: Storyboard
     stages: dict[str, StageStats] = field(default_factory=dict)
-    #: Providers passed over on the way (e.g. a network image provider fell over to sketches).
+    #: Per capability, the providers passed over on the way and why (e.g. a network image
+    #: provider whose key was refused fell back to sketches): ``fallback_lines``.
     fallbacks: list[str] = field(default_factory=list)
     elapsed: float = 0.0
 
@@ -313,13 +315,46 @@ class _Follower:
         )
 
     def note_failovers(self, tasks: list[Task]) -> None:
-        for task in tasks:
-            for failover in (task.result or {}).get("failovers", []):
-                line = (
-                    f"{task.kind}: {failover.get('provider', '?')} — {failover.get('reason', '')}"
-                )
-                if line not in self.fallbacks:
-                    self.fallbacks.append(line)
+        self.fallbacks = fallback_lines(tasks)
+
+
+#: How the summary names each capability's work.
+_CAPABILITY_WORDS = {
+    "storyboard": "storyboard",
+    "image": "pictures",
+    "voice": "narration",
+    "motion": "motion",
+    "music": "music",
+}
+
+
+def fallback_lines(tasks: list[Task]) -> list[str]:
+    """One line per capability whose work fell back from one provider to another, with how
+    much of it and the most frequent reason (which names what to fix), e.g. "pictures: fell
+    back from openai to sketch for 6 of 8 shots — ...: HTTP 401: ... — set
+    STORYREEL_OPENAI_IMAGE__API_KEY"."""
+    lines = []
+    for kind, words in _CAPABILITY_WORDS.items():
+        group = [t for t in tasks if t.kind == kind]
+        fell = [t for t in group if (t.result or {}).get("failovers")]
+        if not fell:
+            continue
+        passed: dict[str, None] = {}
+        served: dict[str, None] = {}
+        reasons: Counter[str] = Counter()
+        for task in fell:
+            result = task.result or {}
+            for failover in result["failovers"]:
+                passed.setdefault(str(failover.get("provider", "?")), None)
+            reasons[str(result["failovers"][0].get("reason", ""))] += 1
+            served.setdefault(str(result.get("served_by", "another provider")), None)
+        how_much = f" for {len(fell)} of {len(group)} shots" if fell[0].shot_id else ""
+        reason = reasons.most_common(1)[0][0]
+        lines.append(
+            f"{words}: fell back from {', '.join(passed)} to {', '.join(served)}{how_much}"
+            + (f" — {reason}" if reason else "")
+        )
+    return lines
 
 
 def _wall_span(tasks: list[Task]) -> float:

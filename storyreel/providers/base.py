@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Literal
 from storyreel.domain.storyboard import Character, Storyboard
 from storyreel.domain.styles import StylePreset
 from storyreel.domain.timeline import Motion
-from storyreel.providers.sections import SettingsSection
+from storyreel.providers.sections import AccountKey, SettingsSection
 from storyreel.settings import Settings
 
 Capability = Literal["storyboard", "image", "voice", "motion", "music"]
@@ -23,11 +23,18 @@ CAPABILITIES: tuple[Capability, ...] = ("storyboard", "image", "voice", "motion"
 
 
 class ProviderError(Exception):
-    """A provider call failed; ``retryable`` says whether trying again may help."""
+    """A provider call failed; ``retryable`` says whether trying again may help, ``fall_over``
+    whether the route's next provider should be tried. They differ for what is this provider's
+    own problem but will not pass by waiting — a refused key, its content policy: another
+    provider may well serve, while the same one asked again would refuse again. ``fall_over``
+    defaults to ``retryable``: an outage falls over, the caller's bad input does not."""
 
-    def __init__(self, message: str, *, retryable: bool = False) -> None:
+    def __init__(
+        self, message: str, *, retryable: bool = False, fall_over: bool | None = None
+    ) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.fall_over = retryable if fall_over is None else fall_over
 
 
 class ProviderNotConfigured(ProviderError):
@@ -106,6 +113,21 @@ class Provider(ABC):
         if section is None or section.key_env_var is None:
             raise TypeError(f"{type(self).__name__} declares no settings section with a key")
         return ProviderNeedsKey(self.name, section.key_env_var, why)
+
+    def key_advice(self) -> str:
+        """What to do when the server refuses the key: change the account's own key (when one
+        was used) or set the operator's variable, both derived from ``section``."""
+        section = self.section
+        if section is None or section.key is None:
+            return "check the provider's credentials"
+        key = getattr(getattr(self.settings, section.field, None), section.key, None)
+        if isinstance(key, AccountKey):
+            return (
+                f"your provider key for {section.field} was refused: change it in the studio "
+                f"(Settings → Your own API keys) or with PUT /api/v1/me/provider-keys/"
+                f"{section.field}"
+            )
+        return f"set {section.key_env_var}"
 
     @property
     def model(self) -> str:

@@ -2,11 +2,14 @@
 and failures turned into ``ProviderError`` with ``retryable`` set honestly.
 
 A provider builds one ``HttpService`` per base URL and calls ``request``; it never sees an
-``httpx`` exception. What is retried here: connection failures, timeouts, 408, 425, 429 and 5xx
-(each with capped exponential backoff and jitter, or the server's ``Retry-After`` when it gives
-one and it is within ``max_wait_s``). Anything else (400, 401, 403, 404, 422...) fails at once
-with the server's own message, because asking again cannot help. When the retries are used up
-the error stays ``retryable=True`` so a router may fall over to another provider.
+``httpx`` exception. What is retried here: connection failures, timeouts, 408, 425, 429 and 5xx,
+with exponential backoff and jitter (or the server's ``Retry-After``), until the call's backoff
+budget (``RetryPolicy.budget_s``, tens of seconds) is spent: a restarting server or a burst of
+429s passes in that time, while a task worker is not held for minutes. Anything else (400, 401,
+403, 404, 422...) fails at once with the server's own message, because asking again cannot
+help. When the budget is used up the error stays ``retryable=True`` so a router may fall over
+to another provider; a refused key (401/403) or a refusal under the provider's content policy
+is not retryable but falls over too (``ProviderError.fall_over``).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any
 import httpx
 
 from storyreel.providers.base import Health, ProviderError
+from storyreel.providers.refusals import is_policy_refusal, without_foreign_links
 
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 _MESSAGE_CHARS = 500
@@ -29,10 +33,11 @@ _MESSAGE_CHARS = 500
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    attempts: int = 3  # calls in all, the first included
-    base_s: float = 0.5  # first backoff; doubles each time
-    cap_s: float = 8.0  # longest backoff we choose ourselves
+    attempts: int = 8  # calls in all, the first included
+    base_s: float = 1.0  # first backoff; doubles each time
+    cap_s: float = 15.0  # longest backoff we choose ourselves
     max_wait_s: float = 60.0  # longest Retry-After we accept; beyond it, give up at once
+    budget_s: float = 30.0  # all the waiting one call may do; a wait past it is not begun
 
 
 class ProviderHttpError(ProviderError):
@@ -45,10 +50,25 @@ class ProviderHttpError(ProviderError):
         retryable: bool,
         status: int | None = None,
         retry_after_s: float | None = None,
+        fall_over: bool | None = None,
+        policy_refusal: bool = False,
     ) -> None:
-        super().__init__(message, retryable=retryable)
+        super().__init__(message, retryable=retryable, fall_over=fall_over)
         self.status = status
         self.retry_after_s = retry_after_s
+        #: The provider refused the request under its own content policy.
+        self.policy_refusal = policy_refusal
+
+    def again(self, message: str) -> ProviderHttpError:
+        """The same failure, said differently."""
+        return ProviderHttpError(
+            message,
+            retryable=self.retryable,
+            status=self.status,
+            retry_after_s=self.retry_after_s,
+            fall_over=self.fall_over,
+            policy_refusal=self.policy_refusal,
+        )
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
@@ -98,6 +118,9 @@ class HttpService:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     transport: httpx.BaseTransport | None = None  # tests may inject one
     sleep: Callable[[float], None] = time.sleep
+    #: What a 401/403 tells the user to do, e.g. "set STORYREEL_LLM__API_KEY"
+    #: (``Provider.key_advice``); empty: a general word.
+    auth_hint: str = ""
 
     def __post_init__(self) -> None:
         self._client = httpx.Client(
@@ -114,8 +137,10 @@ class HttpService:
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """Send, retrying what may succeed later; a 2xx response or ``ProviderHttpError``."""
         url = path.lstrip("/")
-        last: ProviderHttpError | None = None
-        for attempt in range(1, self.retry.attempts + 1):
+        waited = 0.0
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 response = self._client.request(method, url, **kwargs)
             except httpx.TimeoutException as exc:
@@ -134,12 +159,14 @@ class HttpService:
                 last = self._status_error(response)
                 if not last.retryable:
                     raise last
-            wait = self._backoff(attempt, last)
-            if attempt == self.retry.attempts or wait is None:
+            wait = self._backoff(attempt, last, self.retry.budget_s - waited)
+            if attempt >= self.retry.attempts or wait is None:
                 break
             self.sleep(wait)
-        assert last is not None
-        raise last
+            waited += wait
+        if attempt == 1:
+            raise last
+        raise last.again(f"{last} (gave up after {attempt} tries over {waited:.1f} s)")
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         """``request`` and decode a JSON body (a body that is not JSON is the server's fault)."""
@@ -176,24 +203,43 @@ class HttpService:
     def _status_error(self, response: httpx.Response) -> ProviderHttpError:
         status = response.status_code
         message = error_message(response)
-        retryable = status in RETRYABLE_STATUS
-        hint = ""
         if status in (401, 403):
-            hint = " (check the provider's API key setting)"
+            # The key is this provider's problem: another provider of the route may serve.
+            said = without_foreign_links(message, self.base_url) or response.reason_phrase
+            return ProviderHttpError(
+                f"{self.name}: HTTP {status}: {said} — "
+                f"{self.auth_hint or 'check the provider API key setting'}",
+                retryable=False,
+                fall_over=True,
+                status=status,
+            )
+        if is_policy_refusal(status, response.text):
+            # The provider's policy, not the user's input: another provider may draw it.
+            return ProviderHttpError(
+                f"{self.name} refused the request under its content policy: {message}",
+                retryable=False,
+                fall_over=True,
+                status=status,
+                policy_refusal=True,
+            )
         return ProviderHttpError(
-            f"{self.name}: HTTP {status}: {message}{hint}",
-            retryable=retryable,
+            f"{self.name}: HTTP {status}: {message}",
+            retryable=status in RETRYABLE_STATUS,
             status=status,
             retry_after_s=retry_after_seconds(response.headers.get("retry-after")),
         )
 
-    def _backoff(self, attempt: int, error: ProviderHttpError) -> float | None:
-        """Seconds to wait before the next attempt; None: waiting is pointless."""
+    def _backoff(self, attempt: int, error: ProviderHttpError, budget_s: float) -> float | None:
+        """Seconds to wait before the next attempt; None: waiting is pointless, or would take
+        the call past its budget."""
         if error.retry_after_s is not None:
-            return error.retry_after_s if error.retry_after_s <= self.retry.max_wait_s else None
+            wanted = error.retry_after_s
+            return wanted if wanted <= min(self.retry.max_wait_s, budget_s) else None
+        if budget_s <= 0:
+            return None
         own = min(self.retry.cap_s, self.retry.base_s * 2.0 ** (attempt - 1))
         jitter: float = 0.5 + random.random() / 2  # many workers must not retry in step
-        return own * jitter
+        return min(own * jitter, budget_s)
 
 
 def bearer(api_key: str | None) -> dict[str, str]:

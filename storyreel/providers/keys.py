@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from pydantic import SecretStr
 
-from storyreel.providers.sections import SettingsSection
+from storyreel.providers.sections import AccountKey, SettingsSection
 from storyreel.settings import Settings, installed_settings_class
 
 
@@ -94,7 +93,8 @@ def settings_with_keys(settings: Settings, keys: Mapping[str, str]) -> Settings:
         section = getattr(settings, slot.section, None) if slot is not None else None
         if slot is None or section is None:
             continue
-        update[slot.section] = section.model_copy(update={slot.key: SecretStr(key)})
+        # model_copy does not validate, so the marker type survives into the providers.
+        update[slot.section] = section.model_copy(update={slot.key: AccountKey(key)})
     return settings.model_copy(update=update) if update else settings
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 from urllib.parse import urljoin, urlsplit
 
@@ -37,15 +37,23 @@ class Transport:
         api_key: SecretStr | None = None,
         headers: Mapping[str, str] | None = None,
         kind: type[HttpService] = HttpService,
+        auth_hint: str | None = None,
+        retry_budget_s: float | None = None,
     ) -> HttpService:
+        """A service for ``base_url``; ``auth_hint`` is what a refused key tells the user
+        (``Provider.key_advice()``), ``retry_budget_s`` the provider's own backoff budget."""
         key = api_key.get_secret_value() if api_key is not None else None
+        retry = (
+            self.retry if retry_budget_s is None else replace(self.retry, budget_s=retry_budget_s)
+        )
         return kind(
             name=name,
             base_url=base_url,
             headers={**bearer(key), **(headers or {})},
             timeout_s=timeout_s,
-            retry=self.retry,
+            retry=retry,
             sleep=self.sleep,
+            auth_hint=auth_hint or "",
         )
 
 

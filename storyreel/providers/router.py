@@ -4,9 +4,11 @@ Per capability a route names providers in order and a strategy ranks them (``ord
 ``cost``, ``quality``, ``speed``, ``balanced``). Routes are layered — system settings < the
 user's < the project's — each layer setting only what it names. A call goes to the first
 provider that is configured, whose circuit is closed and that has room under its own limits;
-when it fails with a retryable error the next is tried, and every provider passed over is
-recorded with the reason (``Usage.failovers``). A non-retryable error (bad input, a refused
-prompt) is the caller's problem and is raised at once: another provider would refuse it too.
+when it fails with an error that is its own (``ProviderError.fall_over``: an outage, a refused
+key, its content policy) the next is tried, and every provider passed over is recorded with the
+reason (``Usage.failovers``). Any other error (bad input) is the caller's problem and is raised
+at once: another provider would refuse it too. A route whose one provider refused for good
+raises that provider's own error, which says what to fix.
 
 State (circuit breakers, limits, observed latency) lives in this process: each API server or
 worker protects itself. That is the right scope for concurrency; for rate limits across many
@@ -357,6 +359,7 @@ class ProviderRouter:
         registry = registry or self.registry
         failovers: list[dict[str, str]] = []
         retryable = False
+        last: ProviderError | None = None
         names = self.candidates(capability, route)
         for name in names:
             try:
@@ -375,12 +378,15 @@ class ProviderRouter:
             try:
                 value = self._guarded(capability, name, provider, call)
             except ProviderError as err:
-                if not err.retryable:
+                if not err.fall_over:
                     raise
-                retryable = True
+                retryable = retryable or err.retryable
+                last = err
                 failovers.append({"provider": name, "reason": str(err)})
                 continue
             return Routed(value, provider, failovers)
+        if last is not None and len(failovers) == 1 and not last.retryable:
+            raise last  # nothing to fall over to: its own words (the setting, the policy)
         raise NoProviderAvailable(capability, failovers, retryable=retryable)
 
     def _guarded(

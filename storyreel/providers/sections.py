@@ -36,7 +36,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, SecretStr
 
 SETTINGS_ENTRY_POINT_GROUP = "storyreel.settings"
 ENV_PREFIX = "STORYREEL_"
@@ -98,6 +98,12 @@ class SettingsSection(Generic[M]):
         return value
 
 
+class AccountKey(SecretStr):
+    """A key an account stored for itself (``storyreel.providers.keys``), not the operator's:
+    a provider whose key is refused tells the account to change its own key, not to set an
+    environment variable it cannot reach."""
+
+
 #: Sections from the ``storyreel.settings`` entry points that could not be loaded, and why.
 broken_sections: dict[str, str] = {}
 
@@ -153,6 +159,17 @@ def _existing_file(value: Path | None) -> Path | None:
 
 
 OptionalHttpUrl = Annotated[str | None, AfterValidator(_optional_http_url)]
+#: How long one call may spend waiting between retries of a busy or failing server (503,
+#: 429, refused connections): long enough for a restart or a rate limit to pass.
+RetryBudget = Annotated[
+    float,
+    Field(
+        ge=0,
+        le=600,
+        description="Seconds one call may spend backing off and retrying a busy or failing "
+        "server (5xx, 429, no connection) before it gives up; 0: no retries.",
+    ),
+]
 OptionalFile = Annotated[Path | None, AfterValidator(_existing_file)]
 LocalDevice = Literal["auto", "cuda", "mps", "cpu"]
 LocalDtype = Literal["auto", "float16", "bfloat16", "float32"]

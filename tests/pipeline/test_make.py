@@ -253,3 +253,26 @@ def test_a_made_film_is_a_project_with_the_moves_the_studio_would_give(
     listed = run_cli("project", "list", data_dir=settings.data_dir)
     assert listed.returncode == 0, listed.stderr
     assert made.project_id in listed.stdout
+
+
+def test_pictures_that_fell_back_to_sketches_are_said_with_the_setting_to_fix(
+    tmp_path: Path,
+) -> None:
+    from tests.providers.fake_media_servers import FakeImageAPI
+
+    with FakeImageAPI(api_key="sk-right") as api:
+        settings = Settings(
+            data_dir=tmp_path / "data",
+            render_jobs=2,
+            openai_image={"base_url": f"{api.url}/v1", "api_key": "sk-wrong"},
+            routes={"image": {"providers": ["openai", "sketch"]}},
+        )
+        result = make(settings, tmp_path / "film" / "film.mp4", story=opening("story_en.txt", 300))
+    shots = len(result.board.shots)
+    [line] = result.fallbacks
+    assert line.startswith(
+        f"pictures: fell back from openai to sketch for {shots} of {shots} shots"
+    )
+    assert "HTTP 401" in line and "set STORYREEL_OPENAI_IMAGE__API_KEY" in line
+    assert "platform.openai.com" not in line
+    assert result.video.is_file()

@@ -119,6 +119,13 @@ class Scripted:
         return JSONResponse(self.body, status_code=self.status, headers=self.headers)
 
 
+#: OpenAI's own words for a wrong key, help link included: servers that copy its API copy them.
+WRONG_KEY = (
+    "Incorrect API key provided: sk-wrong. You can find your API key at "
+    "https://platform.openai.com/account/api-keys."
+)
+
+
 def _openai_error(status: int, message: str) -> JSONResponse:
     return JSONResponse(
         {"error": {"message": message, "type": "invalid_request_error", "code": None}},
@@ -178,7 +185,7 @@ class FakeImageAPI(FakeService):
 
     async def _generate(self, request: Request) -> Response:
         if request.headers.get("authorization") != f"Bearer {self.api_key}":
-            return _openai_error(401, "Incorrect API key provided.")
+            return _openai_error(401, WRONG_KEY)
         body = await request.json()
         self.requests.append(body)
         if self.script:
@@ -451,7 +458,7 @@ class FakeSpeechAPI(FakeService):
 
     async def _speech(self, request: Request) -> Response:
         if request.headers.get("authorization") != f"Bearer {self.api_key}":
-            return _openai_error(401, "Incorrect API key provided.")
+            return _openai_error(401, WRONG_KEY)
         body = await request.json()
         self.requests.append(body)
         if self.script:

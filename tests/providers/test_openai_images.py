@@ -200,7 +200,7 @@ def test_a_refused_request_fails_at_once_with_the_servers_words(
 
 def test_a_wrong_key_names_the_setting(tmp_path: Path, fake: FakeImageAPI) -> None:
     images = provider(tmp_path, fake, FakeClock(), api_key="sk-wrong")
-    with pytest.raises(ProviderHttpError, match=r"Incorrect API key.*API key setting"):
+    with pytest.raises(ProviderHttpError, match=r"Incorrect API key.*STORYREEL_OPENAI_IMAGE__"):
         images.generate("x", ImageSpec(width=64, height=64))
 
 

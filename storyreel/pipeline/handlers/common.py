@@ -118,8 +118,11 @@ def scope_of(services: PipelineServices, project: Project) -> CallScope:
 
 
 def failovers(usage: Usage) -> dict[str, Any]:
-    """For the task's result: providers passed over, so the task log can say why."""
-    return {"failovers": usage.failovers} if usage.failovers else {}
+    """For the task's result: providers passed over and the one that served instead, so the
+    activity log, the studio and ``make``'s summary can say what fell back, to what, and why."""
+    if not usage.failovers:
+        return {}
+    return {"failovers": usage.failovers, "served_by": usage.provider}
 
 
 def record_on_shot(

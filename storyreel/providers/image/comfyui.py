@@ -218,6 +218,7 @@ class _ComfyService(HttpService):
             retryable=error.retryable,
             status=error.status,
             retry_after_s=error.retry_after_s,
+            fall_over=error.fall_over,
         )
 
 
@@ -290,6 +291,7 @@ class ComfyUIImages(ImageGenerator):
             timeout_s=self.config.timeout_s,
             api_key=self.config.api_key,
             kind=_ComfyService,
+            auth_hint=self.key_advice(),
         )
 
     def values(self, prompt: str, spec: ImageSpec, references: list[str]) -> dict[str, Any]:

@@ -89,6 +89,8 @@ class OpenAIImages(ImageGenerator):
             self.config.base_url,
             timeout_s=self.config.timeout_s,
             api_key=self.config.api_key,
+            auth_hint=self.key_advice(),
+            retry_budget_s=self.config.retry_budget_s,
         )
         return service, Downloader(service, self._transport)
 

@@ -15,6 +15,7 @@ from storyreel.providers.sections import (
     LocalDtype,
     OptionalFile,
     OptionalHttpUrl,
+    RetryBudget,
     SettingsSection,
 )
 
@@ -69,6 +70,7 @@ class OpenAIImageSettings(BaseModel):
         description='More request fields as JSON, e.g. {"quality": "high"}.',
     )
     timeout_s: float = Field(180.0, gt=0, le=3600, description="Longest wait for one answer.")
+    retry_budget_s: RetryBudget = 30.0
     price_per_image: float = Field(
         0.04, ge=0, description="Cost of one picture, recorded in usage as 'cost'."
     )

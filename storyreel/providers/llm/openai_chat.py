@@ -26,7 +26,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from string import Template
@@ -311,8 +311,9 @@ class OpenAIChatStoryboardWriter(StoryboardWriter):
                     base_url=self.llm.base_url or "",
                     headers=bearer(key),
                     timeout_s=self.llm.timeout_s,
-                    retry=self._retry,
+                    retry=replace(self._retry, budget_s=self.llm.retry_budget_s),
                     sleep=self._sleep,
+                    auth_hint=self.key_advice(),
                 )
             return self._service
 
@@ -395,6 +396,9 @@ def _answer(data: Any, provider: str) -> tuple[str, str]:
     message = choice.get("message") or {}
     refusal = message.get("refusal")
     if refusal:
-        raise ProviderError(f"{provider}: the model refused: {refusal}", retryable=False)
+        # The model's own policy: another writer of the route (the rules) may still serve.
+        raise ProviderError(
+            f"{provider}: the model refused: {refusal}", retryable=False, fall_over=True
+        )
     content = message.get("content")
     return (content if isinstance(content, str) else ""), str(choice.get("finish_reason") or "")

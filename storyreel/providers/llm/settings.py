@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from storyreel.providers.sections import SettingsSection
+from storyreel.providers.sections import RetryBudget, SettingsSection
 
 
 class LlmSettings(BaseModel):
@@ -30,6 +30,7 @@ class LlmSettings(BaseModel):
     timeout_s: float = Field(
         300.0, gt=0, le=3600, description="Longest wait for one answer (long JSON is slow)."
     )
+    retry_budget_s: RetryBudget = 30.0
     structured: Literal["auto", "json_schema", "json_object", "none"] = Field(
         "auto",
         description="How JSON is asked for: auto tries json_schema, then json_object, then "

@@ -125,7 +125,11 @@ class HttpVideoMotion(MotionGenerator):
         if c.api_key is not None:
             headers[c.auth_header] = f"{c.auth_prefix}{c.api_key.get_secret_value()}"
         service = self._transport.service(
-            f"image-to-video at {c.base_url}", c.base_url, timeout_s=c.timeout_s, headers=headers
+            f"image-to-video at {c.base_url}",
+            c.base_url,
+            timeout_s=c.timeout_s,
+            headers=headers,
+            auth_hint=self.key_advice(),
         )
         return service, Downloader(service, self._transport)
 

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 
-from storyreel.providers.sections import OptionalFile, OptionalHttpUrl, SettingsSection
+from storyreel.providers.sections import OptionalFile, OptionalHttpUrl, RetryBudget, SettingsSection
 
 
 class OpenAISpeechSettings(BaseModel):
@@ -41,6 +41,7 @@ class OpenAISpeechSettings(BaseModel):
     )
     max_chars: int = Field(4096, ge=1, description="Longest text the API accepts at once.")
     timeout_s: float = Field(120.0, gt=0, le=3600, description="Longest wait for one answer.")
+    retry_budget_s: RetryBudget = 30.0
     price_per_1k_chars: float = Field(
         0.015, ge=0, description="Cost of 1,000 characters spoken (usage 'cost')."
     )

@@ -1,5 +1,6 @@
 /** The video: render a preview or the final cut (a refusal, e.g. a budget's 402, is shown with the
- * server's message), follow the work stage by stage, see what it costs, watch the
+ * server's message), follow the work stage by stage, see what fell back to a stand-in provider
+ * and why, see what it costs, watch the
  * latest render (or an earlier one), download its files, and browse the render history. */
 import {
   CheckCircleFilled,
@@ -24,12 +25,13 @@ import type { Quality } from "../../api/schema-constants.gen";
 import { CardTitle } from "../../components/CardTitle";
 import { useI18n, useT } from "../../i18n";
 import { absoluteTime, formatDuration } from "../../lib/format";
-import { useRender, useRenders } from "./api";
+import { useProjectTasks, useRender, useRenders } from "./api";
 import { CostBlock } from "./CostBlock";
 import { fileSize, srtToVtt } from "./editor/files";
 import type { Permissions } from "./editor/permissions";
 import { computeProgress, type StageProgress } from "./editor/progress";
 import type { Project, Render } from "./editor/types";
+import { FallbackNotice } from "./FallbackNotice";
 import { assetUrl, forgetAsset } from "./media";
 import { Pill } from "./Pill";
 
@@ -186,6 +188,7 @@ export function RenderPanel({ project, perms, poll }: { project: Project; perms:
   const { message } = App.useApp();
   const render = useRender(project.id);
   const renders = useRenders(project.id, poll);
+  const tasks = useProjectTasks(project.id, poll);
   const [chosen, setChosen] = useState<string | null>(null);
   const [asked, setAsked] = useState<Quality | null>(null);
   const latest = project.latest_render;
@@ -254,6 +257,8 @@ export function RenderPanel({ project, perms, poll }: { project: Project; perms:
       </div>
 
       <ProgressBlock project={project} />
+
+      <FallbackNotice project={project} tasks={tasks.data?.items ?? []} />
 
       <CostBlock projectId={project.id} />
 

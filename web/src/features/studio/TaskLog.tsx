@@ -10,6 +10,7 @@ import { useI18n, useT } from "../../i18n";
 import { useProjectTasks, useTaskAction } from "./api";
 import { canCancel, canRetry, currentTaskIds } from "./editor/permissions";
 import { isActive } from "./editor/status";
+import { taskFallback } from "./editor/fallbacks";
 import { explainFailure, filterTasks, newestFirst, rootFailure, shotNumber, type TaskFilter } from "./editor/tasks";
 import type { Project, StudioKey, Task } from "./editor/types";
 import { Pill, type Tone } from "./Pill";
@@ -103,6 +104,7 @@ export function TaskLog({ project, poll }: { project: Project; poll: boolean }) 
         <ol className="studio-log">
           {list.slice(0, shown).map((task) => {
             const explanation = explainFailure(task);
+            const fallback = task.status === "succeeded" ? taskFallback(task) : null;
             const superseded = (task.status === "failed" || task.status === "cancelled") && !current.has(task.id);
             // A step that failed because an earlier one did: retrying that one brings both back.
             const root = explanation ? rootFailure(task, byId) : null;
@@ -128,6 +130,22 @@ export function TaskLog({ project, poll }: { project: Project; poll: boolean }) 
                   <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                     {task.message}
                   </Typography.Text>
+                )}
+                {fallback && (
+                  <div className="studio-log-fallback" data-testid="task-fallback">
+                    <Typography.Text type="warning" style={{ fontSize: 12 }}>
+                      <ExclamationCircleOutlined aria-hidden /> {t("studio.log.fellBack", { to: fallback.to || t("studio.fallback.another"), from: fallback.from.join(", ") })}
+                    </Typography.Text>
+                    {fallback.reason && (
+                      <Typography.Paragraph
+                        type="secondary"
+                        style={{ fontSize: 12, margin: 0 }}
+                        ellipsis={{ rows: 2, expandable: "collapsible", symbol: (open: boolean) => (open ? t("studio.log.less") : t("studio.log.details")) }}
+                      >
+                        {t("studio.fallback.reason", { reason: fallback.reason })}
+                      </Typography.Paragraph>
+                    )}
+                  </div>
                 )}
                 {explanation && (
                   <div className={superseded ? "studio-log-failure studio-log-old" : "studio-log-failure"} data-testid="task-failure">
