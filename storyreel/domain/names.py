@@ -380,7 +380,28 @@ def _chinese_names(text: str) -> list[FoundName]:
     kept = [
         n for n in names if not any(n != m and n in m and counts[n] <= counts[m] for m in names)
     ]
-    return [FoundName(n, (n,), counts[n], text.find(n)) for n in kept]
+    return _join_nicknames(text, [FoundName(n, (n,), counts[n], text.find(n)) for n in kept])
+
+
+def _join_nicknames(text: str, found: list[FoundName]) -> list[FoundName]:
+    """老周 and 周师傅 are one person: a 老 + surname nickname takes the titled form as an alias
+    (once is enough for it), and the titled form becomes the name when it recurs too."""
+    titles = "|".join(sorted(_ZH_TITLES, key=len, reverse=True))
+    out: list[FoundName] = []
+    absorbed: set[str] = set()
+    for item in found:
+        if len(item.name) != 2 or item.name[0] != "老" or item.name[1] not in _ZH_SURNAMES:
+            continue
+        titled = sorted(set(re.findall(f"{item.name[1]}(?:{titles})", text)))
+        if not titled:
+            continue
+        absorbed.update(titled)
+        extra = sum(text.count(t) for t in titled)
+        first = min([item.first, *(text.find(t) for t in titled)])
+        out.append(FoundName(item.name, (item.name, *titled), item.count + extra, first))
+        absorbed.add(item.name)
+    out.extend(f for f in found if f.name not in absorbed)
+    return out
 
 
 def _titled_names(text: str) -> set[str]:

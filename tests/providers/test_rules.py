@@ -81,12 +81,12 @@ def test_registered_as_the_offline_storyboard_provider(settings: Settings) -> No
     provider = ProviderRegistry(settings).storyboard("rules")
     assert isinstance(provider, RulesStoryboardWriter)
     assert provider.offline and provider.deterministic
-    assert provider.model == "rules-2"
+    assert provider.model == "rules-3"
 
 
 def test_usage_counts_characters(writer: RulesStoryboardWriter) -> None:
     _, usage = writer.write(STORY_EN, Brief(style=STYLE))
-    assert (usage.provider, usage.model) == ("rules", "rules-2")
+    assert (usage.provider, usage.model) == ("rules", "rules-3")
     assert usage.units == {"characters": len(STORY_EN)}
     assert 0 <= usage.seconds < 5
 
@@ -122,9 +122,11 @@ def test_chinese_story(writer: RulesStoryboardWriter) -> None:
     board = write(writer, STORY_ZH)
     assert board.title == "灯塔下的约定"
     assert board.language == "zh"
-    assert [c.name for c in board.characters] == ["林晓", "小雨", "王老师"]
+    # Every recurring being is a character, named or not: the grandfather Lin Xiao remembers
+    # and the town mayor who gets the letter recur too (rules-2 knew only names).
+    assert [c.name for c in board.characters] == ["林晓", "小雨", "王老师", "爷爷", "镇长"]
     assert all(re.fullmatch(r"char-[0-9a-f]{8}", c.id) for c in board.characters)
-    assert len({c.color for c in board.characters}) == 3
+    assert len({c.color for c in board.characters}) == 5
     body = STORY_ZH.split("\n", 1)[1]
     assert squeeze("".join(s.narration for s in board.shots)) == squeeze(body)
 

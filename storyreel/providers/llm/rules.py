@@ -9,7 +9,6 @@ brief always give the same storyboard; ``brief.seed`` only breaks ties (pan dire
 
 from __future__ import annotations
 
-import bisect
 import colorsys
 import hashlib
 import time
@@ -18,7 +17,14 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from storyreel.domain import cues
-from storyreel.domain.names import FoundName, NameMatcher, find_characters
+from storyreel.domain.entities import (
+    Being,
+    Place,
+    SentenceFacts,
+    StoryEntities,
+    extract,
+    opens_with_season,
+)
 from storyreel.domain.storyboard import Character, Shot, ShotType, Storyboard, slug
 from storyreel.domain.text import (
     detect_language,
@@ -37,7 +43,7 @@ from storyreel.domain.timeline import MotionType
 from storyreel.providers.base import Brief, ProviderError, StoryboardWriter, Usage
 
 # Part of every cache key: bump it whenever the heuristics change what a story becomes.
-MODEL = "rules-2"
+MODEL = "rules-3"
 
 # --- pacing ----------------------------------------------------------------------------------
 
@@ -91,6 +97,12 @@ _TIME_WORDS: dict[str, str] = {
     "day": "daylight",
     "dusk": "dusk, golden hour light",
     "night": "night, moonlight",
+}
+_INDOOR_TIME_WORDS: dict[str, str] = {
+    "dawn": "dawn light through the windows",
+    "day": "daylight through the windows",
+    "dusk": "dusk, evening light through the windows",
+    "night": "night, warm lamplight",
 }
 _MOOD_WORDS: dict[str, str] = {
     "calm": "calm, peaceful atmosphere",
@@ -153,6 +165,7 @@ class _Unit:
     opens_with_quote: bool
     attribution: bool  # "Captain Ellis shouted." stays with the quote before it
     scene: int = 1
+    index: int = 0  # position in the story's units (and in its entity facts)
 
 
 def build_storyboard(story: str, brief: Brief) -> Storyboard:
@@ -169,16 +182,19 @@ def build_storyboard(story: str, brief: Brief) -> Storyboard:
     units = _units(paragraphs, blocks=has_blank_lines(story))
     if not units:
         raise ProviderError("the story is empty: no sentence with words in it", retryable=False)
+    texts = [u.text for u in units]
+    entities = extract(texts)
+    for index, unit in enumerate(units):
+        unit.index = index
+        # "In spring, ..." moves on in time as "The next day" does.
+        unit.cue = unit.cue or opens_with_season(unit.text)
     _assign_scenes(units)
     target = brief.target_seconds if brief.target_seconds and brief.target_seconds > 0 else None
     max_shots = max(1, min(brief.max_shots, MAX_SHOTS_ALLOWED))
     groups = _plan(units, target, max_shots)
 
-    texts = [u.text for u in units]
-    names = find_characters(texts)
-    matcher = NameMatcher(names)
-    characters = _characters(names, texts)
-    shots = _Composer(brief, matcher, characters).shots(groups)
+    characters = _characters(entities.cast, texts)
+    shots = _Composer(brief, entities, characters).shots(groups)
     used = {cid for shot in shots for cid in shot.characters}
     return Storyboard(
         title=title,
@@ -428,27 +444,25 @@ def _fallback_title(sentence: str) -> str:
     return (head or sentence or "Untitled")[:200]
 
 
-def _characters(names: Sequence[FoundName], sentences: Sequence[str]) -> list[Character]:
-    """Characters with stable ids, a description from their first sentence and a colour."""
-    starts: list[int] = []
-    offset = 0
-    for sentence in sentences:
-        starts.append(offset)
-        offset += len(sentence) + 1
+def _characters(cast: Sequence[Being], sentences: Sequence[str]) -> list[Character]:
+    """Characters with stable ids, a fixed look (what every shot draws) and a colour."""
     ids: set[str] = set()
     out: list[Character] = []
-    for index, found in enumerate(names):
-        cid = slug(found.name, "char")
+    for index, being in enumerate(cast):
+        name = being.name.removeprefix("the ") if being.name.startswith("the ") else being.name
+        cid = slug(name, "char")
         base, n = cid, 2
         while cid in ids:
             cid, n = f"{base[:60]}-{n}", n + 1
         ids.add(cid)
-        where = max(0, bisect.bisect_right(starts, found.first) - 1)
+        first = sentences[being.first[0]] if being.first[0] < len(sentences) else ""
+        intro = shorten(first, _DESCRIPTION_CHARS)
+        description = intro if being.look == being.name else f"{being.look}. {intro}"
         out.append(
             Character(
                 id=cid,
-                name=shorten(found.name, 100),
-                description=shorten(sentences[where], _DESCRIPTION_CHARS) if sentences else "",
+                name=shorten(being.name, 100),
+                description=description[:1000],
                 color=_colour(index),
             )
         )
@@ -467,43 +481,89 @@ def _colour(index: int) -> str:
 # --- shots -----------------------------------------------------------------------------------
 
 
-class _Composer:
-    """Turns planned groups into shots, carrying state (mood, place, rhythm) from shot to shot."""
+@dataclass(frozen=True)
+class _Where:
+    """Where a shot happens: the place (carried from shot to shot) and a spot in it."""
 
-    def __init__(self, brief: Brief, matcher: NameMatcher, characters: list[Character]) -> None:
+    place: Place | None = None
+    spot: Place | None = None
+
+    @property
+    def indoor(self) -> bool | None:
+        if self.place is not None and self.place.indoor is not None:
+            return self.place.indoor
+        return self.spot.indoor if self.spot is not None else None
+
+    def setting(self, fallback: str) -> str:
+        if self.place is None and self.spot is None:
+            return fallback
+        if self.place is None:
+            assert self.spot is not None
+            return self.spot.phrase
+        if self.spot is None:
+            return self.place.phrase
+        if is_cjk(self.place.phrase[:1]):
+            return f"{self.place.phrase}，{self.spot.phrase}"
+        return f"{self.place.phrase}, {self.spot.prep or 'at'} {self.spot.phrase}"
+
+    @property
+    def gloss(self) -> str:
+        """English words for a Chinese place, for image models that read only English."""
+        chosen = self.place or self.spot
+        if chosen is None or not is_cjk(chosen.phrase[:1]):
+            return ""
+        return chosen.gloss
+
+
+class _Composer:
+    """Turns planned groups into shots, carrying state (mood, place, time) from shot to shot."""
+
+    def __init__(self, brief: Brief, entities: StoryEntities, characters: list[Character]) -> None:
         self.brief = brief
-        self.matcher = matcher  # indexes the same names, in the same order, as ``characters``
+        self.entities = entities  # its cast is in the same order as ``characters``
         self.ids = [c.id for c in characters]
-        self.names = {c.id: c.name for c in characters}
+        self.cast = entities.cast
 
     def shots(self, groups: Sequence[Sequence[_Unit]]) -> list[Shot]:
         narrations = [join_sentences(u.text for u in g) for g in groups]
+        facts = [[self.entities.sentences[u.index] for u in g] for g in groups]
         scenes = self._renumber([g[0].scene for g in groups])
-        places = [cues.find_place(n) or "" for n in narrations]
-        scene_places = self._scene_places(places, scenes)
+        scene_places = self._scene_places(facts, scenes)
         shots: list[Shot] = []
         types: list[ShotType] = []
         motion: MotionType | None = None
-        mood, tod, setting = "calm", "", ""
+        mood, tod, season = "calm", "", ""
+        where = _Where()
+        fallback = ""
         for i, narration in enumerate(narrations):
             start = i == 0 or scenes[i] != scenes[i - 1]
-            characters = self._characters(narration, shots[-1] if shots and not start else None)
+            beings = self._beings(facts[i], narration, shots[-1] if shots and not start else None)
+            characters = [self.ids[b] for b in beings]
             kind = _shot_type(narration, start, bool(characters), types)
             types.append(kind)
             motion = _motion(kind, motion, start, i, scenes[i], self.brief.seed)
             mood = cues.mood_of(narration) or mood
-            # Time carries on, except across a transition such as "Years later" or "第二天".
-            jumped = start and cues.is_time_transition(narration)
-            tod = cues.time_of_day(narration) or ("" if jumped else tod)
-            # Own place, else the scene's, else the place the story was last at.
-            setting = places[i] or (scene_places[scenes[i]] if start else "") or setting
-            setting = shorten(setting, _SETTING_CHARS)
+            tod, season = self._when(facts[i], narration, start, tod, season)
+            where = self._where(
+                facts[i], where, scene_places.get(scenes[i]) if start else None, start
+            )
+            if where.place is None and where.spot is None and not fallback:
+                # Nothing from the lexicon yet: the old phrase finder, possessives made plain.
+                fallback = _plain_place(cues.find_place(narration) or "")
+            setting = shorten(where.setting(fallback), _SETTING_CHARS)
+            subject, action = _subject(facts[i])
             shots.append(
                 Shot(
                     id=f"s{i + 1:02d}-{hashlib.sha1(narration.encode()).hexdigest()[:8]}",
                     scene=scenes[i],
                     narration=narration,
-                    visual_prompt=self._prompt(kind, setting, characters, narration, tod, mood),
+                    visual_prompt=self._prompt(
+                        _Framing(kind, setting, where, beings, subject, action),
+                        narration,
+                        tod,
+                        season,
+                        mood,
+                    ),
                     negative_prompt=self.brief.style.negative_prompt,
                     shot_type=kind,
                     camera_motion=motion,
@@ -523,43 +583,137 @@ class _Composer:
         return [numbers.setdefault(s, len(numbers) + 1) for s in scenes]
 
     @staticmethod
-    def _scene_places(places: list[str], scenes: list[int]) -> dict[int, str]:
-        """The first place each scene names in any of its shots, for its establishing shot."""
-        first: dict[int, str] = {}
-        for place, scene in zip(places, scenes, strict=True):
-            if not first.get(scene):
-                first[scene] = place
+    def _scene_places(facts: list[list[SentenceFacts]], scenes: list[int]) -> dict[int, Place]:
+        """The first place each scene names in any of its shots (for a story that opens with
+        no place: its establishing shot shows where the scene goes)."""
+        first: dict[int, Place] = {}
+        for group, scene in zip(facts, scenes, strict=True):
+            for f in group:
+                if f.place is not None and not f.weak_place and scene not in first:
+                    first[scene] = f.place
         return first
 
-    def _characters(self, narration: str, previous: Shot | None) -> list[str]:
-        mentioned = [self.ids[i] for i in self.matcher.mentions(narration)]
-        if not mentioned and previous and previous.characters and cues.has_pronoun(narration):
-            return previous.characters[:1]  # "She ran." right after a shot of Mara is Mara
-        return mentioned
+    def _beings(
+        self, facts: list[SentenceFacts], narration: str, previous: Shot | None
+    ) -> list[int]:
+        beings = list(dict.fromkeys(b for f in facts for b in f.beings))
+        if not beings and previous and previous.characters and cues.has_pronoun(narration):
+            return [self.ids.index(previous.characters[0])]  # "She ran." after a shot of Mara
+        return beings
 
-    def _prompt(
-        self,
-        kind: ShotType,
-        setting: str,
-        characters: list[str],
-        narration: str,
-        tod: str,
-        mood: str,
-    ) -> str:
-        who = _and_list([self.names[c] for c in characters])
+    @staticmethod
+    def _when(
+        facts: list[SentenceFacts], narration: str, start: bool, tod: str, season: str
+    ) -> tuple[str, str]:
+        """Time of day and season: the shot's own, else carried on; a jump in time
+        ("Years later", "In spring") forgets the time of day, and a new season is by day."""
+        jumped = (start and cues.is_time_transition(narration)) or any(f.time_jump for f in facts)
+        own = next((f.time for f in facts if f.time), None)
+        new_season = next((f.season for f in facts if f.season), "")
+        if own:
+            tod = own
+        elif jumped:
+            tod = "day" if any(f.season and f.time_jump for f in facts) else ""
+        if not tod and any(f.implied_night for f in facts):
+            tod = "night"  # a lamp or a candle with nothing else to say when
+        return tod, new_season or season
+
+    @staticmethod
+    def _where(
+        facts: list[SentenceFacts], carried: _Where, scene_place: Place | None, start: bool
+    ) -> _Where:
+        """The shot's own place, else the one carried on, else where its scene goes.
+
+        A spot on the other side of a wall from the carried place ("窗台上" after "池塘"), or one
+        that opens a new scene ("那天晚上，林晓躺在床上"), is where the story has gone: it
+        becomes the place. A door or a gate belongs to either side and keeps the place.
+        """
+        own = next((f.place for f in reversed(facts) if f.place and not f.weak_place), None)
+        spot = next((f.spot for f in reversed(facts) if f.spot), None)
+        place = own or carried.place or scene_place
+        if place is None:
+            place = next((f.place for f in facts if f.place), None)
+        if own is None and place is not None and spot is not None and spot.indoor is not None:
+            moved = place.indoor is not None and spot.indoor != place.indoor
+            if moved or start:
+                return _Where(spot, None)
+        return _Where(place, spot)
+
+    def _look(self, being: int) -> str:
+        return self.cast[being].look
+
+    def _prompt(self, framing: _Framing, narration: str, tod: str, season: str, mood: str) -> str:
+        kind, setting = framing.kind, framing.setting
+        shown = setting + (f" ({framing.where.gloss})" if framing.where.gloss else "")
+        looks = [self._look(b) for b in framing.beings]
+        if framing.subject is not None:
+            doing = self._look(framing.subject) + (f" {framing.action}" if framing.action else "")
+            others = [
+                self._look(b)
+                for b in framing.beings
+                if b != framing.subject and self.cast[b].name not in framing.action
+            ]
+        else:
+            doing, others = _and_list(looks), []
         if kind == "wide":
-            subject = f"{_SHOT_PHRASES[kind]} {setting or 'the scene'}"
-            subject += f", with {who}" if who else ""
-        elif who:
-            subject = f"{_SHOT_PHRASES[kind]} {who}"
-            subject += f", at {setting}" if setting and kind == "medium" else ""
-        else:  # nobody named: frame the place, or its details up close
-            subject = f"{_SHOT_PHRASES[kind]} {setting or 'the scene'}"
+            subject = f"{_SHOT_PHRASES[kind]} {shown or doing or 'the scene'}"
+            subject += f", with {_and_list(looks)}" if looks and shown else ""
+        elif doing:
+            subject = f"{_SHOT_PHRASES[kind]} {doing}"
+            subject += f", with {_and_list(others)}" if others else ""
+            near = framing.where.place.head if framing.where.place else ""
+            if shown and kind == "medium" and not (near and near in framing.action):
+                subject += f", {'in' if framing.where.indoor else 'at'} {shown}"
+        else:  # nobody in the shot: frame the place, or its details up close
+            subject = f"{_SHOT_PHRASES[kind]} {shown or 'the scene'}"
             subject += " details" if kind == "close_up" else ""
         limit = _ZH_ACTION_CHARS if detect_language(narration) == "zh" else _EN_ACTION_CHARS
-        atmosphere = ", ".join(w for w in (_TIME_WORDS.get(tod, ""), _MOOD_WORDS[mood]) if w)
+        indoor = framing.where.indoor if setting else None
+        times = _INDOOR_TIME_WORDS if indoor else _TIME_WORDS
+        atmosphere = ", ".join(
+            w
+            for w in (
+                {True: "Interior", False: "Exterior", None: ""}[indoor],
+                season,
+                times.get(tod, ""),
+                _MOOD_WORDS[mood],
+            )
+            if w
+        )
         parts = (self.brief.style.prompt_prefix, subject, shorten(narration, limit), atmosphere)
         return _sentences_of(parts)[:4000]
+
+
+@dataclass(frozen=True)
+class _Framing:
+    """What a shot frames: its type, where, who is in it and who does what."""
+
+    kind: ShotType
+    setting: str
+    where: _Where
+    beings: list[int]
+    subject: int | None
+    action: str
+
+
+def _subject(facts: list[SentenceFacts]) -> tuple[int | None, str]:
+    """The being doing the shot's first action, and that action."""
+    for f in facts:
+        if f.subject is not None:
+            return f.subject, f.action
+    return None, ""
+
+
+_POSSESSIVE_START = ("his ", "her ", "its ", "their ", "my ", "our ", "your ")
+
+
+def _plain_place(phrase: str) -> str:
+    """ "his clock" is not a place to draw; "the clock" at least says what is there."""
+    lower = phrase.lower()
+    for det in _POSSESSIVE_START:
+        if lower.startswith(det):
+            return "the " + phrase[len(det) :]
+    return phrase
 
 
 def _sentences_of(parts: Sequence[str]) -> str:
