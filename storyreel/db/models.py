@@ -247,8 +247,11 @@ class Task(Base):
     status: Mapped[str] = mapped_column(String(16), default="blocked")
     priority: Mapped[int] = mapped_column(Integer, default=0)
     resource: Mapped[str] = mapped_column(String(8), default="cpu")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # runs started
     max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    # Runs lost with their worker (the reaper found the lease expired): not the task's failures,
+    # so they do not spend its attempts; bounded by ``reaper.MAX_LOST_RUNS`` on their own.
+    lost_runs: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     timeout_s: Mapped[float] = mapped_column(Float, default=600.0)
     not_before: Mapped[datetime | None] = mapped_column()
     lease_owner: Mapped[str | None] = mapped_column(String(128))

@@ -20,8 +20,9 @@ from storyreel.pipeline.handlers import music, render, shot_steps, storyboard
 from storyreel.pipeline.ingest import StoryError
 from storyreel.providers.base import ProviderError, ProviderNotConfigured
 from storyreel.providers.router import NoProviderAvailable
+from storyreel.storage.base import StorageUnavailable
 from storyreel.tasks.kinds import KindPolicy, KindRegistry
-from storyreel.tasks.model import PermanentError, RetryableError, TaskFailure
+from storyreel.tasks.model import PermanentError, RetryableError, ServiceUnavailable, TaskFailure
 from storyreel.tasks.runner import TaskContext
 
 ServicesHandler = Callable[[PipelineServices, TaskContext], dict[str, Any] | None]
@@ -70,6 +71,8 @@ def classify(exc: BaseException) -> TaskFailure | None:
         return TaskFailure(str(exc), code="no_provider", retryable=exc.retryable)
     if isinstance(exc, ProviderError):
         return TaskFailure(str(exc), code="provider_error", retryable=exc.retryable)
+    if isinstance(exc, StorageUnavailable):
+        return ServiceUnavailable(str(exc))
     if isinstance(exc, FFmpegError):
         return RetryableError(str(exc).splitlines()[0], code="ffmpeg_failed")
     if isinstance(exc, StoryError | TimelineError):

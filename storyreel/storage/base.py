@@ -36,6 +36,11 @@ class StorageError(RuntimeError):
     names the setting to fix."""
 
 
+class StorageUnavailable(StorageError):
+    """The store cannot be reached or answers "try later" (5xx, 503 SlowDown): an outage that
+    passes, unlike refused credentials or a missing bucket."""
+
+
 def check_key(key: str) -> str:
     if not _KEY.fullmatch(key) or ".." in key.split("/") or "//" in key:
         raise InvalidKey(f"invalid blob key: {key!r}")

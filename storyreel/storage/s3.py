@@ -49,6 +49,7 @@ from storyreel.storage.base import (
     BlobStore,
     InvalidRange,
     StorageError,
+    StorageUnavailable,
     StoredKey,
     check_key,
 )
@@ -56,6 +57,7 @@ from storyreel.storage.cache import BlobCache, is_content_addressed
 from storyreel.storage.disposition import content_disposition
 
 MiB = 1 << 20
+_TRY_LATER = frozenset({"SlowDown", "ServiceUnavailable", "InternalError", "RequestTimeout"})
 READ_CHUNK = MiB
 _CREDENTIALS_HINT = (
     "check STORYREEL_S3__ACCESS_KEY_ID and STORYREEL_S3__SECRET_ACCESS_KEY (or the AWS "
@@ -204,11 +206,13 @@ class S3BlobStore(BlobStore):
                 return BlobNotFound(key or "")
             if code in _DENIED or status == 403:
                 return StorageError(f"{where} refused the request ({code}): {_CREDENTIALS_HINT}")
+            if (isinstance(status, int) and status >= 500) or code in _TRY_LATER:
+                return StorageUnavailable(f"{where}: {code or status} on {key!r}: {exc}")
             return StorageError(f"{where}: {code or status} on {key!r}: {exc}")
         if isinstance(exc, boto_errors.NoCredentialsError | boto_errors.PartialCredentialsError):
             return StorageError(f"no S3 credentials for {where}: {_CREDENTIALS_HINT}")
         if isinstance(exc, boto_errors.ConnectionError | boto_errors.HTTPClientError):
-            return StorageError(
+            return StorageUnavailable(
                 f"cannot reach the S3 server {self._endpoint} ({exc}): check "
                 "STORYREEL_S3__ENDPOINT_URL and that the server is up"
             )

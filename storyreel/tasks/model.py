@@ -64,6 +64,15 @@ class RetryableError(TaskFailure):
     retryable = True
 
 
+class ServiceUnavailable(TaskFailure):
+    """A service the task needs (the object store, say) is down for now. Not the task's fault:
+    the run is given back without spending an attempt, with a growing wait, for as long as
+    outages last (``EngineTiming.outage_budget_s`` in a row); then it fails like any other."""
+
+    code = "unavailable"
+    retryable = True
+
+
 class TaskNotFound(LookupError):
     pass
 

@@ -16,6 +16,11 @@ from storyreel.tasks.dispatch import announce, enqueue
 
 log = logging.getLogger(__name__)
 
+#: Runs a task may lose with its worker before it fails. Unrelated losses (a node drained, a
+#: worker OOM-killed by a neighbour) must not fail a long render; a task that takes its worker
+#: down every time must not loop forever either.
+MAX_LOST_RUNS = 5
+
 
 @dataclass
 class ReapReport:
@@ -27,8 +32,9 @@ class ReapReport:
 
 def reap(db: Database, *, resubmit_after_s: float | None = None) -> ReapReport:
     """One pass. A task that outlived its lease goes back to the queue with a new fencing token
-    (its old runner, if merely stalled, can no longer write), or fails once it has used up its
-    attempts — a task that kills its worker every time must not loop forever."""
+    (its old runner, if merely stalled, can no longer write), or fails once it has lost
+    ``MAX_LOST_RUNS`` runs that way — a task that kills its worker every time must not loop
+    forever. Lost runs do not spend the task's attempts (those are for its own failures)."""
     report = ReapReport([], [], [], [])
     with db.session() as s:
         now = utcnow()
@@ -36,13 +42,15 @@ def reap(db: Database, *, resubmit_after_s: float | None = None) -> ReapReport:
             task.fence += 1
             task.lease_owner = None
             task.lease_expires_at = None
-            if task.attempts >= task.max_attempts:
+            task.lost_runs += 1
+            if task.lost_runs >= MAX_LOST_RUNS:
                 task.status = "failed"
                 task.finished_at = now
                 task.error = {
                     "code": "worker_lost",
-                    "message": f"the worker running it stopped responding {task.attempts} "
-                    f"times (max {task.max_attempts} attempts)",
+                    "message": f"the worker running it stopped responding {task.lost_runs} "
+                    "times; a task that takes its worker down every time is not run again "
+                    "(see the workers' logs, then retry it)",
                     "retryable": False,
                 }
                 s.flush()

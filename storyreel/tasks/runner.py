@@ -9,6 +9,7 @@ result of the runner that replaced it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import random
@@ -18,7 +19,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
@@ -33,7 +34,7 @@ from storyreel.tasks import service
 from storyreel.tasks.context import Claim, TaskContext
 from storyreel.tasks.dispatch import announce, enqueue
 from storyreel.tasks.kinds import KindRegistry, UnknownKind
-from storyreel.tasks.model import TaskFailure
+from storyreel.tasks.model import ServiceUnavailable, TaskFailure
 
 # Claim and TaskContext live in ``context`` (no cycle with kinds); named here for callers.
 __all__ = [
@@ -59,6 +60,9 @@ class EngineTiming:
     heartbeat_s: float = 15.0
     backoff_base_s: float = 2.0
     backoff_max_s: float = 300.0
+    # How long in a row a task may wait out outages of the services it needs before it fails.
+    outage_budget_s: float = 600.0
+    outage_backoff_max_s: float = 60.0
     progress_interval_s: float = 0.5  # at most this often a progress write per task
 
 
@@ -335,10 +339,28 @@ class Runner:
                 announce(s, task)
                 return "queued"
             failure = self._failure(exc, timed_out, claim)
-            task.error = failure.as_error()
+            outage = self._outage(task.error, failure)
+            task.error = failure.as_error() | outage
             task.lease_owner = None
             task.lease_expires_at = None
-            if failure.retryable and claim.attempts < claim.max_attempts:
+            if outage:
+                # Not the task's failure: give the run back without spending an attempt.
+                delay = backoff_seconds(
+                    outage["outages"],
+                    self.timing.backoff_base_s,
+                    self.timing.outage_backoff_max_s,
+                )
+                task.attempts = max(0, task.attempts - 1)
+                task.status = "queued"
+                task.queued_at = utcnow()
+                task.not_before = utcnow() + timedelta(seconds=delay)
+                task.message = f"waiting for a service to come back; retrying in {delay:.1f} s"
+                enqueue(s, task)
+                announce(s, task)
+                return "queued"
+            # Runs lost with a dead worker are not failures of the task (see the reaper).
+            failures = claim.attempts - task.lost_runs
+            if failure.retryable and failures < claim.max_attempts:
                 delay = backoff_seconds(
                     claim.attempts, self.timing.backoff_base_s, self.timing.backoff_max_s
                 )
@@ -354,12 +376,27 @@ class Runner:
             if failure.retryable:
                 task.error = {
                     **failure.as_error(),
-                    "message": f"gave up after {claim.attempts} attempts: {failure.message}",
+                    "message": f"gave up after {failures} attempts: {failure.message}",
                 }
             s.flush()
             announce(s, task)
             service.fail_dependents(s, task)
             return "failed"
+
+    def _outage(self, previous: dict[str, Any] | None, failure: TaskFailure) -> dict[str, Any]:
+        """For a ``ServiceUnavailable`` within the outage budget: when this run of outages began
+        and how many there were (kept in the task's error); else nothing."""
+        if not isinstance(failure, ServiceUnavailable):
+            return {}
+        now = utcnow()
+        since, outages = now, 1
+        if previous and previous.get("code") == ServiceUnavailable.code and previous.get("since"):
+            with contextlib.suppress(ValueError, TypeError):
+                since = datetime.fromisoformat(str(previous["since"]))
+                outages = int(previous.get("outages", 0)) + 1
+        if (now - since).total_seconds() >= self.timing.outage_budget_s:
+            return {}
+        return {"since": since.isoformat(), "outages": outages}
 
     def _failure(self, exc: BaseException, timed_out: bool, claim: Claim) -> TaskFailure:
         if timed_out:

@@ -223,6 +223,7 @@ def _reset(session: Session, task: Task, kinds: KindRegistry) -> None:
         revoke(session, task)
     task.status = "blocked"
     task.attempts = 0
+    task.lost_runs = 0
     task.error = None
     task.result = None
     task.progress = 0.0

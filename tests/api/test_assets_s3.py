@@ -79,7 +79,9 @@ def test_a_tampered_api_link_is_refused_before_any_redirect(s3_api: Api) -> None
     _, asset = _picture(s3_api)
     url = asset["url"]
     at = url.index("sig=") + len("sig=")
-    tampered = url[:at] + ("A" if url[at] != "A" else "B") + url[at + 1 :]
+    # A hex digit that differs even case-insensitively (the check lowercases the signature:
+    # "A" for an "a" would be no tampering at all).
+    tampered = url[:at] + ("0" if url[at] != "0" else "1") + url[at + 1 :]
     r = s3_api.client.get(tampered, follow_redirects=False)
     assert r.status_code == 403
     assert "location" not in r.headers

@@ -14,8 +14,8 @@ from storyreel.db.repositories import tasks as repo
 from storyreel.db.types import utcnow
 from storyreel.tasks import service
 from storyreel.tasks.events import project_channel
-from storyreel.tasks.model import PermanentError, RetryableError, TaskSpec
-from storyreel.tasks.reaper import reap
+from storyreel.tasks.model import PermanentError, RetryableError, ServiceUnavailable, TaskSpec
+from storyreel.tasks.reaper import MAX_LOST_RUNS, reap
 from storyreel.tasks.runner import EngineTiming, Runner, TaskContext
 from tests.tasks.kit import Kit
 
@@ -349,19 +349,84 @@ def test_a_runner_that_loses_its_lease_stops_its_task(kit: Kit) -> None:
     assert stopped.wait(3), "the runner kept working without its lease"
 
 
+def _lose_a_run(kit: Kit, task_id: str) -> None:
+    """A runner claims the task and dies (no heartbeat); the reaper finds the lease expired."""
+    dead = Runner(kit.db, kit.kinds, timing=EngineTiming(lease_s=0.1, heartbeat_s=10))
+    assert dead.claim(task_id) is not None
+    time.sleep(0.15)
+    reap(kit.db)
+
+
 def test_reaper_fails_a_task_that_keeps_killing_its_worker(kit: Kit) -> None:
     kit.kind("k")
     t = kit.submit("k", max_attempts=2)
     after = kit.submit("k", t)
-    for _ in range(2):
-        dead = Runner(kit.db, kit.kinds, timing=EngineTiming(lease_s=0.1, heartbeat_s=10))
-        assert dead.claim(t) is not None
-        time.sleep(0.15)
-        reap(kit.db)
+    for _ in range(MAX_LOST_RUNS - 1):
+        _lose_a_run(kit, t)
+        assert kit.task(t).status == "queued"  # lost runs do not spend its 2 attempts
+    _lose_a_run(kit, t)
     task, dependent = kit.task(t), kit.task(after)
     assert task.status == "failed" and task.error is not None
-    assert task.error["code"] == "worker_lost"
+    assert task.error["code"] == "worker_lost" and task.lost_runs == MAX_LOST_RUNS
+    assert f"{MAX_LOST_RUNS} times" in task.error["message"]
     assert dependent.status == "failed"
+
+
+def test_runs_lost_with_a_worker_leave_the_tasks_own_attempts(kit: Kit) -> None:
+    failures = []
+
+    def work(ctx: TaskContext) -> dict[str, int]:
+        if len(failures) < 2:
+            failures.append(ctx.claim.attempts)
+            raise RetryableError("a provider timed out")
+        return {"runs": ctx.claim.attempts}
+
+    kit.kind("k", work)
+    t = kit.submit("k", max_attempts=3)
+    for _ in range(3):  # three unrelated worker losses first (a long render on a busy cluster)
+        _lose_a_run(kit, t)
+    with kit.db.session() as s:  # no backoff waits in a test
+        row = repo.get(s, t)
+        assert row is not None
+        row.not_before = None
+    kit.runner.timing = EngineTiming(backoff_base_s=0.01, backoff_max_s=0.02)
+    kit.start()
+    task = kit.wait_status(t, "succeeded")
+    # Two failures of its own and a success: its 3 attempts, after 3 runs lost with workers.
+    assert task.result == {"runs": 6} and task.lost_runs == 3
+
+
+def test_a_store_outage_is_waited_out_without_spending_attempts(kit: Kit) -> None:
+    outages = []
+
+    def work(ctx: TaskContext) -> dict[str, int]:
+        if len(outages) < 4:  # more outages than the task has attempts
+            outages.append(ctx.claim.attempts)
+            raise ServiceUnavailable("cannot reach the S3 server")
+        return {"attempt": ctx.claim.attempts}
+
+    kit.kind("k", work)
+    t = kit.submit("k", max_attempts=2)
+    kit.runner.timing = EngineTiming(backoff_base_s=0.01, outage_backoff_max_s=0.05)
+    kit.start()
+    task = kit.wait_status(t, "succeeded")
+    assert outages == [1, 1, 1, 1] and task.result == {"attempt": 1}
+    assert task.error is None
+
+
+def test_an_outage_longer_than_the_budget_fails_the_task(kit: Kit) -> None:
+    def work(ctx: TaskContext) -> None:
+        raise ServiceUnavailable("cannot reach the S3 server")
+
+    kit.kind("k", work)
+    t = kit.submit("k", max_attempts=2)
+    kit.runner.timing = EngineTiming(
+        backoff_base_s=0.01, outage_backoff_max_s=0.02, outage_budget_s=0.3, backoff_max_s=0.02
+    )
+    kit.start()
+    task = kit.wait_status(t, "failed")
+    assert task.error is not None and task.error["code"] == "unavailable"
+    assert "cannot reach the S3 server" in task.error["message"]
 
 
 def test_many_workers_share_the_queue_without_running_a_task_twice(database_url: str) -> None:
