@@ -27,7 +27,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -110,10 +110,13 @@ def make_media(folder: Path) -> dict[str, Any]:
 
 
 class PeakMemory:
-    """Samples the resident memory of this process and all its children, keeps the peak."""
+    """Samples the resident memory of this process and all its children, keeps the peak;
+    children whose pid is in ``exclude`` (a server the bench started, say) are left out, with
+    their own children."""
 
-    def __init__(self, interval: float = 0.05) -> None:
+    def __init__(self, interval: float = 0.05, *, exclude: Collection[int] = ()) -> None:
         self.interval = interval
+        self.exclude = set(exclude)
         self.peak = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -122,11 +125,21 @@ class PeakMemory:
         me = psutil.Process()
         while not self._stop.is_set():
             total = 0
-            for proc in [me, *me.children(recursive=True)]:
+            for proc in [me, *self._children(me)]:
                 with contextlib.suppress(psutil.Error):  # a child may exit between calls
                     total += proc.memory_info().rss
             self.peak = max(self.peak, total)
             self._stop.wait(self.interval)
+
+    def _children(self, proc: psutil.Process) -> list[psutil.Process]:
+        if not self.exclude:
+            return list(proc.children(recursive=True))
+        found = []
+        with contextlib.suppress(psutil.Error):
+            for child in proc.children():
+                if child.pid not in self.exclude:
+                    found += [child, *self._children(child)]
+        return found
 
     def __enter__(self) -> PeakMemory:
         self._thread.start()

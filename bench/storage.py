@@ -277,6 +277,25 @@ def segment_figures(store: S3BlobStore, work: Path, repeat: int) -> dict[str, fl
 # --- main -----------------------------------------------------------------------------------
 
 
+def start_local_s3(folder: Path) -> tuple[Any, S3Settings]:
+    """The test suite's SeaweedFS server (tests/services.py) on loopback, its data in ``folder``
+    (made here), and the settings that reach it with its keys. Stop it with ``.stop()``; make
+    buckets with ``.create_bucket(name)``. Shared with bench/make.py."""
+    # tests/ is not installed: import it from the checkout.
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.services import S3_ACCESS_KEY, S3_REGION, S3_SECRET_KEY, start_seaweedfs
+
+    folder.mkdir(parents=True)
+    server = start_seaweedfs(folder)
+    s3 = S3Settings(
+        endpoint_url=server.endpoint_url,
+        region=S3_REGION,
+        access_key_id=S3_ACCESS_KEY,
+        secret_access_key=S3_SECRET_KEY,
+    )
+    return server, s3
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -297,18 +316,8 @@ def main() -> int:
                 secret_access_key=args.secret_key,
             )
         else:
-            # The test suite's server (tests/ is not installed: import it from the checkout).
-            sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-            from tests.services import S3_ACCESS_KEY, S3_SECRET_KEY, start_seaweedfs
-
-            (work / "seaweedfs").mkdir()
-            server = start_seaweedfs(work / "seaweedfs")
+            server, s3 = start_local_s3(work / "seaweedfs")
             server.create_bucket(args.bucket)
-            s3 = S3Settings(
-                endpoint_url=server.endpoint_url,
-                access_key_id=S3_ACCESS_KEY,
-                secret_access_key=S3_SECRET_KEY,
-            )
         source = work / "render.mp4"
         with source.open("wb") as f:  # incompressible, like an encoded video
             for _ in range(args.size_mb):

@@ -136,10 +136,11 @@ def _unprivileged_user() -> pwd.struct_passwd | None:
 
 
 class PostgresServer:
-    """A throwaway PostgreSQL cluster: trust auth, loopback only, durability off for speed."""
+    """A throwaway PostgreSQL cluster: trust auth, loopback only, durability off for speed;
+    restartable on the same port and data (``restart``), so clients' URLs stay valid."""
 
     def __init__(self, base_dir: Path) -> None:
-        bindir = find_postgres_bindir()
+        self._bindir = find_postgres_bindir()
         self.port = free_port()
         self.log_path = base_dir / "postgres.log"
         self._proc: subprocess.Popen[bytes] | None = None
@@ -155,12 +156,12 @@ class PostgresServer:
             # reach them: the cluster lives in its own temp dir under /tmp, owned by that user.
             self._home = Path(tempfile.mkdtemp(prefix="storyreel-pg-"))
             run_as = {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
-        data, sockets = self._home / "data", self._home / "sockets"
+        self._data, sockets = self._home / "data", self._home / "sockets"
         sockets.mkdir()
         if user is not None:
             for path in (self._home, sockets):
                 os.chown(path, user.pw_uid, user.pw_gid)
-        spawn: dict[str, Any] = {"cwd": self._home, **run_as}
+        self._spawn: dict[str, Any] = {"cwd": self._home, **run_as}
         settings = {
             "listen_addresses": HOST,
             "port": self.port,
@@ -171,29 +172,52 @@ class PostgresServer:
             "synchronous_commit": "off",
             "max_connections": 200,
         }
-        options = [arg for k, v in settings.items() for arg in ("-c", f"{k}={v}")]
-        with self.log_path.open("ab") as log:  # the children keep their own copy of the fd
+        self._options = [arg for k, v in settings.items() for arg in ("-c", f"{k}={v}")]
+        with self.log_path.open("ab") as log:
+            initdb = [self._bindir / "initdb", "-D", self._data, "-U", PG_SUPERUSER, "-A", "trust"]
             init = subprocess.run(
-                [bindir / "initdb", "-D", data, "-U", PG_SUPERUSER, "-A", "trust", *INITDB_FLAGS],
+                [*initdb, *INITDB_FLAGS],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 check=False,
-                **spawn,
+                **self._spawn,
             )
-            if init.returncode != 0:
-                self.stop()
-                raise ServiceError(f"initdb failed:\n{_tail(self.log_path)}")
+        if init.returncode != 0:
+            self.stop()
+            raise ServiceError(f"initdb failed:\n{_tail(self.log_path)}")
+        self.start()
+        self.url = self.create_database(PG_DATABASE)
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def start(self) -> None:
+        """Start the postmaster on the cluster (no-op when running) and wait until it answers."""
+        if self.running:
+            return
+        with self.log_path.open("ab") as log:  # the child keeps its own copy of the fd
             self._proc = subprocess.Popen(
-                [bindir / "postgres", "-D", data, *options],
+                [self._bindir / "postgres", "-D", self._data, *self._options],
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 # SIGQUIT (immediate shutdown), not SIGKILL, so it still frees its shared memory.
                 preexec_fn=_die_with_parent(signal.SIGQUIT),
-                **spawn,
+                **self._spawn,
             )
         _wait_until(lambda: self._admin().close(), self._proc, "PostgreSQL", self.log_path)
-        self.url = self.create_database(PG_DATABASE)
+
+    def restart(self) -> None:
+        """Fast shutdown (SIGINT: open sessions are ended, a checkpoint is written), then the
+        same cluster again on the same port: clients' connections drop, their URLs stay valid."""
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.send_signal(signal.SIGINT)
+            try:
+                self._proc.wait(timeout=STARTUP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                _stop_process(self._proc, signal.SIGQUIT)
+        self.start()
 
     def _admin(self) -> psycopg.Connection[Any]:
         return psycopg.connect(
@@ -242,6 +266,11 @@ class _Restartable:
     @property
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        """The server process's id while it runs (a benchmark leaves it out of its memory)."""
+        return self._proc.pid if self._proc is not None and self.running else None
 
     def stop(self) -> None:
         """Graceful stop (SIGTERM); idempotent."""

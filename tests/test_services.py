@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import psycopg
 import pytest
 import redis
+from sqlalchemy import text
 
-from tests.services import PostgresServer, RedisServer
+from storyreel.db.session import Database
+from tests.services import PostgresServer, RedisServer, start_postgres
 
 
 def connect(sqlalchemy_url: str) -> psycopg.Connection[tuple[object, ...]]:
@@ -39,6 +43,38 @@ def test_postgres_session_database_exists(postgres_server: PostgresServer) -> No
     assert postgres_server.url.endswith("/storyreel_test")
     with connect(postgres_server.url) as conn:
         assert conn.execute("SELECT current_database()").fetchone() == ("storyreel_test",)
+
+
+def test_postgres_restart_keeps_data_and_the_pool_reconnects(tmp_path: Path) -> None:
+    server = start_postgres(tmp_path)  # its own: a restart must not touch the session's
+    try:
+        url = server.create_database("kept")
+        with connect(url) as conn:
+            conn.execute("CREATE TABLE story (id serial PRIMARY KEY, title text NOT NULL)")
+            conn.execute("INSERT INTO story (title) VALUES (%s), (%s)", ["灯塔", "harbour"])
+            conn.commit()
+        db = Database(url)  # pool_pre_ping, as every storyreel process has it
+        try:
+            with db.session() as s:  # a pooled connection, open across the restart
+                assert s.scalar(text("SELECT count(*) FROM story")) == 2
+            port = server.port
+
+            server.restart()
+
+            assert server.running and server.port == port and server.url_for("kept") == url
+            with connect(url) as conn:  # the database and its rows are still there
+                rows = conn.execute("SELECT id, title FROM story ORDER BY id").fetchall()
+            assert rows == [(1, "灯塔"), (2, "harbour")]
+            # The pool's connection died with the old server: pre-ping replaces it unseen.
+            with db.session() as s:
+                s.execute(text("INSERT INTO story (title) VALUES ('after')"))
+            with db.session() as s:
+                assert s.scalar(text("SELECT count(*) FROM story")) == 3
+        finally:
+            db.dispose()
+    finally:
+        server.stop()
+    assert not server.running
 
 
 def test_redis_set_get(redis_url: str) -> None:
