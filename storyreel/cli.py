@@ -204,7 +204,17 @@ def _make_progress(quiet: bool) -> Progress:
 @app.command()
 def make(
     story: Annotated[
-        Path | None, typer.Argument(help="Story file (.txt or .md). Omit with --from.")
+        Path | None,
+        typer.Argument(
+            help="Story file: .txt, .md, .docx, .pdf, .epub or .html. Omit with --from."
+        ),
+    ] = None,
+    chapter: Annotated[
+        str | None,
+        typer.Option(
+            "--chapter",
+            help="Chapter N or range N-M of a document (1-based; see `storyreel chapters`).",
+        ),
     ] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the MP4.")] = Path(
         "film.mp4"
@@ -249,6 +259,8 @@ def make(
     settings = load_settings()
     if (story is None) == (from_storyboard is None):
         raise fail("give a story file, or --from storyboard.json (not both)", 2)
+    if chapter is not None and story is None:
+        raise fail("--chapter chooses from a story document; it does not go with --from", 2)
     if aspect not in ASPECTS:
         raise fail(f"unknown --aspect {aspect!r}; use one of {', '.join(ASPECTS)}", 2)
     if lang not in ("auto", "zh", "en"):
@@ -271,7 +283,13 @@ def make(
     board: Storyboard | None = None
     try:
         if story is not None:
-            text = read_story(story, settings.max_story_chars)
+            text = read_story(
+                story,
+                settings.max_story_chars,
+                chapter=chapter,
+                max_document_chars=settings.max_document_chars,
+                max_bytes=settings.upload_max_bytes,
+            )
         else:
             assert from_storyboard is not None
             board = _read_storyboard(from_storyboard)
@@ -329,7 +347,7 @@ def make(
         f"{r.width}x{r.height}, {_humanize_bytes(r.size_bytes)}, in {result.elapsed:.1f}s ({made})"
     )
     for line in result.fallbacks:
-        out.print(f"  fell over: {line}")
+        out.print(f"  {line}")
     out.print(
         f"  edit {result.storyboard.name}, then: "
         f"storyreel make --from {result.storyboard} -o {r.video}"
@@ -381,6 +399,46 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(document)"
+
+
+@app.command()
+def chapters(
+    document: Annotated[
+        Path, typer.Argument(help="A .txt, .md, .docx, .pdf, .epub or .html story document.")
+    ],
+) -> None:
+    """List a document's chapters (number, title, length, opening) for `make --chapter N`."""
+    from storyreel.documents import DocumentError
+    from storyreel.pipeline.ingest import StoryError, StoryLimits, open_document
+
+    settings = load_settings()
+    limits = StoryLimits(
+        max_chars=settings.max_story_chars,
+        max_document_chars=settings.max_document_chars,
+        max_bytes=settings.upload_max_bytes,
+    )
+    try:
+        found = open_document(document, limits)
+    except (StoryError, DocumentError) as exc:
+        raise fail(str(exc), 2) from None
+    title = f"{found.title} ({found.kind})" if found.title else found.kind
+    table = Table("#", "title", "chars", "begins", title=escape(title))
+    for number, chapter in enumerate(found.chapters, 1):
+        opening = " ".join(chapter.text.split())[:48]
+        table.add_row(
+            str(number),
+            escape(chapter.title or "(untitled)"),
+            f"{chapter.chars:,}",
+            escape(opening),
+        )
+    out.print(table)
+    fits = len(found.story()) <= settings.max_story_chars
+    out.print(
+        "the whole document fits one story"
+        if fits
+        else f"longer than a story ({settings.max_story_chars:,} chars): "
+        "choose with `storyreel make FILE --chapter N` (or N-M)"
+    )
 
 
 @app.command()

@@ -99,7 +99,12 @@ def migrate() -> None:
 
 @project_app.command("create")
 def project_create(
-    story: Annotated[Path, typer.Argument(help="A .txt or .md story file.")],
+    story: Annotated[
+        Path, typer.Argument(help="A story file: .txt, .md, .docx, .pdf, .epub or .html.")
+    ],
+    chapter: Annotated[
+        str | None, typer.Option(help="Chapter N or range N-M of a document (1-based).")
+    ] = None,
     style: Annotated[
         str, typer.Option(help="Style preset (see `storyreel styles`).")
     ] = "cinematic",
@@ -136,7 +141,13 @@ def project_create(
     if length is not None and not 5 <= length <= 3600:
         raise fail("--length must be between 5 and 3600 seconds", 2)
     try:
-        text = read_story(story, settings.max_story_chars)
+        text = read_story(
+            story,
+            settings.max_story_chars,
+            chapter=chapter,
+            max_document_chars=settings.max_document_chars,
+            max_bytes=settings.upload_max_bytes,
+        )
     except StoryError as exc:
         raise fail(str(exc), 2) from None
     platform = _connected(settings)

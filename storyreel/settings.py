@@ -367,6 +367,13 @@ class Settings(BaseSettings):
         le=10_000_000,
         description="Longest story accepted, in characters (STORYREEL_MAX_STORY_CHARS).",
     )
+    max_document_chars: int = Field(
+        default=2_000_000,
+        ge=100,
+        le=100_000_000,
+        description="Longest document (a whole book) read to choose chapters from, in "
+        "characters; the story limit applies to the chapters chosen.",
+    )
     database_url: str | None = Field(
         default=None,
         description="sqlite:///… or postgresql://…; default: a SQLite file in the data dir.",

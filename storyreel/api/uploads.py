@@ -1,11 +1,11 @@
 """Upload checks the routers share: request bodies bounded while they arrive, files read with a
-limit, and the type decided by the content (never the name): text documents and PNG, JPEG or
-WebP images, with a pixel limit checked from the header before any image is decoded."""
+limit, and the type decided by the content (never the name): story documents (read by
+``storyreel.documents`` through the pipeline's ingest) and PNG, JPEG or WebP images, with a
+pixel limit checked from the header before any image is decoded."""
 
 from __future__ import annotations
 
 import io
-import unicodedata
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -19,13 +19,22 @@ from starlette.responses import Response
 from starlette.types import Message
 
 from storyreel.api import errors
-from storyreel.pipeline.ingest import StoryError, decode_story
+from storyreel.documents import (
+    ACCEPTED,
+    ChapterChoiceError,
+    Document,
+    DocumentError,
+    DocumentTooLarge,
+    UnsupportedDocument,
+)
+from storyreel.pipeline.ingest import StoryLimits, document_of
+from storyreel.settings import Settings
 
 # Room for the multipart envelope and the form fields beside the file.
 FORM_OVERHEAD = 256 * 1024
 _CHUNK = 64 * 1024
 
-TEXT_FORMATS = "plain text (.txt) or Markdown (.md), UTF-8"
+DOCUMENT_FORMATS = "plain text (.txt), Markdown (.md), Word (.docx), PDF, EPUB or HTML"
 IMAGE_FORMATS: dict[str, tuple[str, str]] = {
     "PNG": ("image/png", ".png"),
     "JPEG": ("image/jpeg", ".jpg"),
@@ -38,7 +47,11 @@ TOO_LARGE: dict[int | str, dict[str, Any]] = {
     413: {"model": errors.ErrorBody, "description": "Too large (bytes, characters or pixels)"}
 }
 UNSUPPORTED: dict[int | str, dict[str, Any]] = {
-    415: {"model": errors.ErrorBody, "description": "Not a file type this accepts"}
+    415: {
+        "model": errors.ErrorBody,
+        "description": "Not a file type this accepts (judged by content, not name): documents "
+        f"are {DOCUMENT_FORMATS}; pictures are PNG, JPEG or WebP",
+    }
 }
 
 
@@ -96,26 +109,33 @@ def read_upload(upload: UploadFile, limit: int) -> bytes:
     return buffer.getvalue()
 
 
-def story_text(raw: bytes) -> str:
-    """A text document's content, or 415 when the bytes are not text (binary, NUL bytes,
-    undecodable or full of control characters) whatever the file is called."""
-    refused = errors.UnsupportedMediaType(
-        f"the file is not a text document; upload {TEXT_FORMATS}",
-        details={"accepted": [".txt", ".md"]},
+def story_limits(settings: Settings) -> StoryLimits:
+    return StoryLimits(
+        max_chars=settings.max_story_chars,
+        max_document_chars=settings.max_document_chars,
+        max_bytes=settings.upload_max_bytes,
     )
-    utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
-    if not raw.strip() or (b"\x00" in raw and not utf16):
-        if not raw.strip():
-            raise errors.Unprocessable("the file is empty; the story needs at least a sentence")
-        raise refused
+
+
+def story_document(raw: bytes, filename: str | None, settings: Settings) -> Document:
+    """The uploaded document, read by content: 415 for a type this does not read, 413 past a
+    limit, 422 when it is unreadable (damaged, encrypted, a scan, a zip bomb, empty)."""
     try:
-        text = decode_story(raw, "the file")
-    except StoryError:
-        raise refused from None
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f\v")
-    if controls > max(3, len(text) // 100):
-        raise refused
-    return text
+        return document_of(raw, filename or "the file", story_limits(settings))
+    except DocumentError as exc:
+        raise document_refusal(exc) from exc
+
+
+def document_refusal(exc: DocumentError) -> errors.ApiError:
+    """A reader's refusal as the API's error, the reader's sentence as its message."""
+    message = str(exc)
+    if isinstance(exc, UnsupportedDocument):
+        return errors.UnsupportedMediaType(message, details={"accepted": list(ACCEPTED)})
+    if isinstance(exc, DocumentTooLarge):
+        return errors.PayloadTooLarge(message, details={f"limit_{exc.unit}": exc.limit})
+    if isinstance(exc, ChapterChoiceError):
+        return errors.field_error("chapter", message)
+    return errors.Unprocessable(message, details={"reason": type(exc).__name__})
 
 
 @dataclass(frozen=True)

@@ -43,18 +43,21 @@ from storyreel.auth import quotas
 from storyreel.db.models import ProjectMember, User
 from storyreel.db.repositories import accounts as accounts_repo
 from storyreel.db.repositories import projects as repo
+from storyreel.documents import Document, DocumentError
 from storyreel.domain.blob_keys import project_cache_prefix
 from storyreel.domain.feeds import PROJECT_FEEDS
 from storyreel.domain.project import VOICE_PATTERN, ProjectOptions, Quality
 from storyreel.domain.storyboard import Aspect
 from storyreel.domain.styles import STYLES, UnknownStyle, get_style
 from storyreel.pipeline import project as pipeline
-from storyreel.pipeline.ingest import StoryError, check_story
+from storyreel.pipeline.ingest import ChapterNeeded, StoryError, check_story, chosen_text
 from storyreel.pipeline.timeline import CANVAS_SIZES
 from storyreel.providers.base import ProviderError
 from storyreel.storage.base import InvalidKey, StorageError
 
 log = logging.getLogger(__name__)
+
+CHAPTER_PATTERN = r"^\s*\d{1,6}\s*(?:-\s*\d{1,6}\s*)?$"
 
 # Bodies are bounded by the upload limit while they arrive (uploads.BoundedBody).
 router = APIRouter(tags=["projects"], route_class=uploads.BoundedBody, responses=uploads.TOO_LARGE)
@@ -76,7 +79,18 @@ class ProjectIn(ProjectFields):
 
 
 class ProjectUpload(ProjectFields):
-    file: UploadFile = Field(description="The story as a .txt or .md file (UTF-8 text).")
+    file: UploadFile = Field(
+        description="The story document: plain text (.txt, any common encoding), Markdown, "
+        "Word (.docx), PDF (with a text layer), EPUB (without DRM) or HTML, recognised by its "
+        "content. See `POST /documents/inspect` for its chapters."
+    )
+    chapter: str | None = Field(
+        None,
+        pattern=CHAPTER_PATTERN,
+        examples=["3", "2-3"],
+        description="Chapter N or range N-M (1-based) of the document to make the story of; "
+        "unset: the whole document, when it fits the story limit.",
+    )
 
 
 class ProjectPatch(BaseModel):
@@ -144,6 +158,16 @@ def _story(state: AppState, text: str) -> str:
         return check_story(text, limit)
     except StoryError as exc:
         raise field_error("story", str(exc)) from exc
+
+
+def _chosen(state: AppState, document: Document, chapter: str | None) -> str:
+    """The text of the chapters chosen (422 naming `chapter` when it must be or cannot be)."""
+    try:
+        return chosen_text(document, chapter, state.settings.max_story_chars)
+    except DocumentError as exc:
+        raise uploads.document_refusal(exc) from exc
+    except ChapterNeeded as exc:
+        raise field_error("chapter", str(exc)) from exc
 
 
 def _music(state: AppState, value: str | None) -> str | None:
@@ -224,16 +248,18 @@ def upload_project(
     db: DbDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    """Create a project from an uploaded .txt or .md document (checked by content)."""
+    """Create a project from an uploaded document — .txt, .md, .docx, .pdf, .epub or .html,
+    recognised by its content — or the chapters of it that `chapter` names."""
     raw = uploads.read_upload(data.file, state.settings.upload_max_bytes)
-    story = _story(state, uploads.story_text(raw))
-    fields = ProjectFields.model_validate(data.model_dump(exclude={"file"}))
+    document = uploads.story_document(raw, data.file.filename, state.settings)
+    story = _story(state, _chosen(state, document, data.chapter))
+    fields = ProjectFields.model_validate(data.model_dump(exclude={"file", "chapter"}))
     fields.music = _music(state, fields.music)
     return run_once(
         db,
         user,
         idempotency_key,
-        fingerprint("projects/upload", fields, raw),
+        fingerprint("projects/upload", fields, data.chapter, raw),
         lambda s: _create(s, state, user, fields, story),
     )
 

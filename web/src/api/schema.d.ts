@@ -352,6 +352,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/documents/inspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Inspect Document
+         * @description The document's kind, title and chapters (number, title, characters, opening text);
+         *     nothing is stored.
+         */
+        post: operations["inspect_document"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/images/generate": {
         parameters: {
             query?: never;
@@ -489,7 +510,8 @@ export interface paths {
         put?: never;
         /**
          * Upload Project
-         * @description Create a project from an uploaded .txt or .md document (checked by content).
+         * @description Create a project from an uploaded document — .txt, .md, .docx, .pdf, .epub or .html,
+         *     recognised by its content — or the chapters of it that `chapter` names.
          */
         post: operations["upload_project"];
         delete?: never;
@@ -1455,6 +1477,14 @@ export interface components {
              */
             url: string;
         };
+        /** Body_inspect_document */
+        Body_inspect_document: {
+            /**
+             * File
+             * @description A .txt, .md, .docx, .pdf, .epub or .html.
+             */
+            file: string;
+        };
         /** Body_upload_character_reference */
         Body_upload_character_reference: {
             /**
@@ -1521,6 +1551,26 @@ export interface components {
             routes: {
                 [key: string]: components["schemas"]["RouteOut"];
             };
+        };
+        /** ChapterOut */
+        ChapterOut: {
+            /** Characters */
+            characters: number;
+            /**
+             * Number
+             * @description What the upload's `chapter` field takes (1-based).
+             */
+            number: number;
+            /**
+             * Preview
+             * @description The chapter's first ~200 characters.
+             */
+            preview: string;
+            /**
+             * Title
+             * @description "" for text before the first heading.
+             */
+            title: string;
         };
         /**
          * Character
@@ -1741,6 +1791,34 @@ export interface components {
             status: "pending" | "delivering" | "succeeded" | "failed";
             /** Webhook Id */
             webhook_id: string;
+        };
+        /** DocumentOut */
+        DocumentOut: {
+            /** Chapters */
+            chapters: components["schemas"]["ChapterOut"][];
+            /**
+             * Characters
+             * @description The whole document's text.
+             */
+            characters: number;
+            /**
+             * Fits Whole
+             * @description Whether the whole document fits one story.
+             */
+            fits_whole: boolean;
+            /**
+             * Kind
+             * @description text, markdown, html, docx, pdf or epub (by content).
+             * @example epub
+             */
+            kind: string;
+            /**
+             * Max Story Chars
+             * @description The most one story (the chapters chosen) may be.
+             */
+            max_story_chars: number;
+            /** Title */
+            title: string | null;
         };
         /** DuplicateIn */
         DuplicateIn: {
@@ -2364,8 +2442,15 @@ export interface components {
              */
             auto: boolean;
             /**
+             * Chapter
+             * @description Chapter N or range N-M (1-based) of the document to make the story of; unset: the whole document, when it fits the story limit.
+             * @example 3
+             * @example 2-3
+             */
+            chapter?: string | null;
+            /**
              * File
-             * @description The story as a .txt or .md file (UTF-8 text).
+             * @description The story document: plain text (.txt, any common encoding), Markdown, Word (.docx), PDF (with a text layer), EPUB (without DRM) or HTML, recognised by its content. See `POST /documents/inspect` for its chapters.
              */
             file: string;
             /**
@@ -5736,6 +5821,111 @@ export interface operations {
             };
         };
     };
+    inspect_document: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_inspect_document"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large (bytes, characters or pixels) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a file type this accepts (judged by content, not name): documents are plain text (.txt), Markdown (.md), Word (.docx), PDF, EPUB or HTML; pictures are PNG, JPEG or WebP */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unreadable: damaged, encrypted, a scan without text, a zip bomb, unsafe XML, or empty (the message says what to do) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit or quota exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     generate_image: {
         parameters: {
             query?: never;
@@ -6765,7 +6955,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not a file type this accepts */
+            /** @description Not a file type this accepts (judged by content, not name): documents are plain text (.txt), Markdown (.md), Word (.docx), PDF, EPUB or HTML; pictures are PNG, JPEG or WebP */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -7607,7 +7797,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Not a file type this accepts */
+            /** @description Not a file type this accepts (judged by content, not name): documents are plain text (.txt), Markdown (.md), Word (.docx), PDF, EPUB or HTML; pictures are PNG, JPEG or WebP */
             415: {
                 headers: {
                     [name: string]: unknown;
