@@ -240,6 +240,14 @@ def make(
     length: Annotated[
         str | None, typer.Option("--length", help="Target length, e.g. 60s or 2m.")
     ] = None,
+    condense: Annotated[
+        bool,
+        typer.Option(
+            "--condense",
+            help="Condense a story or chapter too long for the film (or the story limit) to "
+            "the target length first: by the LLM when one is configured, else offline.",
+        ),
+    ] = False,
     preview: Annotated[bool, typer.Option("--preview", help="Fast 480p render.")] = False,
     seed: Annotated[int, typer.Option("--seed", help="Seed for every generator.")] = 0,
     jobs: Annotated[
@@ -261,12 +269,15 @@ def make(
         raise fail("give a story file, or --from storyboard.json (not both)", 2)
     if chapter is not None and story is None:
         raise fail("--chapter chooses from a story document; it does not go with --from", 2)
+    if condense and story is None:
+        raise fail("--condense shortens a story file; it does not go with --from", 2)
     if aspect not in ASPECTS:
         raise fail(f"unknown --aspect {aspect!r}; use one of {', '.join(ASPECTS)}", 2)
     if lang not in ("auto", "zh", "en"):
         raise fail(f"unknown --lang {lang!r}; use auto, zh or en", 2)
     if output.suffix.lower() != ".mp4":
         raise fail(f"the output must be an .mp4 file, not {output.name}", 2)
+    target_seconds = _parse_length(length)
     try:
         preset = get_style(style)
     except UnknownStyle as exc:
@@ -281,6 +292,17 @@ def make(
         raise fail(str(exc), 2) from None
     text: str | None = None
     board: Storyboard | None = None
+
+    def shrink(long_text: str) -> str:
+        from storyreel.pipeline.condense import condense_story
+
+        done = condense_story(
+            platform.pipeline, long_text, target_seconds=target_seconds,
+            max_chars=settings.max_story_chars,
+        )  # fmt: skip
+        out.print(escape(done.describe()))
+        return done.text
+
     try:
         if story is not None:
             text = read_story(
@@ -289,6 +311,7 @@ def make(
                 chapter=chapter,
                 max_document_chars=settings.max_document_chars,
                 max_bytes=settings.upload_max_bytes,
+                condense=shrink if condense else None,
             )
         else:
             assert from_storyboard is not None
@@ -304,7 +327,7 @@ def make(
                 "language": lang,
                 "voice": voice,
                 "music": music,
-                "target_seconds": _parse_length(length),
+                "target_seconds": target_seconds,
                 "seed": seed,
                 "quality": "preview" if preview else "final",
             }

@@ -649,7 +649,84 @@ def openapi(
     err.print(f"wrote {output}")
 
 
+def translate(
+    project_id: Annotated[str, typer.Argument(help="The project's id (`storyreel project list`).")],
+    to: Annotated[str, typer.Option("--to", help="The language to translate into: zh or en.")],
+    bilingual: Annotated[
+        bool,
+        typer.Option(help="Subtitles in both languages: the original narration under each cue."),
+    ] = False,
+    voice: Annotated[
+        str, typer.Option(help="Voice id; default auto: the target language's default voice.")
+    ] = "auto",
+    wait: Annotated[
+        bool, typer.Option(help="Wait until the translated video is made (auto projects).")
+    ] = False,
+    timeout: Annotated[float, typer.Option(help="With --wait: give up after seconds.")] = 3600,
+) -> None:
+    """Translate a project's narration with the LLM into a new project (same shots and
+    pictures, new voices); print the new project's id."""
+    from storyreel.db.repositories import projects as projects_repo
+    from storyreel.pipeline.errors import PipelineError
+    from storyreel.pipeline.translate import (
+        check_available,
+        make_translated_copy,
+        translate,
+        translation_request,
+    )
+    from storyreel.providers.base import ProviderError
+    from storyreel.providers.llm.translate import OpenAIChatTranslator
+
+    settings = load_settings()
+    try:
+        check_available(settings)
+    except PipelineError as exc:
+        raise fail(exc.message, 2) from None
+    platform = _connected(settings)
+    try:
+        with platform.session() as s:
+            project = projects_repo.get(s, project_id)
+            if project is None:
+                raise fail(f"no project {project_id!r} (see `storyreel project list`)", 2)
+            request = translation_request(s, project, to)
+        translation = translate(OpenAIChatTranslator(settings), request)
+        with platform.session() as s:
+            project = projects_repo.get(s, project_id)
+            if project is None:
+                raise fail(f"project {project_id!r} was deleted while it was translated", 2)
+            copy, _ = make_translated_copy(
+                s,
+                platform.kinds,
+                project,
+                request,
+                translation,
+                owner_id=project.owner_id,
+                bilingual=bilingual,
+                voice=voice,
+            )
+            copy_id = copy.id
+    except PipelineError as exc:
+        platform.stop(0)
+        raise fail(exc.message, 2) from None
+    except ProviderError as exc:
+        platform.stop(0)
+        raise fail(str(exc)) from None
+    out.print(copy_id)
+    if not wait:
+        platform.stop(0)
+        return
+    platform.start()
+    try:
+        counts = platform.wait_for_project(copy_id, timeout)
+    except TimeoutError as exc:
+        raise fail(str(exc)) from None
+    finally:
+        platform.stop(5)
+    _print_outcome(settings, copy_id, counts)
+
+
 def register_ops(app: typer.Typer) -> None:
+    app.command()(translate)
     app.command()(serve)
     app.command()(openapi)
     app.command()(migrate)

@@ -35,6 +35,7 @@ from storyreel.api.routes import (
     storyboard,
     system,
     tasks,
+    translations,
     webhooks,
 )
 from storyreel.api.studio import mount_studio
@@ -63,6 +64,7 @@ RESOURCE_ROUTERS = (
     webhooks,
     admin,
     providers,
+    translations,
 )
 
 

@@ -112,6 +112,8 @@ class Project(Base):
     seed: Mapped[int] = mapped_column(Integer, default=0)
     quality: Mapped[str] = mapped_column(String(16), default="final")
     auto: Mapped[bool] = mapped_column(Boolean, default=True)  # plan the whole pipeline
+    # Subtitles carry each shot's ``original_narration`` as a second, smaller line.
+    bilingual_subtitles: Mapped[bool] = mapped_column(Boolean, default=False)
     # Per-project quota overrides (admin-set), the last layer over system < plan < user.
     quotas: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # The project's provider routes, the top layer over the system's and the owner's.
@@ -174,6 +176,8 @@ class Shot(Base):
     mood: Mapped[str] = mapped_column(String(100), default="")
     time_of_day: Mapped[str] = mapped_column(String(50), default="")
     duration_hint: Mapped[float] = mapped_column(Float, default=5.0)
+    # The narration this shot's was translated from ('' if none): bilingual subtitles show it.
+    original_narration: Mapped[str] = mapped_column(Text, default="")
     image_asset_id: Mapped[str | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"))
     voice_asset_id: Mapped[str | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"))
     clip_asset_id: Mapped[str | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"))

@@ -48,6 +48,12 @@ class ProjectOptions(BaseModel):
     max_shots: int = Field(60, ge=1, le=500)
     seed: int = Field(0, ge=0, le=MAX_SEED)
     quality: Quality = "final"
+    bilingual_subtitles: bool = Field(
+        False,
+        description="Subtitles in two languages: under each cue of the narration, smaller, the "
+        "shot's original narration (a translated project keeps it; see POST "
+        "/projects/{id}/translate).",
+    )
     auto: bool = Field(
         True,
         description="Run the whole pipeline to a video; false: stop after the storyboard and "

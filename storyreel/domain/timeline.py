@@ -131,6 +131,12 @@ class Subtitle(_Strict):
     start: float = Field(ge=0, le=MAX_DURATION_S)
     end: float = Field(gt=0, le=MAX_DURATION_S)
     text: str = Field(max_length=2000)
+    second: str = Field(
+        "",
+        max_length=2000,
+        description="A second language's line, drawn smaller under the text (bilingual "
+        "subtitles); empty: none.",
+    )
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> Subtitle:

@@ -170,6 +170,7 @@ def _cues_between(cues: tuple[Cue, ...], start_f: Fraction, end_f: Fraction) -> 
                 start=round(max(cue.start, start) - start, 3),
                 end=round(min(cue.end, end) - start, 3),
                 text=cue.text,
+                second=cue.second,
             )
         )
     return tuple(out)
@@ -191,9 +192,11 @@ def build_plan(
     encoding = encoding_for(timeline.output.quality, fps, threads)
     spans = _clip_frame_spans(timeline, fps)
     laid_out = layout_cues(
-        [Cue(s.start, s.end, s.text) for s in timeline.subtitles], width=width, height=height
+        [Cue(s.start, s.end, s.text, s.second) for s in timeline.subtitles],
+        width=width,
+        height=height,
     )
-    cues = tuple(Cue(c.start, c.end, "\n".join(lines)) for c, lines in laid_out)
+    cues = tuple(Cue(c.start, c.end, "\n".join(lines), c.second) for c, lines in laid_out)
 
     segments: list[Segment] = []
     clips = timeline.clips
@@ -267,7 +270,8 @@ def segment_key(plan: RenderPlan, seg: Segment) -> str:
             for layer in seg.layers
         ],
         "transition": seg.transition.model_dump() if seg.transition else None,
-        "cues": [[c.start, c.end, c.text] for c in seg.cues],
+        # A bilingual cue's second line is keyed only when there is one: other keys stay.
+        "cues": [[c.start, c.end, c.text, *([c.second] if c.second else [])] for c in seg.cues],
         "font": plan.font_key if seg.cues else "",
         "ffmpeg": plan.tool_key,
         "thumb": seg.thumb_frame,

@@ -258,7 +258,7 @@ class Renderer:
             srt = out.with_suffix(".srt")
             with atomic_path(srt) as tmp:
                 tmp.write_text(
-                    build_srt([Cue(s.start, s.end, s.text) for s in timeline.subtitles]),
+                    build_srt([Cue(s.start, s.end, s.text, s.second) for s in timeline.subtitles]),
                     encoding="utf-8",
                 )
             poster = out.with_name("poster.jpg")

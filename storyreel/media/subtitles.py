@@ -344,11 +344,13 @@ def wrap_lines(text: str, max_units: float) -> list[str]:
 
 @dataclass(frozen=True)
 class Cue:
-    """One subtitle: text shown from ``start`` to ``end`` seconds."""
+    """One subtitle: text shown from ``start`` to ``end`` seconds, and (bilingual subtitles)
+    ``second``, a line in another language drawn smaller under it."""
 
     start: float
     end: float
     text: str
+    second: str = ""
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.start) and math.isfinite(self.end)):
@@ -361,6 +363,9 @@ _FONT_SCALE = 0.068  # of the short side (~49 px at 720p); Noto Sans SC draws ab
 _MIN_FONT_SIZE = 12
 _MARGIN_FRACTION = 0.06  # title-safe area on every side
 _MAX_LINES_PER_CUE = 2
+# A bilingual cue's second language is drawn this much smaller, at most two lines under the
+# (at most two) lines of the narration's: four lines stay well inside the title-safe area.
+_SECOND_SCALE = 0.75
 # libass (like VSFilter) scales a font so its OS/2 win ascent + descent equal the ASS font size,
 # so one em is smaller than the size: 0.69 for the bundled Noto Sans SC, ~0.86 for DejaVu Sans.
 # 0.8 fills most of the line with the bundled font, while a configured font with tighter
@@ -372,6 +377,11 @@ def font_size(height: int, width: int | None = None) -> int:
     """Subtitle font size in pixels for a canvas; portrait canvases size by their width."""
     short_side = height if width is None else min(width, height)
     return max(_MIN_FONT_SIZE, round(short_side * _FONT_SCALE))
+
+
+def second_font_size(height: int, width: int | None = None) -> int:
+    """Font size of a bilingual cue's second language, smaller than the narration's."""
+    return max(_MIN_FONT_SIZE, round(font_size(height, width) * _SECOND_SCALE))
 
 
 def _outline(size: int) -> float:
@@ -386,9 +396,10 @@ def _margin(extent: int) -> int:
     return round(extent * _MARGIN_FRACTION)
 
 
-def _line_units(width: int, height: int) -> float:
-    """How many ems fit between the side margins, leaving room for the outline."""
-    size = font_size(height, width)
+def _line_units(width: int, height: int, size: int | None = None) -> float:
+    """How many ems of a ``size`` font (default: the narration's) fit between the side
+    margins, leaving room for the outline."""
+    size = size or font_size(height, width)
     usable = width - 2 * _margin(width) - 2 * _outline(size)
     return max(usable / (size * _EM_PER_FONT_SIZE), 1.0)
 
@@ -467,16 +478,50 @@ def _timed(cue: Cue, groups: list[list[str]]) -> list[tuple[Cue, list[str]]]:
     return out
 
 
+def _spread(lines: list[str], n: int) -> list[list[str]]:
+    """``lines`` in ``n`` consecutive groups as even as can be (some empty when n > lines)."""
+    return [lines[len(lines) * k // n : len(lines) * (k + 1) // n] for k in range(n)]
+
+
+def _bilingual(cue: Cue, units: float, second_units: float) -> list[tuple[Cue, list[str]]]:
+    """A cue and its second language, each fitted in at most two lines per part: when either
+    needs more, the cue is split into parts that divide its time, both texts spread over them."""
+    groups = _parts(cue.text, units)
+    second = wrap_lines(cue.second, second_units)
+    count = max(len(groups), math.ceil(len(second) / _MAX_LINES_PER_CUE), 1)
+    if count > len(groups):
+        groups = _spread([line for group in groups for line in group], count)
+    seconds = _spread(second, count)
+    pairs = list(zip(groups, seconds, strict=True))
+    weights = [max(_visible_length(g) or _visible_length(s), 1) for g, s in pairs]
+    total = sum(weights)
+    out: list[tuple[Cue, list[str]]] = []
+    start, done = cue.start, 0
+    for k, (group, lines) in enumerate(pairs):
+        done += weights[k]
+        end = cue.end if k == count - 1 else cue.start + (cue.end - cue.start) * done / total
+        if group or lines:
+            out.append((Cue(start, end, "\n".join(group), "\n".join(lines)), group))
+        start = end
+    return out
+
+
 def layout_cues(cues: Sequence[Cue], *, width: int, height: int) -> list[tuple[Cue, list[str]]]:
     """Wrap each cue for a ``width`` x ``height`` canvas; split cues needing more than two lines.
 
     Split parts divide the cue's time in proportion to their visible characters. Cues with no
-    visible text are dropped. The result is sorted by start time.
+    visible text are dropped. The result is sorted by start time. A bilingual cue (``second``)
+    keeps at most two lines of each language per part; its ``second`` comes back wrapped for
+    the smaller font (``second_font_size``), the listed lines are the narration's.
     """
     _check_canvas(width, height)
     units = _line_units(width, height)
+    second_units = _line_units(width, height, second_font_size(height, width))
     out: list[tuple[Cue, list[str]]] = []
     for cue in cues:
+        if cue.second.strip():
+            out.extend(_bilingual(cue, units, second_units))
+            continue
         groups = _parts(cue.text, units)
         if groups:
             out.extend(_timed(cue, groups))
@@ -582,6 +627,17 @@ def _check_family(font_family: str) -> None:
         raise ValueError(f"font family {font_family!r} cannot be named in an ASS style")
 
 
+def _second_ass(second: str, width: int, height: int) -> str:
+    """The second language's lines for a Dialogue text: our own override block (a smaller
+    font, outline and shadow to match) before the escaped user text, which cannot open one."""
+    lines = [e for e in (escape_ass_text(line).strip() for line in second.splitlines()) if e]
+    if not lines:
+        return ""
+    size = second_font_size(height, width)
+    style = f"{{\\fs{size}\\bord{_outline(size):g}\\shad{_shadow(size):g}}}"
+    return style + "\\N".join(lines)
+
+
 def build_ass(
     cues: Sequence[Cue], *, width: int, height: int, font_family: str, offset: float = 0.0
 ) -> str:
@@ -596,6 +652,8 @@ def build_ass(
         start = _ticks(max(cue.start - offset, 0.0), 100)
         end = _ticks(cue.end - offset, 100)
         text = "\\N".join(e for e in (escape_ass_text(line).strip() for line in lines) if e)
+        second = _second_ass(cue.second, width, height)
+        text = "\\N".join(part for part in (text, second) if part)
         if end <= start or not text:
             continue
         events.append(f"Dialogue: 0,{_ass_time(start)},{_ass_time(end)},Default,,0,0,0,,{text}\n")
@@ -622,7 +680,7 @@ def build_srt(cues: Sequence[Cue]) -> str:
     """An SRT sidecar: numbered cues sorted by start, raw text with its own line breaks."""
     blocks: list[str] = []
     for cue in sorted(cues, key=lambda c: c.start):
-        text = _srt_text(cue.text)
+        text = _srt_text(f"{cue.text}\n{cue.second}")
         if not text:
             continue
         start = _srt_time(_ticks(cue.start, 1000))

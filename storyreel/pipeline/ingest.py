@@ -5,10 +5,14 @@ clear error says why not. Reading documents (every accepted kind, by content) is
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from storyreel.documents import Document, DocumentError, pick, read_document
+
+#: Shortens a chosen text that is too long for the film (``storyreel.pipeline.condense``).
+Condense = Callable[[str], str]
 
 
 class StoryError(ValueError):
@@ -51,18 +55,27 @@ def document_of(raw: bytes, name: str, limits: StoryLimits) -> Document:
     return read_document(raw, name, max_bytes=limits.max_bytes, max_chars=limits.max_document_chars)
 
 
-def story_of(document: Document, chapter: str | None, max_chars: int) -> str:
+def story_of(
+    document: Document, chapter: str | None, max_chars: int, condense: Condense | None = None
+) -> str:
     """The story: the chapters ``chapter`` names ("3", "2-3"), else the whole document when it
-    fits the story limit, else ``ChapterNeeded`` listing the chapters to choose from."""
-    return check_story(chosen_text(document, chapter, max_chars), max_chars)
+    fits the story limit, else ``ChapterNeeded`` listing the chapters to choose from. With
+    ``condense``, a text too long is condensed instead of refused."""
+    text = chosen_text(document, chapter, max_chars, condensing=condense is not None)
+    if condense is not None:
+        text = condense(text)
+    return check_story(text, max_chars)
 
 
-def chosen_text(document: Document, chapter: str | None, max_chars: int) -> str:
-    """The text of the chapters chosen, unchecked (``story_of`` checks it)."""
+def chosen_text(
+    document: Document, chapter: str | None, max_chars: int, *, condensing: bool = False
+) -> str:
+    """The text of the chapters chosen, unchecked (``story_of`` checks it); when
+    ``condensing``, the whole document even past the story limit."""
     if chapter is not None and chapter.strip():
         return document.story(pick(document, chapter))
     whole = document.story()
-    if len(whole) > max_chars and len(document.chapters) > 1:
+    if len(whole) > max_chars and len(document.chapters) > 1 and not condensing:
         raise ChapterNeeded(
             f"the document is {len(whole):,} characters, more than a story's {max_chars:,}; "
             f"choose a chapter ({chapter_list(document)}) and pass it with --chapter N "
@@ -86,9 +99,11 @@ def read_story(
     chapter: str | None = None,
     max_document_chars: int | None = None,
     max_bytes: int | None = None,
+    condense: Condense | None = None,
 ) -> str:
     """A story file of any accepted kind (.txt, .md, .docx, .pdf, .epub, .html) as story text;
-    every refusal is a ``StoryError`` whose message says what to do."""
+    every refusal is a ``StoryError`` whose message says what to do. ``condense`` shortens a
+    chosen text that is too long (``story_of``)."""
     limits = StoryLimits(
         max_chars=max_chars,
         max_document_chars=max_document_chars or max(max_chars, 2_000_000),
@@ -96,7 +111,7 @@ def read_story(
         max_bytes=max_bytes or max(max_chars * 4 + 1024, 20 * 1024 * 1024),
     )
     try:
-        return story_of(open_document(path, limits), chapter, max_chars)
+        return story_of(open_document(path, limits), chapter, max_chars, condense)
     except DocumentError as exc:
         raise StoryError(str(exc)) from exc
 

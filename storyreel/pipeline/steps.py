@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from storyreel.domain.motion import previous_moves
 from storyreel.domain.storyboard import Shot, Storyboard
 from storyreel.domain.timeline import Motion
+from storyreel.domain.visual_prompts import VisualPrompt, build_visual_prompt
 from storyreel.pipeline.context import PipelineContext
 from storyreel.providers.base import (
     Brief,
@@ -51,6 +52,13 @@ class Asset:
     cached: bool
     usage: Usage
     meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ImageAsset(Asset):
+    """A picture, with the prompt the provider that made it was asked (and its score)."""
+
+    prompt: VisualPrompt | None = None
 
 
 @dataclass
@@ -196,22 +204,26 @@ class ImageOptions:
     guidance: float | None = None
 
 
-def shot_prompt(board: Storyboard, shot: Shot) -> str:
-    """The prompt text for the shot's picture: its visual prompt, then who the characters it
-    names are, so that providers reading only text draw them as described.
+def visual_prompt(board: Storyboard, shot: Shot, family: str = "plain") -> VisualPrompt:
+    """The shot's picture prompt for an image model of ``family``: the shot's intent, its
+    characters with their descriptions, setting, time, framing and style, in the family's form
+    and language, with its negative prompt and quality score (``domain.visual_prompts``).
 
     Every image path builds its prompt here; as the text is part of the cache key, editing a
     character's description makes the pictures of the shots naming it again.
     """
-    described = []
-    for character_id in dict.fromkeys(shot.characters):
-        character = board.character(character_id)
-        description = character.description.strip().rstrip(" .;。；")
-        if description:
-            described.append(f"{character.name}: {description}")
-    if not described:
-        return shot.visual_prompt
-    return f"{shot.visual_prompt.rstrip().rstrip('.。')}. {'; '.join(described)}"
+    return build_visual_prompt(board, shot, family)
+
+
+def shot_prompt(board: Storyboard, shot: Shot, family: str = "plain") -> str:
+    """The prompt text of ``visual_prompt``; "plain" is the visual prompt, then who the
+    characters it names are (what the sketch prints)."""
+    return visual_prompt(board, shot, family).text
+
+
+def prompt_family(generator: Provider, model: str | None) -> str:
+    """How ``generator`` wants to be prompted for a call with ``model``."""
+    return generator.family_for(model) if isinstance(generator, ImageGenerator) else "plain"
 
 
 def image_spec(
@@ -222,9 +234,11 @@ def image_spec(
     seed: int,
     options: ImageOptions,
     references: Mapping[str, Path] | None = None,
+    prompt: VisualPrompt | None = None,
 ) -> ImageSpec:
     """Everything but the prompt text; ``references`` are character ids' reference pictures
-    (only those of the characters the shot names are passed on)."""
+    (only those of the characters the shot names are passed on). The negative prompt is
+    ``prompt``'s (its family's: none for families that take none), else the shot's."""
     named = list(dict.fromkeys(shot.characters))
     references = references or {}
     return ImageSpec(
@@ -238,7 +252,7 @@ def image_spec(
         mood=shot.mood,
         time_of_day=shot.time_of_day,
         setting=shot.setting,
-        negative_prompt=shot.negative_prompt,
+        negative_prompt=shot.negative_prompt if prompt is None else prompt.negative,
         model=options.model,
         steps=options.steps,
         guidance=options.guidance,
@@ -283,33 +297,44 @@ def make_image(
     options: ImageOptions | None = None,
     references: Mapping[str, Path] | None = None,
     scope: CallScope | None = None,
-) -> Asset:
+) -> ImageAsset:
     """The shot's picture, as a PNG in the blob store; ``options`` override the provider's
-    defaults and the seed, ``references`` maps character ids to reference pictures."""
+    defaults and the seed, ``references`` maps character ids to reference pictures. Each
+    provider on the route is asked in its own prompt family, so each has its own cache key."""
     options = options or ImageOptions()
-    prompt = shot_prompt(board, shot)
-    spec = image_spec(board, shot, width, height, seed, options, references)
-    request = image_request(prompt, spec)
+    prepared: dict[str, tuple[VisualPrompt, ImageSpec, dict[str, Any]]] = {}
+
+    def request_for(generator: Provider) -> tuple[VisualPrompt, ImageSpec, dict[str, Any]]:
+        family = prompt_family(generator, options.model)
+        if family not in prepared:
+            prompt = visual_prompt(board, shot, family)
+            spec = image_spec(board, shot, width, height, seed, options, references, prompt)
+            prepared[family] = (prompt, spec, image_request(prompt.text, spec))
+        return prepared[family]
 
     cache = _results(ctx, scope)
 
     def key_of(generator: Provider) -> str:
+        request = request_for(generator)[2]
         return cache_key("image", generator.name, options.model or generator.model, request)
 
-    def cached(generator: Provider) -> Asset | None:
+    def cached(generator: Provider) -> ImageAsset | None:
         key = key_of(generator)
         hit = cache.get("image", key, "png") if generator.deterministic else None
         if hit is None:
             return None
-        return Asset(_path_of(ctx, hit), key, True, _usage_from(hit.meta, True), hit.meta)
+        usage = _usage_from(hit.meta, True)
+        prompt = request_for(generator)[0]
+        return ImageAsset(_path_of(ctx, hit), key, True, usage, hit.meta, prompt)
 
-    def call(generator: Provider) -> Asset:
+    def call(generator: Provider) -> ImageAsset:
         assert isinstance(generator, ImageGenerator)
-        result = generator.generate(prompt, spec)
+        prompt, spec, _ = request_for(generator)
+        result = generator.generate(prompt.text, spec)
         usage = _priced(generator, result.usage)
         meta = {"seed": result.seed, "usage": _usage_meta(usage), **result.meta}
         stored = cache.put("image", key_of(generator), "png", result.data, meta)
-        return Asset(_path_of(ctx, stored), stored.key, False, usage, meta)
+        return ImageAsset(_path_of(ctx, stored), stored.key, False, usage, meta, prompt)
 
     asset, failovers = _routed(ctx, "image", options.provider, scope, call, cached)
     asset.usage.failovers = failovers

@@ -60,6 +60,9 @@ class ShotMedia:
     voice_seconds: float
     motion: Motion
     words: tuple[WordTiming, ...] | None = None
+    #: Bilingual subtitles: the line in the second language (the shot's original narration)
+    #: shown under its cues; empty: subtitles in the narration's language only.
+    subtitle_second: str = ""
 
 
 def canvas_for(aspect: Aspect, fps: float = 30) -> Canvas:
@@ -104,6 +107,35 @@ def _fit(sentence: str, limit: int) -> list[str]:
         out.append(current.strip())
     # A clause still too long is left whole: the renderer's layout splits it by time.
     return out
+
+
+def _join(pieces: list[str]) -> str:
+    return "".join(pieces) if all(_is_cjk(p) for p in pieces) else " ".join(pieces)
+
+
+def _grouped(pieces: list[str], count: int) -> list[list[str]]:
+    """``pieces`` in ``count`` consecutive non-empty groups of about equal spoken length."""
+    weights = list(itertools.accumulate(_weight(p) for p in pieces))
+    total = weights[-1]
+    cuts = [0]
+    for k in range(1, count):
+        lo, hi = cuts[-1] + 1, len(pieces) - (count - k)
+        cut = min(range(lo, hi + 1), key=lambda j: abs(weights[j - 1] - total * k / count))
+        cuts.append(cut)
+    cuts.append(len(pieces))
+    return [pieces[a:b] for a, b in itertools.pairwise(cuts)]
+
+
+def bilingual_cues(text: str, second: str) -> list[tuple[str, str]]:
+    """A narration and its second language as cues of both: each side split as ``split_cues``
+    does, then the side with more pieces grouped so that both have as many, in order (a
+    translation's sentences rarely match one for one)."""
+    pieces, others = split_cues(text), split_cues(second)
+    count = min(len(pieces), len(others))
+    return [
+        (_join(a), _join(b))
+        for a, b in zip(_grouped(pieces, count), _grouped(others, count), strict=True)
+    ]
 
 
 def cue_times(
@@ -215,11 +247,16 @@ def build_timeline(
             )
         )
         narration.append(Narration(source=_rel(m.voice, base_dir), start=round(voice_at, 3)))
-        pieces = split_cues(shot.narration)
-        for text, (a, b) in zip(
-            pieces, cue_times(pieces, voice_at, m.voice_seconds, m.words), strict=True
+        pairs = (
+            bilingual_cues(shot.narration, m.subtitle_second)
+            if m.subtitle_second.strip()
+            else [(piece, "") for piece in split_cues(shot.narration)]
+        )
+        pieces = [text for text, _ in pairs]
+        for (text, second), (a, b) in zip(
+            pairs, cue_times(pieces, voice_at, m.voice_seconds, m.words), strict=True
         ):
-            subtitles.append(Subtitle(start=round(a, 3), end=round(b, 3), text=text))
+            subtitles.append(Subtitle(start=round(a, 3), end=round(b, 3), text=text, second=second))
         start += round(duration, 3) - exit_
     music_track = (
         Music(source=_rel(music, base_dir), volume=0.3, duck=True, loop=True)
@@ -244,7 +281,7 @@ def _within(subtitles: list[Subtitle], total: float) -> list[Subtitle]:
     for s in subtitles:
         end = min(s.end, total)
         if end - s.start >= 0.05:
-            out.append(Subtitle(start=s.start, end=round(end, 3), text=s.text))
+            out.append(s.model_copy(update={"end": round(end, 3)}))
     return out
 
 

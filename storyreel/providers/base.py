@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Literal
 from storyreel.domain.storyboard import Character, Storyboard
 from storyreel.domain.styles import StylePreset
 from storyreel.domain.timeline import Motion
+from storyreel.domain.visual_words import PromptFamily
 from storyreel.providers.sections import AccountKey, SettingsSection
 from storyreel.settings import Settings
 
@@ -212,6 +213,15 @@ class ImageResult:
 
 class ImageGenerator(Provider):
     capability: ClassVar[Capability] = "image"
+    #: How its model wants to be prompted (``storyreel.domain.visual_words.FAMILIES``): SD/SDXL
+    #: tags with a negative prompt, FLUX / DALL·E / Qwen-Image sentences, or "plain" — the
+    #: storyboard's own text, for providers that draw it themselves (the sketch).
+    prompt_family: ClassVar[PromptFamily] = "plain"
+
+    def family_for(self, model: str | None = None) -> PromptFamily:
+        """The prompt family of a call with ``model`` (None: the provider's default model).
+        Never raises: a provider that cannot tell says its declared ``prompt_family``."""
+        return self.prompt_family
 
     @abstractmethod
     def generate(self, prompt: str, spec: ImageSpec) -> ImageResult:

@@ -20,6 +20,7 @@ from storyreel.api.deps import (
     check_quota,
     kinds_of,
     owner_of,
+    pipeline_of,
     priority_of,
     project_for,
     providers_of,
@@ -50,6 +51,7 @@ from storyreel.domain.project import VOICE_PATTERN, ProjectOptions, Quality
 from storyreel.domain.storyboard import Aspect
 from storyreel.domain.styles import STYLES, UnknownStyle, get_style
 from storyreel.pipeline import project as pipeline
+from storyreel.pipeline.condense import condense_story
 from storyreel.pipeline.ingest import ChapterNeeded, StoryError, check_story, chosen_text
 from storyreel.pipeline.timeline import CANVAS_SIZES
 from storyreel.providers.base import ProviderError
@@ -90,6 +92,13 @@ class ProjectUpload(ProjectFields):
         examples=["3", "2-3"],
         description="Chapter N or range N-M (1-based) of the document to make the story of; "
         "unset: the whole document, when it fits the story limit.",
+    )
+    condense: bool = Field(
+        False,
+        description="Condense a text longer than the film needs (or than the story limit) to "
+        "the target length instead of refusing it: by the LLM of the storyboard route when "
+        "one is configured, else offline. The `Storyreel-Condensed` response header says what "
+        "was done.",
     )
 
 
@@ -160,10 +169,12 @@ def _story(state: AppState, text: str) -> str:
         raise field_error("story", str(exc)) from exc
 
 
-def _chosen(state: AppState, document: Document, chapter: str | None) -> str:
+def _chosen(
+    state: AppState, document: Document, chapter: str | None, *, condensing: bool = False
+) -> str:
     """The text of the chapters chosen (422 naming `chapter` when it must be or cannot be)."""
     try:
-        return chosen_text(document, chapter, state.settings.max_story_chars)
+        return chosen_text(document, chapter, state.settings.max_story_chars, condensing=condensing)
     except DocumentError as exc:
         raise uploads.document_refusal(exc) from exc
     except ChapterNeeded as exc:
@@ -252,16 +263,32 @@ def upload_project(
     recognised by its content — or the chapters of it that `chapter` names."""
     raw = uploads.read_upload(data.file, state.settings.upload_max_bytes)
     document = uploads.story_document(raw, data.file.filename, state.settings)
-    story = _story(state, _chosen(state, document, data.chapter))
-    fields = ProjectFields.model_validate(data.model_dump(exclude={"file", "chapter"}))
+    text = _chosen(state, document, data.chapter, condensing=data.condense)
+    condensed = None
+    if data.condense:
+        condensed = condense_story(
+            pipeline_of(state),
+            text,
+            target_seconds=data.target_seconds,
+            max_chars=state.settings.max_story_chars,
+            max_shots=data.max_shots,
+        )
+        text = condensed.text
+    story = _story(state, text)
+    fields = ProjectFields.model_validate(data.model_dump(exclude={"file", "chapter", "condense"}))
     fields.music = _music(state, fields.music)
-    return run_once(
+    response = run_once(
         db,
         user,
         idempotency_key,
-        fingerprint("projects/upload", fields, data.chapter, raw),
+        fingerprint("projects/upload", fields, data.chapter, raw, *(["condense"] * data.condense)),
         lambda s: _create(s, state, user, fields, story),
     )
+    if condensed is not None:
+        response.headers["Storyreel-Condensed"] = (
+            condensed.describe().replace("→", "->").encode("ascii", "replace").decode()
+        )
+    return response
 
 
 # --- read -----------------------------------------------------------------------------------

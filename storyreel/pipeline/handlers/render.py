@@ -101,6 +101,7 @@ def project_media(
                 voice_seconds=shot.voice_seconds,
                 motion=Motion.model_validate(shot.motion or {}),
                 words=tuple(WordTiming(**w) for w in shot.words) if shot.words else None,
+                subtitle_second=shot.original_narration if project.bilingual_subtitles else "",
             )
         )
     key = music_key(s, project.id)

@@ -115,7 +115,8 @@ def image(services: PipelineServices, ctx: TaskContext) -> dict[str, Any]:
         "asset_id": asset.id,
         "cached": result.cached,
         "params": used,
-        "prompt": steps.shot_prompt(board, board_shot),
+        # The prompt the provider that drew it was asked, in its family, with its score.
+        **(result.prompt.report() if result.prompt is not None else {}),
         **failovers(result.usage),
     }
 

@@ -37,6 +37,7 @@ from typing import Any, ClassVar
 
 import httpx
 
+from storyreel.domain.visual_words import PromptFamily
 from storyreel.providers.base import (
     Health,
     ImageGenerator,
@@ -47,6 +48,7 @@ from storyreel.providers.base import (
     Usage,
 )
 from storyreel.providers.http import HttpService, ProviderHttpError
+from storyreel.providers.image.families import chosen, family_by_name
 from storyreel.providers.image.fitting import cover_png, open_image
 from storyreel.providers.image.settings import COMFYUI, ComfyUISettings
 from storyreel.providers.remote import Connection, Transport, poll, priced, service_health
@@ -243,9 +245,17 @@ class ComfyUIImages(ImageGenerator):
         self._lock = threading.Lock()
         self.client_id = uuid.uuid4().hex
 
+    prompt_family: ClassVar[PromptFamily] = "sdxl"
+
     @property
     def model(self) -> str:
         return self.config.checkpoint
+
+    def family_for(self, model: str | None = None) -> PromptFamily:
+        """The setting, else by the checkpoint's file name (FLUX, Qwen-Image, SD 1.5...), else
+        SDXL, the bundled workflow's model."""
+        guessed = family_by_name(model or self.config.checkpoint, self.prompt_family)
+        return chosen(self.config.prompt_family, guessed)
 
     def _workflow(self, references: bool) -> Workflow:
         if references:

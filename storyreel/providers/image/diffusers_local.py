@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 from PIL import Image
 
+from storyreel.domain.visual_words import PromptFamily
 from storyreel.providers import local_models
 from storyreel.providers.base import (
     ImageGenerator,
@@ -29,6 +30,7 @@ from storyreel.providers.base import (
     ProviderNotConfigured,
     Usage,
 )
+from storyreel.providers.image.families import family_by_name, family_by_pipeline
 from storyreel.providers.image.fitting import cover_png, open_image
 from storyreel.providers.image.settings import DIFFUSERS, DiffusersSettings
 from storyreel.settings import Settings
@@ -63,6 +65,20 @@ class DiffusersImages(ImageGenerator):
         if c.ip_adapter_path is not None:
             name += f"+{Path(c.ip_adapter_weight_name).stem}@{c.ip_adapter_scale:g}"
         return name
+
+    prompt_family: ClassVar[PromptFamily] = "sdxl"
+
+    def family_for(self, model: str | None = None) -> PromptFamily:
+        """The setting, else the pipeline class the model folder was saved from, else the
+        folder's name, else SDXL."""
+        if self.config.prompt_family != "auto":
+            return self.config.prompt_family
+        try:
+            folder = self.folder_for(model)
+        except ProviderError:  # generate() will say what is wrong with the folder
+            return family_by_name(model or "", self.prompt_family)
+        by_name = family_by_name(folder.name, self.prompt_family)
+        return family_by_pipeline(local_models.pipeline_class_name(folder), by_name)
 
     def check(self) -> None:
         local_models.check_installed(self.name)

@@ -15,6 +15,7 @@ import binascii
 import time
 from typing import Any, ClassVar
 
+from storyreel.domain.visual_words import PromptFamily
 from storyreel.providers.base import (
     Health,
     ImageGenerator,
@@ -25,6 +26,7 @@ from storyreel.providers.base import (
     Usage,
 )
 from storyreel.providers.http import HttpService
+from storyreel.providers.image.families import chosen, family_by_name
 from storyreel.providers.image.fitting import cover_png, nearest_size, open_image, parse_size
 from storyreel.providers.image.settings import OPENAI_IMAGE, OpenAIImageSettings
 from storyreel.providers.remote import (
@@ -57,9 +59,17 @@ class OpenAIImages(ImageGenerator):
         self._transport = transport or Transport()
         self._connection = Connection(self._connect)
 
+    prompt_family: ClassVar[PromptFamily] = "dalle"
+
     @property
     def model(self) -> str:
         return self.config.model
+
+    def family_for(self, model: str | None = None) -> PromptFamily:
+        """The setting, else by the model id: gpt-image and dall-e are DALL·E; SiliconFlow's
+        and Together's FLUX, Qwen-Image or Kolors are theirs."""
+        guessed = family_by_name(model or self.config.model, self.prompt_family)
+        return chosen(self.config.prompt_family, guessed)
 
     def health(self) -> Health:
         return service_health(lambda: self._http()[0], "models")

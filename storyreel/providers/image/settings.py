@@ -19,6 +19,10 @@ from storyreel.providers.sections import (
     SettingsSection,
 )
 
+#: A provider's ``prompt_family`` setting: a family of ``storyreel.domain.visual_words``, or
+#: ``auto`` (by the model's name or pipeline: ``storyreel.providers.image.families``).
+PromptFamilySetting = Literal["auto", "plain", "sd", "sdxl", "flux", "dalle", "qwen"]
+
 
 class OpenAIImageSettings(BaseModel):
     """An OpenAI-compatible ``POST /images/generations`` API — OpenAI, SiliconFlow, Together...
@@ -65,6 +69,12 @@ class OpenAIImageSettings(BaseModel):
     guidance_field: str = Field(
         "", description="Request field for guidance ('guidance_scale' on SiliconFlow)."
     )
+    prompt_family: PromptFamilySetting = Field(
+        "auto",
+        description="How prompts are written for the model: 'sd'/'sdxl' tags with a negative "
+        "prompt, 'flux', 'dalle' or 'qwen' sentences; 'auto' goes by the model id (gpt-image "
+        "and dall-e: dalle, FLUX, Qwen-Image, SDXL/Kolors...), else dalle.",
+    )
     extra_body: dict[str, JsonValue] = Field(
         default_factory=dict,
         description='More request fields as JSON, e.g. {"quality": "high"}.',
@@ -98,6 +108,12 @@ class ComfyUISettings(BaseModel):
     checkpoint: str = Field(
         "sd_xl_base_1.0.safetensors",
         description="Fills {{model}}; a per-call model overrides it.",
+    )
+    prompt_family: PromptFamilySetting = Field(
+        "auto",
+        description="How prompts are written for the checkpoint: 'sd' or 'sdxl' tags with a "
+        "negative prompt, 'flux' or 'qwen' sentences; 'auto' goes by the checkpoint's file "
+        "name, else sdxl.",
     )
     resolution: int = Field(
         1024,
@@ -139,6 +155,12 @@ class DiffusersSettings(BaseModel):
         None,
         description="A folder of more pipeline folders that a call may pick by name (the "
         "image options' model); unset: only model_path is used.",
+    )
+    prompt_family: PromptFamilySetting = Field(
+        "auto",
+        description="How prompts are written for the model: 'sd'/'sdxl' tags with a negative "
+        "prompt, 'flux' or 'qwen' sentences; 'auto' goes by the folder's pipeline class "
+        "(StableDiffusionXLPipeline: sdxl, FluxPipeline: flux...), else by its name, else sdxl.",
     )
     variant: str | None = Field(
         None, description="Weights variant to load, e.g. 'fp16' for *.fp16.safetensors files."

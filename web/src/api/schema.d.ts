@@ -940,6 +940,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/translate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Translate Project
+         * @description Translate a project you can read into a new project: the same shots (ids, order,
+         *     pictures, visual prompts), each shot's narration translated by the LLM, spoken again by the
+         *     target language's default voice; an `auto` project's copy is rendered. 409 when this server
+         *     has no LLM (the message names the settings), when the storyboard is not written yet, or
+         *     when the model gave no valid translation.
+         */
+        post: operations["translate_project"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/providers": {
         parameters: {
             query?: never;
@@ -1055,6 +1079,26 @@ export interface paths {
          * @description Run a failed or cancelled task again, with the dependents it took down.
          */
         post: operations["retry_task"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/translation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Translation Capability
+         * @description Whether projects can be translated here (an LLM is configured), and into what.
+         */
+        get: operations["get_translation_capability"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2160,6 +2204,12 @@ export interface components {
              */
             auto: boolean;
             /**
+             * Bilingual Subtitles
+             * @description Subtitles in two languages: under each cue of the narration, smaller, the shot's original narration (a translated project keeps it; see POST /projects/{id}/translate).
+             * @default false
+             */
+            bilingual_subtitles: boolean;
+            /**
              * Language
              * @default auto
              * @enum {string}
@@ -2442,12 +2492,24 @@ export interface components {
              */
             auto: boolean;
             /**
+             * Bilingual Subtitles
+             * @description Subtitles in two languages: under each cue of the narration, smaller, the shot's original narration (a translated project keeps it; see POST /projects/{id}/translate).
+             * @default false
+             */
+            bilingual_subtitles: boolean;
+            /**
              * Chapter
              * @description Chapter N or range N-M (1-based) of the document to make the story of; unset: the whole document, when it fits the story limit.
              * @example 3
              * @example 2-3
              */
             chapter?: string | null;
+            /**
+             * Condense
+             * @description Condense a text longer than the film needs (or than the story limit) to the target length instead of refusing it: by the LLM of the storyboard route when one is configured, else offline. The `Storyreel-Condensed` response header says what was done.
+             * @default false
+             */
+            condense: boolean;
             /**
              * File
              * @description The story document: plain text (.txt, any common encoding), Markdown, Word (.docx), PDF (with a text layer), EPUB (without DRM) or HTML, recognised by its content. See `POST /documents/inspect` for its chapters.
@@ -3376,6 +3438,54 @@ export interface components {
              * @default bearer
              */
             token_type: string;
+        };
+        /** TranslateIn */
+        TranslateIn: {
+            /**
+             * Bilingual Subtitles
+             * @description Subtitles in both languages: each cue's original narration drawn smaller under the translation (and a second line in the SRT).
+             * @default false
+             */
+            bilingual_subtitles: boolean;
+            /**
+             * To
+             * @description The language to translate into: zh, en.
+             */
+            to: string;
+            /**
+             * Voice
+             * @description The copy's voice; auto: the target language's default voice.
+             * @default auto
+             */
+            voice: string;
+        };
+        /** TranslationCapability */
+        TranslationCapability: {
+            /**
+             * Available
+             * @description An LLM is configured on this server to translate with.
+             */
+            available: boolean;
+            /** Languages */
+            languages: components["schemas"]["TranslationLanguage"][];
+            /**
+             * Reason
+             * @description Why not (naming the settings to set), when it is not available.
+             */
+            reason: string | null;
+        };
+        /** TranslationLanguage */
+        TranslationLanguage: {
+            /**
+             * Code
+             * @example en
+             */
+            code: string;
+            /**
+             * Name
+             * @example English
+             */
+            name: string;
         };
         /** UserOut */
         UserOut: {
@@ -9863,6 +9973,116 @@ export interface operations {
             };
         };
     };
+    translate_project: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key and body return the first response. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TranslateIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit or quota exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_providers: {
         parameters: {
             query?: never;
@@ -10394,6 +10614,107 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TaskOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit or quota exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_translation_capability: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranslationCapability"];
                 };
             };
             /** @description Bad request */

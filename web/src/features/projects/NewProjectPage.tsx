@@ -1,4 +1,4 @@
-import { BulbOutlined, InboxOutlined, RocketOutlined, UnorderedListOutlined } from "@ant-design/icons";
+import { BulbOutlined, RocketOutlined, UnorderedListOutlined } from "@ant-design/icons";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import {
   Alert,
@@ -17,7 +17,6 @@ import {
   Select,
   Slider,
   Typography,
-  Upload,
 } from "antd";
 import { useRef, useState, type ReactNode } from "react";
 import { Link, useNavigate } from "react-router-dom";
@@ -28,17 +27,19 @@ import { useI18n } from "../../i18n";
 import { applyFieldErrors } from "../../lib/fieldErrors";
 import { formatDuration, formatNumber } from "../../lib/format";
 import { AspectPicker, type Aspect } from "./AspectPicker";
+import { DocumentSource, type LoadedDocument } from "./DocumentPicker";
 import {
-  charCount,
-  guessLanguage,
-  headingOf,
-  MAX_FILE_MB,
-  MAX_TITLE,
-  readStoryFile,
-  StoryFileError,
-  titleFrom,
-  titleFromFileName,
-} from "./story";
+  chapterField,
+  documentProblem,
+  fits,
+  initialSelection,
+  selectionSample,
+  selectionTitle,
+  uploadProject,
+  type Selection,
+  type UploadFields,
+} from "./documents";
+import { charCount, guessLanguage, MAX_TITLE, titleFrom } from "./story";
 import { StyleGallery } from "./StyleGallery";
 import { VoicePicker } from "./VoicePicker";
 import "./projects.css";
@@ -80,6 +81,11 @@ const RATE_MARKS = Object.fromEntries(
 const FIELDS: (keyof Fields)[] = ["story", "title", "style", "aspect", "language", "voice", "voice_rate", "music", "length", "quality"];
 const SERVER_NAMES = { target_seconds: "length" };
 
+/** A project from story text, or by upload from a document's chosen chapters. */
+type CreateRequest =
+  | { kind: "text"; body: Schemas["ProjectIn"]; key: string }
+  | { kind: "document"; file: File; chapter: string | null; fields: UploadFields; key: string };
+
 function newKey(): string {
   if (typeof crypto !== "undefined" && typeof crypto.randomUUID === "function") return crypto.randomUUID();
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`;
@@ -101,8 +107,9 @@ function Section({ title, extra, children }: { title: string; extra?: ReactNode;
   );
 }
 
-/** A new project: the story (typed, pasted or dropped), its style, format and sound; "Make it"
- * runs everything, "Storyboard only" stops for a review. */
+/** A new project: the story (typed or pasted, or the chapters chosen of a dropped document),
+ * its style, format and sound; "Make it" runs everything, "Storyboard only" stops for a
+ * review. */
 function NewProject() {
   const { t, lang } = useI18n();
   const { message, modal } = App.useApp();
@@ -117,24 +124,36 @@ function NewProject() {
   const moods = useMusicMoods();
   const titleTouched = useRef(false);
   const lastAttempt = useRef<{ body: string; key: string } | null>(null);
-  const [reading, setReading] = useState(false);
   const [submitted, setSubmitted] = useState<boolean | null>(null);
+  // A dropped document the server has read, and the chapters of it chosen.
+  const [doc, setDoc] = useState<LoadedDocument | null>(null);
+  const [selection, setSelection] = useState<Selection>(null);
+  const [docChecked, setDocChecked] = useState(false);
+  const docRef = useRef<HTMLDivElement>(null);
 
   const story = Form.useWatch("story", form) ?? "";
   const language = Form.useWatch("language", form) ?? "auto";
   const rate = Form.useWatch("voice_rate", form) ?? 1;
-  const voiceLanguage: "zh" | "en" = language !== "auto" ? language : story.trim() ? guessLanguage(story) : lang;
+  const sample = doc ? selectionSample(doc.info, selection) : story;
+  const voiceLanguage: "zh" | "en" = language !== "auto" ? language : sample.trim() ? guessLanguage(sample) : lang;
 
   const create = useMutation({
-    mutationFn: ({ body, key }: { body: Schemas["ProjectIn"]; key: string }) =>
-      unwrap(api.POST("/api/v1/projects", { body, params: { header: { "Idempotency-Key": key } } })),
+    mutationFn: (request: CreateRequest) =>
+      request.kind === "text"
+        ? unwrap(api.POST("/api/v1/projects", { body: request.body, params: { header: { "Idempotency-Key": request.key } } }))
+        : uploadProject(request.file, request.chapter, request.fields, request.key),
     onSuccess: (project) => {
       void client.invalidateQueries({ queryKey: queryKeys.projects() });
       void client.invalidateQueries({ queryKey: queryKeys.usage() });
       message.success(t("projects.new.created", { title: project.title }));
       navigate(`/projects/${project.id}`);
     },
-    onError: (error) => {
+    onError: (error, request) => {
+      // A refusal of the document or its chapters is shown by the drop zone.
+      if (request.kind === "document" && documentProblem(error, request.file.name)) {
+        docRef.current?.scrollIntoView({ behavior: "smooth", block: "center" });
+        return;
+      }
       const fields = applyFieldErrors(form, error, FIELDS, SERVER_NAMES).map((f) => f.name);
       // Too long a story is refused before the fields are read.
       if (fields.length === 0 && error instanceof ApiError && error.status === 413) {
@@ -161,7 +180,7 @@ function NewProject() {
       message.info(t("projects.new.exampleLoaded"));
     };
     const current: string = form.getFieldValue("story") ?? "";
-    if (!current.trim() || current === sample) {
+    if (!doc && (!current.trim() || current === sample)) {
       fill();
       return;
     }
@@ -170,30 +189,42 @@ function NewProject() {
       content: t("projects.new.replaceText"),
       okText: t("projects.new.replace"),
       cancelText: t("common.cancel"),
-      onOk: fill,
+      onOk: () => {
+        if (doc) removeDocument();
+        fill();
+      },
     });
   };
 
-  const readFile = async (file: File) => {
-    setReading(true);
-    try {
-      const text = await readStoryFile(file);
-      setStory(text, headingOf(text) ?? titleFromFileName(file.name));
-      message.success(t("projects.new.fileLoaded", { name: file.name }));
-    } catch (error) {
-      const problem = error instanceof StoryFileError ? error.problem : "unreadable";
-      const key =
-        problem === "type"
-          ? "projects.new.fileType"
-          : problem === "size"
-            ? "projects.new.fileTooBig"
-            : problem === "empty"
-              ? "projects.new.fileEmpty"
-              : "projects.new.fileUnreadable";
-      message.error(t(key, { name: file.name, mb: MAX_FILE_MB }));
-    } finally {
-      setReading(false);
+  /** A project title from the document's chosen part, unless the person wrote one. */
+  const titleForDocument = (loaded: LoadedDocument, chosen: Selection) => {
+    if (!titleTouched.current || !form.getFieldValue("title")) {
+      titleTouched.current = false;
+      form.setFieldValue("title", selectionTitle(loaded.info, chosen, loaded.file.name, MAX_TITLE));
     }
+  };
+
+  const loadDocument = (loaded: LoadedDocument) => {
+    const chosen = initialSelection(loaded.info);
+    if (create.isError) create.reset();
+    setDoc(loaded);
+    setSelection(chosen);
+    setDocChecked(false);
+    titleForDocument(loaded, chosen);
+  };
+
+  const chooseChapters = (chosen: Selection) => {
+    if (create.isError) create.reset();
+    setSelection(chosen);
+    if (doc) titleForDocument(doc, chosen);
+  };
+
+  const removeDocument = () => {
+    if (create.isError) create.reset();
+    setDoc(null);
+    setSelection(null);
+    setDocChecked(false);
+    if (!titleTouched.current) form.setFieldValue("title", titleFrom(form.getFieldValue("story") ?? ""));
   };
 
   const submit = async (auto: boolean) => {
@@ -206,8 +237,7 @@ function NewProject() {
       return;
     }
     const title = values.title?.trim();
-    const body: Schemas["ProjectIn"] = {
-      story: values.story,
+    const options = {
       title: title ? title : null,
       style: values.style,
       aspect: values.aspect,
@@ -219,17 +249,34 @@ function NewProject() {
       max_shots: 60,
       seed: 0,
       quality: values.quality,
+      bilingual_subtitles: false,
       auto,
-    };
+    } satisfies UploadFields;
+    let request: CreateRequest;
+    let fingerprint: string;
+    if (doc) {
+      setDocChecked(true);
+      if (!fits(doc.info, selection)) {
+        docRef.current?.scrollIntoView({ behavior: "smooth", block: "center" });
+        return;
+      }
+      const chapter = chapterField(doc.info, selection);
+      const { name, size, lastModified } = doc.file;
+      fingerprint = JSON.stringify({ file: [name, size, lastModified], chapter, options });
+      request = { kind: "document", file: doc.file, chapter, fields: options, key: "" };
+    } else {
+      const body: Schemas["ProjectIn"] = { story: values.story, ...options };
+      fingerprint = JSON.stringify(body);
+      request = { kind: "text", body, key: "" };
+    }
     // The same request again (after a network failure) keeps its key: it is created once.
-    const fingerprint = JSON.stringify(body);
     const previous = lastAttempt.current;
     const retry =
       previous?.body === fingerprint && create.error instanceof ApiError && (create.error.status === 0 || create.error.status >= 500);
     const key = retry && previous ? previous.key : newKey();
     lastAttempt.current = { body: fingerprint, key };
     setSubmitted(auto);
-    create.mutate({ body, key });
+    create.mutate({ ...request, key });
   };
 
   const quotas = usage.data?.quotas;
@@ -297,46 +344,38 @@ function NewProject() {
               </Button>
             }
           >
-            <Form.Item
-              name="story"
-              label={t("projects.new.storyLabel")}
-              rules={[{ required: true, whitespace: true, message: t("projects.new.storyRequired") }]}
-              extra={
-                <Typography.Text type="secondary" style={{ fontSize: 13 }} aria-live="polite">
-                  {t("projects.new.chars", { n: formatNumber(count, lang) })}
-                </Typography.Text>
-              }
-            >
-              <Input.TextArea
-                className="projects-story"
-                placeholder={t("projects.new.storyPlaceholder")}
-                autoSize={{ minRows: phone ? 8 : 10, maxRows: 24 }}
-                data-testid="story-input"
-                spellCheck
-              />
-            </Form.Item>
-            <Upload.Dragger
-              accept=".txt,.md,.markdown,.text,text/plain,text/markdown"
-              multiple={false}
-              showUploadList={false}
-              disabled={pending || reading}
-              beforeUpload={(file) => {
-                void readFile(file);
-                return Upload.LIST_IGNORE;
-              }}
-              data-testid="story-file"
-              style={{ padding: "4px 8px", marginBottom: 16 }}
-            >
-              <Flex align="center" justify="center" gap={12} wrap>
-                <InboxOutlined style={{ fontSize: 28, color: "#5b3df5" }} aria-hidden="true" />
-                <Flex vertical style={{ textAlign: "left" }}>
-                  <Typography.Text strong>{t("projects.new.dropTitle")}</Typography.Text>
-                  <Typography.Text type="secondary" style={{ fontSize: 13 }}>
-                    {t("projects.new.dropHint")}
+            {!doc && (
+              <Form.Item
+                name="story"
+                label={t("projects.new.storyLabel")}
+                rules={[{ required: true, whitespace: true, message: t("projects.new.storyRequired") }]}
+                extra={
+                  <Typography.Text type="secondary" style={{ fontSize: 13 }} aria-live="polite">
+                    {t("projects.new.chars", { n: formatNumber(count, lang) })}
                   </Typography.Text>
-                </Flex>
-              </Flex>
-            </Upload.Dragger>
+                }
+              >
+                <Input.TextArea
+                  className="projects-story"
+                  placeholder={t("projects.new.storyPlaceholder")}
+                  autoSize={{ minRows: phone ? 8 : 10, maxRows: 24 }}
+                  data-testid="story-input"
+                  spellCheck
+                />
+              </Form.Item>
+            )}
+            <div ref={docRef}>
+              <DocumentSource
+                doc={doc}
+                selection={selection}
+                onSelection={chooseChapters}
+                onLoad={loadDocument}
+                onRemove={removeDocument}
+                uploadError={create.error}
+                checked={docChecked}
+                disabled={pending}
+              />
+            </div>
             <Form.Item
               name="title"
               label={t("projects.new.titleLabel")}
@@ -461,7 +500,7 @@ function NewProject() {
               {imagesLeft !== null && imagesLeft <= 0 && quotas?.images_per_day != null && today && (
                 <Alert type="warning" showIcon title={t("projects.new.imageQuota", { used: today.images, limit: quotas.images_per_day })} />
               )}
-              {create.error && (
+              {create.error && !(doc && documentProblem(create.error, doc.file.name)) && (
                 <Alert
                   type="error"
                   showIcon

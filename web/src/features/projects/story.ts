@@ -1,13 +1,12 @@
-/** Story text helpers: a title from the first line, the language it is written in, and reading
- * a dropped .txt/.md file on the device (UTF-8, or GB18030 for older Chinese files). */
+/** Story text helpers: a title from the first line and the language it is written in. (A dropped
+ * file is read by the server: see `documents.ts`.) */
 
 import { LIMITS } from "../../api/schema-constants.gen";
 
 export const MAX_TITLE = LIMITS.ProjectIn.title.maxLength;
 const TITLE_CHARS = 60;
 const SENTENCE_AFTER = 24;
-export const MAX_FILE_MB = 2;
-const STORY_FILE = /\.(txt|text|md|markdown)$/i;
+const STORY_FILE = /\.(txt|text|md|markdown|docx|pdf|epub|html?|xhtml)$/i;
 
 function chars(text: string): string[] {
   return Array.from(text);
@@ -48,7 +47,7 @@ export function headingOf(story: string): string | null {
   return /^#{1,6}\s+\S/.test(line) ? titleFrom(line) : null;
 }
 
-/** "my_story.final.md" → "my_story.final". */
+/** "my_story.final.md" → "my_story.final" (and "novel.epub" → "novel"). */
 export function titleFromFileName(name: string): string {
   return name.replace(STORY_FILE, "").trim() || name;
 }
@@ -59,41 +58,4 @@ export function guessLanguage(text: string): "zh" | "en" {
   const han = (sample.match(/\p{Script=Han}/gu) ?? []).length;
   const latin = (sample.match(/[A-Za-z]+/g) ?? []).length;
   return han > latin ? "zh" : "en";
-}
-
-export type FileProblem = "type" | "size" | "empty" | "unreadable";
-
-export class StoryFileError extends Error {
-  readonly problem: FileProblem;
-  constructor(problem: FileProblem) {
-    super(problem);
-    this.problem = problem;
-  }
-}
-
-/** A dropped file's text, read on the device. */
-export async function readStoryFile(file: File): Promise<string> {
-  const typed = file.type === "" || file.type.startsWith("text/");
-  if (!STORY_FILE.test(file.name) || !typed) throw new StoryFileError("type");
-  if (file.size > MAX_FILE_MB * 1024 * 1024) throw new StoryFileError("size");
-  let bytes: ArrayBuffer;
-  try {
-    bytes = await file.arrayBuffer();
-  } catch {
-    throw new StoryFileError("unreadable");
-  }
-  let text = new TextDecoder("utf-8").decode(bytes);
-  if (text.includes("\uFFFD")) {
-    // Not UTF-8: Chinese text files from older editors are often GB18030 (GBK).
-    try {
-      const gb = new TextDecoder("gb18030", { fatal: true }).decode(bytes);
-      text = gb;
-    } catch {
-      // keep the UTF-8 reading; the replacement characters show what could not be read
-    }
-  }
-  text = text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
-  if (text.includes("\u0000")) throw new StoryFileError("unreadable");
-  if (!text.trim()) throw new StoryFileError("empty");
-  return text;
 }

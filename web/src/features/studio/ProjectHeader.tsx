@@ -13,6 +13,7 @@ import { continueAction, type Permissions } from "./editor/permissions";
 import type { Project } from "./editor/types";
 import { Pill, type Tone } from "./Pill";
 import { ProjectSettings } from "./ProjectSettings";
+import { TranslateControl } from "./TranslateControl";
 
 const STATUS_TONE: Record<Project["status"], Tone> = {
   draft: "grey",
@@ -161,6 +162,7 @@ export function ProjectHeader({ project, perms, livePaused }: { project: Project
               {t("studio.header.again")}
             </Button>
           )}
+          <TranslateControl project={project} />
           {write && (
             <Button icon={<SettingOutlined />} onClick={() => setSettings(true)} data-testid="project-settings">
               {t("studio.settings.open")}
