@@ -94,6 +94,11 @@ def test_a_project_is_translated_into_a_new_project_with_the_same_shots(
     assert project.bilingual_subtitles and project.language == "zh"
     assert [s.original_narration for s in shots] == [s["narration"] for s in original["shots"]]
     assert all(s.voice_asset_id is None for s in shots)
+    # A copy of the translated project keeps both languages.
+    dup = llm_api.client.post(f"{P}/{copy['id']}/duplicate", headers=alice.headers)
+    assert dup.status_code == 201, dup.text
+    _, dup_shots = rows(llm_api, dup.json()["id"])
+    assert [s.original_narration for s in dup_shots] == [s.original_narration for s in shots]
     # The original is untouched.
     again = llm_api.client.get(f"{P}/{original['id']}", headers=alice.headers).json()
     assert [s["narration"] for s in again["shots"]] == [s["narration"] for s in original["shots"]]

@@ -136,7 +136,9 @@ def _copy_asset(session: Session, asset: Asset | None, project: Project) -> Asse
 
 
 # Besides the storyboard fields: what a copy keeps of each shot (what was made for it).
-_SHOT_MADE = ("motion", "voice_seconds", "words")
+# What a shot's steps (or a translation: the narration it was translated from, for bilingual
+# subtitles) made, copied along with its media.
+_SHOT_MADE = ("motion", "voice_seconds", "words", "original_narration")
 
 
 def duplicate_project(
