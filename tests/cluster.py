@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,20 @@ class ChildProcess:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait(timeout=10)
+
+
+def wait_until(
+    what: str, check: Callable[[], Any], timeout: float, logs: Callable[[], str], poll: float = 0.05
+) -> Any:
+    """Poll ``check`` until it returns something truthy (and return it); fail after ``timeout``
+    seconds with ``what`` and the processes' logs."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(poll)
+    raise AssertionError(f"not seen within {timeout:g} s: {what}\n{logs()}")
 
 
 def spawn_storyreel(name: str, args: list[str], env: dict[str, str], log: Path) -> ChildProcess:

@@ -7,6 +7,7 @@ import pytest
 from storyreel.domain.entities import extract, find_places, to_ing
 from storyreel.domain.names import find_characters
 from storyreel.domain.text import split_sentences
+from tests.stories import EN1, ZH1
 
 # sentence -> (beings, place phrase, indoor, time of day)
 TABLE: list[tuple[str, list[str], str | None, bool | None, str | None]] = [
@@ -67,21 +68,6 @@ def test_a_lamp_or_a_candle_implies_night_and_a_season_opening_jumps_in_time() -
     assert facts[0].implied_night and facts[0].time is None
     assert (facts[1].season, facts[1].time_jump) == ("spring", True)
     assert extract(["冬天的夜里，炉火很暖。"]).sentences[0].season == "winter"
-
-
-EN1 = (
-    "Every night, old Tomas worked at the bench in his clock shop. The shop smelled of oil and "
-    "brass, and its walls ticked a little. One winter evening a red fox slipped in through the "
-    "back door, shaking snow from its fur. The fox watched him with bright eyes. Tomas gave it "
-    "a piece of bread. After that, the fox came back every night and slept by the warm stove "
-    "while he worked. In spring, Tomas opened the door wide and the fox ran out into the green "
-    "hills."
-)
-ZH1 = (
-    "清晨，白鹤落在村口的池塘边。小女孩阿月提着水桶来打水，看见白鹤正低头喝水。她放轻脚步，"
-    "蹲在芦苇后面看它。傍晚，阿月又来到池塘，白鹤已经飞走了，只留下一根白色的羽毛。夜里，"
-    "她把羽毛放在窗台上，月光照着它。"
-)
 
 
 def test_unnamed_beings_recur_by_noun_and_pronoun() -> None:

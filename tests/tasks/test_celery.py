@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -38,7 +38,7 @@ from storyreel.tasks.executors.celery import TASK_NAME, CeleryExecutor
 from storyreel.tasks.executors.registry import executor_class, make_dispatcher
 from storyreel.tasks.kinds import KindRegistry
 from storyreel.tasks.runner import Runner
-from tests.cluster import FAST_RECOVERY, ChildProcess, clean_env, spawn_storyreel
+from tests.cluster import FAST_RECOVERY, ChildProcess, clean_env, spawn_storyreel, wait_until
 from tests.services import RedisServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -171,16 +171,6 @@ def _running(platform: Platform, project_id: str, kind: str) -> Task | None:
     return None
 
 
-def _wait_until(what: str, check: Callable[[], Any], timeout: float, cluster: Cluster) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"not seen within {timeout:g} s: {what}\n{cluster.logs()}")
-
-
 # --- end to end ---------------------------------------------------------------------------------
 
 
@@ -230,8 +220,8 @@ def test_work_lost_with_a_restarted_broker_is_sent_again(
     # The broker restarted under a worker in the middle of a task: the run goes on, the worker
     # reconnects and keeps taking work.
     second = cluster.submit(platform, OTHER_STORY)
-    render = _wait_until(
-        "the render running", lambda: _running(platform, second, "render"), 60, cluster
+    render = wait_until(
+        "the render running", lambda: _running(platform, second, "render"), 60, cluster.logs
     )
     broker_lost_at = utcnow()
     redis_server.restart()
@@ -256,8 +246,8 @@ def test_a_worker_killed_mid_task_loses_nothing(cluster: Cluster) -> None:
     first, second = cluster.start_worker(), cluster.start_worker()
     by_pid = {first.proc.pid: first, second.proc.pid: second}
 
-    running = _wait_until(
-        "the render running", lambda: _running(platform, project_id, "render"), 60, cluster
+    running = wait_until(
+        "the render running", lambda: _running(platform, project_id, "render"), 60, cluster.logs
     )
     victim = by_pid[int(running.lease_owner.split(":")[-2])]  # lease owner: host:pid:id
     victim.kill()

@@ -9,10 +9,8 @@ request; deleting the project leaves none of its blobs in the bucket, caches inc
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -24,7 +22,7 @@ from storyreel.db.session import Database
 from storyreel.domain.blob_keys import render_cache_prefix
 from storyreel.media.probe import probe
 from storyreel.settings import S3Settings
-from tests.cluster import FAST_RECOVERY, ApiClient, ShareNothingCluster
+from tests.cluster import FAST_RECOVERY, ApiClient, ShareNothingCluster, wait_until
 from tests.services import SeaweedServer
 
 pytestmark = pytest.mark.slow
@@ -70,16 +68,6 @@ def _keys(server: SeaweedServer, bucket: str, prefix: str = "") -> list[str]:
     return found
 
 
-def _wait(what: str, check: Callable[[], Any], timeout: float, cluster: ShareNothingCluster) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"not seen within {timeout:g} s: {what}\n{cluster.logs()}")
-
-
 def _render_task(db: Database, project_id: str) -> Task | None:
     with db.session() as s:
         return next((t for t in tasks_repo.for_project(s, project_id) if t.kind == "render"), None)
@@ -99,18 +87,18 @@ def test_a_chinese_story_survives_a_killed_render_worker_and_leaves_no_blob_behi
         project_id = project["id"]
 
         # Kill the render's worker once it has shared a finished segment, mid-render.
-        render = _wait(
+        render = wait_until(
             "the render running",
             lambda: (t := _render_task(db, project_id)) and t.status == "running" and t,
             240,
-            cluster,
+            cluster.logs,
         )
         shared = f"{render_cache_prefix(project_id)}/segments/"
-        _wait(
+        wait_until(
             "a segment shared",
             lambda: any(k.endswith(".mp4") for k in _keys(s3_server, s3_bucket, shared)),
             120,
-            cluster,
+            cluster.logs,
         )
         victim = cluster.worker_by_pid(int(render.lease_owner.split(":")[-2]))  # host:pid:id
         assert victim is not None, render.lease_owner
@@ -118,11 +106,11 @@ def test_a_chinese_story_survives_a_killed_render_worker_and_leaves_no_blob_behi
         victim.kill()
         survivor = cpu_io_llm if victim is gpu_cpu else gpu_cpu
 
-        done = _wait(
+        done = wait_until(
             "the project done",
             lambda: (t := _render_task(db, project_id)) and t.status == "succeeded" and t,
             240,
-            cluster,
+            cluster.logs,
         )
         assert done.attempts == 2, cluster.logs()  # the killed run, then the survivor's
         assert survivor.alive, cluster.logs()
