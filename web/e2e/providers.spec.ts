@@ -147,8 +147,7 @@ test("set a project's budget in its settings and see what it leaves", async ({ p
   // The provider routes are under Advanced, following the account until set.
   await page.getByRole("button", { name: /Advanced: AI providers/ }).click();
   await expect(page.getByTestId("project-route-routing")).toContainText("Your account: sketch");
-  await page.getByTestId("settings-save").click();
-  await expect(page.getByText("Settings saved.")).toBeVisible();
+  await saveSettings(page, project.id);
 
   // Saved on the server, and the render panel shows what the budget leaves.
   const read = await request.get(`/api/v1/projects/${project.id}`, { headers: { Authorization: `Bearer ${await apiToken(request, email, PASSWORD)}` } });
@@ -163,11 +162,22 @@ test("set a project's budget in its settings and see what it leaves", async ({ p
   await expectAccessible(page);
   await snap(page, "studio-settings-budget", testInfo);
   await page.getByTestId("settings-budget").fill("");
-  await page.getByTestId("settings-save").click();
-  await expect(page.getByText("Settings saved.")).toBeVisible();
+  await saveSettings(page, project.id);
   await expect(cost.getByTestId("cost-remaining")).toHaveCount(0);
   expect(problems).toEqual([]);
 });
+
+/** Saves the project's settings drawer; a failed save says what the server answered. */
+async function saveSettings(page: Page, projectId: string): Promise<void> {
+  const answered = page.waitForResponse(
+    (r) => r.request().method() === "PATCH" && r.url().endsWith(`/api/v1/projects/${projectId}`),
+    { timeout: 15_000 },
+  );
+  await page.getByTestId("settings-save").click();
+  const response = await answered;
+  expect(response.status(), `PATCH answered: ${await response.text()}`).toBe(200);
+  await expect(page.getByText("Settings saved.")).toBeVisible();
+}
 
 test("the admin checks the providers", async ({ page }, testInfo) => {
   const problems = watchConsole(page);

@@ -83,8 +83,11 @@ export function ProjectSettings({ project, open, onClose }: { project: Project; 
       size={drawerSize}
       destroyOnHidden
       className="studio-modal"
+      // The last save's error is cleared once the drawer has closed, never as it opens: the
+      // open animation can end after a quick Save was clicked, and a reset then would drop that
+      // save's callbacks (no "saved" message, the drawer left open).
       afterOpenChange={(visible) => {
-        if (visible) update.reset();
+        if (!visible) update.reset();
       }}
       footer={
         <Space style={{ width: "100%", justifyContent: "flex-end" }}>
