@@ -6,11 +6,18 @@ One pass over the sentences finds:
   ("the fox", "a little girl", "白鹤", "小狐狸", "老人"), each with a look drawn from the words
   near its mentions ("a small red fox", "old Tomas in a grey coat"); simple coreference joins
   "a red fox" / "the fox" / "it", a title to its name ("老师" to "王老师"), an appositive name to
-  its noun ("小女孩阿月", "a girl named Lily"), and resolves he/she/it, 他/她/它 when unambiguous;
+  its noun ("小女孩阿月", "a girl named Lily", "The fisherman, Tom,", "Tom, an old fisherman,"),
+  and resolves he/she/it, 他/她/它 when unambiguous;
+- what a person **is** (``Being.role``): the role the story gives it in an appositive, a copula
+  or a compound noun ("lighthouse keeper", "old fisherman", "老渔夫", "钟表匠"), and a short
+  **description** to draw it by (its look, else a state it is introduced in: "Mara lived at the
+  edge of the harbor"), never the sentence of action that brings it in;
 - the **subject** of each sentence (the being doing the action, never a possessive) and its
   action as a phrase a picture can show ("slipping in through the back door", "正低头喝水");
 - **places** from the lexicon in prepositional phrases ("in his clock shop", "by the warm
-  stove", "在厨房里", "来到池塘", "山顶上"), indoor or outdoor;
+  stove", "在厨房里", "来到池塘", "山顶上", "在他的店里" -> "店里"), indoor or outdoor; where the
+  subject goes ("drifted toward the rocks", "went home"), or is as it looks out ("saw it from
+  the lantern room"), not where it sends something ("swung the light toward the harbour");
 - **time**: time of day (explicit, or night implied by a lamp or candle), season, and whether
   the sentence jumps in time.
 
@@ -71,6 +78,11 @@ class Being:
     aliases: tuple[str, ...]
     mentions: int
     first: tuple[int, int]  # (sentence, offset) of the first mention
+    role: str = ""  # what a person is, as the story says it: "lighthouse keeper", "老渔夫"
+    # A short phrase to draw it by, never a clause of action: its look when that says more
+    # than its name, else how the story introduces it ("Mara lived at the edge of the harbor"),
+    # else "" (nothing to go by).
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +106,7 @@ class SentenceFacts:
     place: Place | None = None  # a room or an area ("the clock shop", "the green hills")
     spot: Place | None = None  # a thing in it ("the bench", "窗台上")
     weak_place: bool = False  # named only in passing ("The shop smelled..."), no preposition
+    moved: bool = False  # the place is where the sentence goes ("walked into the forest")
     time: cues.TimeOfDay | None = None
     implied_night: bool = False
     season: str = ""
@@ -119,11 +132,15 @@ class _Cand:
     looks: dict[str, str] = field(default_factory=dict)  # category -> word (or gloss)
     zh_looks: dict[str, str] = field(default_factory=dict)  # category -> character
     clothing: str = ""
+    mods: tuple[str, ...] = ()  # nouns before an English role noun: "lighthouse" keeper
+    role: str = ""  # a Chinese role as written before the name: "老渔夫", "钟表匠"
+    listed: bool = False  # a name found in the story (a single appositive name is not)
     aliases: set[str] = field(default_factory=set)
     gender: Gender = ""
     count: int = 0
     nouns: int = 0  # mentions by name or noun, not by pronoun
     first: tuple[int, int] = (1 << 30, 0)
+    first_end: int = 0  # where the first mention ends in its sentence
 
     @property
     def kind(self) -> Kind:
@@ -174,6 +191,21 @@ _EN_SPEECH_VERBS = word_set(
     "said asked replied answered whispered shouted called cried murmured muttered added says asks"
 )
 _EN_NAMED_RE = re.compile(r"\s*,?\s*(?:named|called)\s+([A-Z][a-z]+)")
+# "The lighthouse keeper, Ada, climbed": a name set off by commas right after a noun.
+_EN_APPOSITIVE_NAME_RE = re.compile(r"\s*,\s*([A-Z][a-z]+)\s*[,;]")
+# "Tom, an old fisherman, mended": a noun phrase set off by commas right after a name...
+_EN_NAME_BEFORE_RE = re.compile(r"(?<![A-Za-z'’])([A-Z][a-z]+)\s*,\s*$")
+# ...and closed by punctuation, perhaps after what it wears or where it is from.
+_EN_APPOSITIVE_END_RE = re.compile(
+    r"(?:\s+(?:in|with|wearing|from|of)\s[^,.;:!?\"“”]{0,40})?\s*[,.;:!?—]"
+)
+_EN_POSSESSIVE_S_RE = re.compile(r"['’]s?$")
+# Words before a role noun that say which one, not what it is ("the next man").
+_EN_NOT_ROLE = word_set(
+    "next first second third last other another same only whole every each few many several "
+    "one two three four five six seven eight nine ten such own very much more most"
+)
+_EN_MAX_ROLE_MODS = 2
 _ZH_PRONOUNS: dict[str, Gender] = {"他": "he", "她": "she", "它": "it"}
 _ZH_OBJECT_BEFORE = frozenset("把被给对向跟和与见着了看找叫陪让替朝望")
 _ZH_APPOSITIVE_RE = re.compile(r"([阿小老][\u4e00-\u9fff])")
@@ -182,6 +214,15 @@ _ZH_NOT_GIVEN = frozenset(
     "呀他她它我你上下前后一提拿跑站坐听笑哭喊"
 )
 _ZH_CLAUSE_END = "，。！？；：、…—\n"
+# A role written right before a name ("钟表匠老周"): it ends in a trade's character...
+_ZH_ROLE_SUFFIXES = frozenset("匠师夫工员手长家")
+# ...and starts the clause or follows one of these ("镇上的铁匠老李", "一个渔夫阿福").
+_ZH_ROLE_BEFORE = frozenset("，。！？；：、…—\n “”「」『』的个位名是有了着")
+_ZH_NOT_ROLES = word_set(
+    "大家 人家 自家 回家 老家 国家 全家 一家 娘家 婆家 到家 在家 双手 左手 右手 一手 伸手 挥手 "
+    "握手 拉手 招手 转手 动手 做工 打工 很长"
+)
+_ZH_MAX_ROLE = 5
 
 
 def _blank_quotes(text: str) -> str:
@@ -195,6 +236,9 @@ def _zh_pattern(words: Sequence[str]) -> re.Pattern[str]:
 
 _ZH_BEING_RE = _zh_pattern(list(ZH_BEINGS))
 _ZH_PLACE_RE = _zh_pattern(list(ZH_PLACES))
+_ZH_PERSON_END_RE = re.compile(
+    "(?:" + _zh_pattern([w for w, b in ZH_BEINGS.items() if b.kind == "person"]).pattern + ")$"
+)
 
 
 # --- the pass over the story -----------------------------------------------------------------
@@ -245,7 +289,7 @@ class _Finder:
             or any(not swallowed(m.start(), m.end()) for m in re.finditer(re.escape(f.name), text))
         ]
         for f in found:
-            cand = _Cand(name=f.name, named=True, aliases=set(f.aliases) | {f.name})
+            cand = _Cand(name=f.name, named=True, listed=True, aliases=set(f.aliases) | {f.name})
             if f.name in ZH_BEINGS or any(_HAN_RE.match(a) for a in f.aliases):
                 cand.zh = True
             title_noun = self._title_noun(f.name)
@@ -264,7 +308,9 @@ class _Finder:
                     continue
                 if any(nick in c.aliases for c in self.cands):
                     continue
-                self.cands.append(_Cand(name=nick, named=True, zh=True, aliases={nick}))
+                self.cands.append(
+                    _Cand(name=nick, named=True, zh=True, listed=True, aliases={nick})
+                )
         for index, cand in enumerate(self.cands):
             for alias in cand.aliases:
                 self._alias_owner.setdefault(alias, index)
@@ -329,7 +375,7 @@ class _Finder:
         kept = [
             i
             for i, c in enumerate(self.cands)
-            if c.nouns >= 1 and (c.named or c.count >= self.min_mentions)
+            if c.nouns >= 1 and (c.listed or c.count >= self.min_mentions)
         ]
         kept.sort(key=lambda i: (-self.cands[i].count, self.cands[i].first))
         return sorted(kept[:limit], key=lambda i: self.cands[i].first)
@@ -341,7 +387,8 @@ class _Finder:
         cand.count += 1
         if not mention.pronoun:
             cand.nouns += 1
-            cand.first = min(cand.first, (sentence, mention.start))
+            if (sentence, mention.start) < cand.first:
+                cand.first, cand.first_end = (sentence, mention.start), mention.end
         found.append(mention)
 
     def _mentions(self, index: int, sentence: str) -> list[_Mention]:
@@ -384,6 +431,7 @@ class _Finder:
         cand = self.cands[mention.cand]
         if cand.zh:
             self._zh_looks(sentence, mention.start, cand)
+            cand.role = cand.role or _zh_role(sentence, mention.start)
             return
         words = _EN_WORD_RE.findall(sentence[max(0, mention.start - 30) : mention.start])
         for word in reversed(words):
@@ -415,59 +463,107 @@ class _Finder:
                         continue  # "It was cold", "it rained": nobody
                 found.append(pronoun)
                 continue
-            noun = EN_BEINGS.get(lower)
+            base = _EN_POSSESSIVE_S_RE.sub("", lower)  # "a fisherman's boat": the fisherman
+            noun = EN_BEINGS.get(base)
             if noun is None or not word[0].islower() or _inside(token.start(), taken):
                 continue
-            looks: list[str] = []
-            j = t - 1
-            while j >= 0 and tokens[j].group(0).lower() in EN_LOOK_WORDS:
-                looks.append(tokens[j].group(0).lower())
-                j -= 1
+            end = token.start() + len(base)
+            looks, mods, j = _en_noun_phrase(told, tokens, t, noun.kind == "person")
             if j < 0 or tokens[j].group(0).lower() not in _EN_DETERMINERS:
                 continue
-            if t + 1 < len(tokens) and told[token.end() : tokens[t + 1].start()] == " ":
+            if base == lower and t + 1 < len(tokens) and told[end : tokens[t + 1].start()] == " ":
                 nxt = tokens[t + 1].group(0).lower()
                 if nxt in EN_BEINGS or nxt in EN_PLACES:
                     continue  # "the fox hole", "the dog house"
+            first_word = t - len(looks) - len(mods)
             start = (
                 tokens[j].start()
                 if tokens[j].group(0).lower() not in _EN_POSSESSIVE_DET
-                else (tokens[j + 1].start() if j + 1 < t else token.start())
+                else tokens[first_word].start()
             )
+            head = told[: tokens[j].start()]
             copula = re.search(
                 r"\b([A-Z][a-z]+)\s+(?:was|is)\s+(?:a|an)\s+$", told[: tokens[j].end() + 1]
             )
             if copula and copula.group(1) in self._alias_owner and noun.kind == "person":
-                owner = self._alias_owner[copula.group(1)]
-                self.cands[owner].noun = self.cands[owner].noun or noun
-                for look in reversed(looks):
-                    _look(self.cands[owner], look)
+                self._describe(self._alias_owner[copula.group(1)], noun, looks, mods)
                 continue  # "Tomas was an old clockmaker": what Tomas is
-            owner = self._owner_for(noun, looks, told, token.end())
+            before = _EN_NAME_BEFORE_RE.search(head)
+            if (
+                before
+                and before.group(1) in self._alias_owner
+                and base == lower
+                and _EN_APPOSITIVE_END_RE.match(told, end)
+            ):
+                owner = self._alias_owner[before.group(1)]
+                self._describe(owner, noun, looks, mods)
+                self._en_clothing(told, end, self.cands[owner])
+                continue  # "Tom, an old fisherman,": what Tom is, not someone else
+            owner = self._owner_for(noun, looks, mods, told, end if base == lower else -1)
             cand = self.cands[owner]
             for look in reversed(looks):
                 _look(cand, look)
-            mention = _Mention(owner, start, token.end())
+            cand.mods = cand.mods or tuple(reversed(mods))
+            mention = _Mention(owner, start, end)
             self._mark(told, mention)
-            self._en_clothing(told, token.end(), cand)
+            self._en_clothing(told, end, cand)
             self._add(index, mention, found)
 
-    def _owner_for(self, noun: BeingWord, looks: Sequence[str], text: str, end: int) -> int:
-        """The candidate a noun mention belongs to: a name given with it, a name it is the
-        title of, the latest being of that noun whose looks agree, or a new one."""
-        named = _EN_NAMED_RE.match(text, end)
-        if named and named.group(1) in self._alias_owner:
-            owner = self._alias_owner[named.group(1)]
+    def _describe(
+        self, owner: int, noun: BeingWord, looks: Sequence[str], mods: Sequence[str]
+    ) -> None:
+        """What a named being is, from a noun said of it ("Tom, an old fisherman")."""
+        cand = self.cands[owner]
+        if cand.noun is None or cand.noun is noun:
+            cand.noun = noun
+            cand.mods = cand.mods or tuple(reversed(mods))
+        for look in reversed(looks):
+            _look(cand, look)
+
+    def _owner_for(
+        self, noun: BeingWord, looks: Sequence[str], mods: Sequence[str], text: str, end: int
+    ) -> int:
+        """The candidate a noun mention belongs to: a name given with it ("a girl named Lily",
+        "the fisherman, Tom,"), a name it is the title of, the latest being of that noun whose
+        looks agree, or a new one. ``end`` is where the noun ends (-1: a possessive)."""
+        named = None
+        if end >= 0:
+            named = _EN_NAMED_RE.match(text, end) or (
+                _EN_APPOSITIVE_NAME_RE.match(text, end) if noun.kind == "person" else None
+            )
+        given = named.group(1) if named else ""
+        if given.lower() in _EN_PRONOUNS or given.lower() in EN_BEINGS:
+            given = ""
+        if given and given in self._alias_owner:
+            owner = self._alias_owner[given]
             self.cands[owner].noun = self.cands[owner].noun or noun
             return owner
+        owner = self._noun_owner(noun, looks, mods)
+        if given:
+            # A name said only here: the being of that noun is called by it from now on.
+            if self.cands[owner].named:
+                self.cands.append(_Cand(name=noun.word, named=False, noun=noun))
+                owner = len(self.cands) - 1
+            cand = self.cands[owner]
+            cand.name, cand.named = given, True
+            cand.aliases.add(given)
+            self._alias_owner.setdefault(given, owner)
+        return owner
+
+    def _noun_owner(self, noun: BeingWord, looks: Sequence[str], mods: Sequence[str]) -> int:
+        """A name the noun is the title of, the latest being of that noun whose looks agree,
+        or a new one."""
         for index, cand in enumerate(self.cands):
             if cand.named and cand.noun is noun and not cand.zh:
                 return index
         wanted = {EN_LOOK_WORDS[w]: EN_LOOK_SYNONYMS.get(w, w) for w in looks}
         best: int | None = None
+        kind = tuple(reversed(mods))
         for index, cand in enumerate(self.cands):
             if cand.named or cand.noun is not noun:
                 continue
+            if kind and cand.mods and kind != cand.mods:
+                continue  # "the shop keeper" is not "the lighthouse keeper"
             if any(
                 (seen := cand.looks.get(cat)) is not None
                 and EN_LOOK_SYNONYMS.get(seen, seen) != value
@@ -512,8 +608,11 @@ class _Finder:
             named_next = [t for t in taken if t[0] == end]
             if named_next:
                 owner = next(m.cand for m in found if m.start == end)
-                self.cands[owner].noun = self.cands[owner].noun or noun
-                self._zh_looks(told, start, self.cands[owner])
+                cand = self.cands[owner]
+                cand.noun = cand.noun or noun
+                self._zh_looks(told, start, cand)
+                if noun.kind == "person":
+                    cand.role = cand.role or _zh_surface(told, start, word)
                 continue  # "小女孩阿月": one mention of 阿月, who is a little girl
             owner = self._zh_owner(noun, told, start)
             mention = _Mention(owner, start, end)
@@ -591,9 +690,12 @@ class _Finder:
     ) -> int | None:
         def fits(cand: int) -> bool:
             c = self.cands[cand]
+            # Votes from pronouns come after the pass; a noun's gender is known now ("the
+            # fisherman" is no "her").
+            known = c.gender or (c.noun.gender if c.noun and c.kind == "person" else "")
             if gender == "it":
                 return c.kind == "animal" and c.gender in ("", "it")
-            return (c.kind == "person" and c.gender in ("", gender)) or (
+            return (c.kind == "person" and known in ("", gender)) or (
                 c.kind == "animal" and c.gender == gender
             )
 
@@ -686,7 +788,7 @@ class _Finder:
         rest = told[mention.end :]
         if _HAN_RE.match(rest[:1] or " ") or (rest[:1] and rest[:1] in _ZH_CLAUSE_END):
             return _zh_action(rest)
-        return self._en_action(rest, index, position)
+        return self._en_action(_past_aside(rest), index, position)
 
     def _en_action(self, rest: str, index: int, position: dict[int, int]) -> str:
         clause = re.split(r"[,;:.!?—()\"“”]", rest, maxsplit=1)[0]
@@ -728,7 +830,11 @@ class _Finder:
         """What "him", "her" and "it" stand for in this sentence, where resolved."""
         out: dict[str, str] = {}
         for mention in self.mentions[index]:
-            if mention.pronoun in ("him", "her", "it") and mention.cand in position:
+            if (
+                mention.pronoun in ("him", "her", "it")
+                and not mention.possessive  # "at her desk" stays hers
+                and mention.cand in position
+            ):
                 out.setdefault(mention.pronoun, self._short_name(mention.cand))
         return out
 
@@ -740,14 +846,23 @@ class _Finder:
 
     def _being(self, cand: _Cand) -> Being:
         name = cand.name if cand.named else _unnamed_name(cand)
+        look = _look_of(cand, name)
+        description = look
+        if look == name and cand.first[0] < len(self.sentences):
+            told = _blank_quotes(self.sentences[cand.first[0]])
+            description = _introduction(told[cand.first_end :], name)
+        if not description and cand.noun is not None:
+            description = f"{name} ({_article(cand.noun.word)})"  # "Captain Ellis (a captain)"
         return Being(
             name=name,
-            look=_look_of(cand, name),
+            look=look,
             kind=cand.kind,
             gender=cand.gender,
             aliases=tuple(sorted(cand.aliases)) or (name,),
             mentions=cand.count,
             first=cand.first,
+            role=_role_of(cand, name),
+            description=description,
         )
 
 
@@ -761,6 +876,67 @@ def _opens_clause(text: str, start: int) -> bool:
         return True
     words = _EN_WORD_RE.findall(head[-12:])
     return bool(words) and words[-1].lower() in _EN_CLAUSE_BREAK
+
+
+_EN_ASIDE_RE = re.compile(
+    r"(?:\s*,?\s*(?:named|called)\s+[A-Z][a-z]+|\s*,\s*[^,;:.!?\"“”()]{1,40}?\s*,)\s+"
+    r"(?=([A-Za-z]+))"
+)
+
+
+def _past_aside(rest: str) -> str:
+    """What follows a subject once a name or an aside set off by commas is passed, when a
+    verb comes next: ", Ada, climbed the stairs" / " named Lily walked" / ", an old fisherman,
+    mended" -> "climbed the stairs", "walked", "mended"."""
+    match = _EN_ASIDE_RE.match(rest)
+    if match and len(match.group(0).split()) <= 7 and to_ing(match.group(1)):
+        return " " + rest[match.end() :]
+    return rest
+
+
+def _en_noun_phrase(
+    text: str, tokens: Sequence[re.Match[str]], t: int, person: bool
+) -> tuple[list[str], list[str], int]:
+    """The words before the noun at token ``t``: look words ("old", "red", nearest first),
+    for a person up to two nouns that say what kind ("lighthouse" keeper, "village" doctor,
+    nearest first), and the index of the token before them all (a determiner if a mention)."""
+    looks: list[str] = []
+    mods: list[str] = []
+    j = t - 1
+    while j >= 0:
+        word = tokens[j].group(0)
+        lower = word.lower()
+        if lower in EN_LOOK_WORDS:
+            looks.append(lower)
+        elif (
+            person
+            and not looks
+            and len(mods) < _EN_MAX_ROLE_MODS
+            and text[tokens[j].end() : tokens[j + 1].start()] == " "
+            and _role_modifier(word)
+        ):
+            mods.append(lower)
+        else:
+            break
+        j -= 1
+    return looks, mods, j
+
+
+def _role_modifier(word: str) -> bool:
+    """Whether ``word`` can say what kind of person a noun is ("lighthouse" in "the lighthouse
+    keeper", "butcher's" in "the butcher's boy"): a lower-case word that is no determiner,
+    preposition, verb, adverb or number."""
+    lower = _EN_POSSESSIVE_S_RE.sub("", word.lower())
+    return (
+        lower.isalpha()
+        and word[0].islower()
+        and lower not in _EN_NOT_MODIFIERS
+        and lower not in _EN_NOT_ROLE
+        and lower not in _EN_PRONOUNS
+        and lower not in EN_BEINGS
+        and not lower.endswith(("ly", "ing"))
+        and not _looks_like_verb(lower)
+    )
 
 
 def _inside(start: int, spans: Sequence[tuple[int, int]]) -> bool:
@@ -793,7 +969,78 @@ def _unnamed_name(cand: _Cand) -> str:
     if cand.zh:
         return cand.surface or cand.name
     looks = [cand.looks[c] for c in ("size", "age", "colour") if c in cand.looks]
-    return "the " + " ".join([*looks, cand.name])
+    return "the " + " ".join([*looks, *cand.mods, cand.name])
+
+
+def _en_role(cand: _Cand, name: str) -> str:
+    """What an English being is, as a noun phrase without its article ("old fisherman",
+    "lighthouse keeper"); "" when only its name's title says it ("Captain Ellis")."""
+    if cand.noun is None:
+        return ""
+    looks = _ordered_looks(cand)
+    if cand.named and cand.noun.word in name.lower().split() and not (looks or cand.mods):
+        return ""
+    return " ".join([*looks, *cand.mods, cand.noun.word])
+
+
+def _zh_role_of(cand: _Cand, name: str) -> str:
+    """What a Chinese being is, as the story writes it ("老渔夫", "钟表匠", "木匠")."""
+    if cand.role and not name.endswith(cand.role):
+        return cand.role
+    if cand.named and cand.noun and not name.endswith(cand.noun.word):
+        return cand.noun.word
+    return ""
+
+
+def _role_of(cand: _Cand, name: str) -> str:
+    """A person's role for ``Being.role``: "lighthouse keeper", "老渔夫"; "" for others."""
+    if cand.kind != "person":
+        return ""
+    if cand.zh:
+        return _zh_role_of(cand, name) or ("" if cand.named else name)
+    return _en_role(cand, name)
+
+
+def _zh_role(text: str, start: int) -> str:
+    """A role written right before a Chinese name, at the start of its clause or after a
+    measure word or 的: "钟表匠老周" -> "钟表匠", "镇上的铁匠老李" -> "铁匠"; "" if none."""
+    for size in range(min(_ZH_MAX_ROLE, start), 1, -1):
+        word = text[start - size : start]
+        if any(not _HAN_RE.match(ch) or ch in _ZH_NOT_GIVEN for ch in word):
+            continue
+        before = text[start - size - 1] if start > size else ""
+        if (before and before not in _ZH_ROLE_BEFORE) or word in _ZH_NOT_ROLES:
+            continue
+        if word[-1] in _ZH_ROLE_SUFFIXES or _ZH_PERSON_END_RE.search(word):
+            return word
+    return ""
+
+
+_EN_INTRO_RE = re.compile(
+    r"\s+(lived|lives|dwelt|dwells|stayed|stays|was|is|had|has)\s+([^,;:.!?—\"“”()]+)"
+)
+_ZH_INTRO_RE = re.compile(r"(住在|住着|生活在|待在|是)([^，。！？；：、…—“”「」\s]{1,14})")
+_EN_INTRO_WORDS = 8
+
+
+def _introduction(rest: str, name: str) -> str:
+    """How the story introduces a being with nothing to say how it looks, when that is a
+    state and not an action: ``rest`` follows its first mention ("Mara| lived at the edge
+    of the harbor, ..." -> "Mara lived at the edge of the harbor"); "" otherwise."""
+    zh = _ZH_INTRO_RE.match(rest)
+    if zh:
+        return f"{name}{zh.group(1)}{zh.group(2)}"
+    en = _EN_INTRO_RE.match(rest)
+    if not en:
+        return ""
+    words: list[str] = []
+    for word in en.group(2).split():
+        if word.lower() in _EN_CLAUSE_BREAK or len(words) >= _EN_INTRO_WORDS:
+            break
+        words.append(word)
+    if not words or words[0].lower().endswith("ing") or _looks_like_verb(words[0]):
+        return ""  # "was climbing", "had climbed": what it does, not what it is
+    return f"{name} {en.group(1)} {' '.join(words)}"
 
 
 def _zh_surface(text: str, start: int, word: str) -> str:
@@ -816,8 +1063,9 @@ def _look_of(cand: _Cand, name: str) -> str:
         if cand.noun:
             english = _article(" ".join([*gloss_looks, cand.noun.gloss]))
         extra = f"穿着{cand.clothing}" if cand.clothing else ""
-        if cand.named and cand.noun and not name.endswith(cand.noun.word):
-            inside = ", ".join(w for w in (cand.noun.word + extra, english) if w)
+        role = _zh_role_of(cand, name) if cand.named else ""
+        if role:
+            inside = ", ".join(w for w in (role + extra, english) if w)
         else:
             inside = ", ".join(w for w in (extra, english) if w)
         return f"{name} ({inside})" if inside else name
@@ -825,9 +1073,10 @@ def _look_of(cand: _Cand, name: str) -> str:
     clothing = f" {cand.clothing}" if cand.clothing else ""
     if not cand.named:
         noun = cand.noun.word if cand.noun else cand.name
-        return _article(" ".join([*looks, noun])) + clothing
-    if looks and cand.noun:
-        return f"{cand.name} ({_article(' '.join([*looks, cand.noun.word]))}{clothing})"
+        return _article(" ".join([*looks, *cand.mods, noun])) + clothing
+    role = _en_role(cand, name)
+    if role:
+        return f"{cand.name} ({_article(role)}{clothing})"
     if looks and cand.gender in ("he", "she"):
         person = "man" if cand.gender == "he" else "woman"
         return f"{cand.name} ({_article(' '.join([*looks, person]))}{clothing})"
@@ -1030,6 +1279,28 @@ _EN_PART_OF = word_set(
     "centre roof"
 )
 _EN_NO_DET_PLACES = word_set("home school church bed town sea market work")
+# "saw it from the lantern room": after these, "from" says where the subject is.
+_EN_SEEING = word_set(
+    "saw see sees seen watched watches watch looked looks look gazed gazes stared stares peered "
+    "peers glanced spotted spots noticed glimpsed heard hears listened waved waves called calls "
+    "shouted shouts signalled signaled"
+)
+# Words between a verb and its preposition that say nothing of who moves ("ran back to").
+_EN_PARTICLES = word_set("back away up down out off over along around on in home there")
+_EN_OBJECT_WORDS = word_set("it him her them")
+# "carried it into the house": the one who carries goes too.
+# "climbed the stairs to the lantern room": so does the one who goes along a way.
+_EN_CARRYING = word_set(
+    "carried carries carry brought brings bring led leads lead took takes take pulled pulls "
+    "dragged drags followed follows chased chases walked walks rode drove guided helped helps "
+    "climbed climbs crossed crosses descended rowed sailed swam ran runs"
+)
+# "went home", "carried it home": home is where the subject goes.
+_EN_HOMEWARD = word_set(
+    "went go goes came come comes ran run runs walked walks hurried hurries headed heads "
+    "rushed flew returned returns got sailed drove rode carried brought took wandered raced "
+    "swam limped"
+)
 _EN_NOT_MODIFIERS = (
     _EN_DETERMINERS
     | _EN_PLACE_PREPS
@@ -1048,6 +1319,8 @@ _ZH_DESTINATION_TRIGGERS = frozenset(
 _ZH_LOCATIVES = "里上中边旁前后下外内顶头口"
 _ZH_OUTSIDE_LOCATIVES = frozenset("边旁前外顶口头")
 _ZH_DEMONSTRATIVE_RE = re.compile(r"^[这那一][座个片间家条所栋处幢张扇]")
+# "他的店里" is drawn as "店里": whose it is was said by the pronoun, not by a name.
+_ZH_OWNER_RE = re.compile(r"^(?:[他她它我你咱][们]?|自己|大家)的")
 _ZH_MAX_PHRASE = 12
 _EN_SEASON_RE = re.compile(
     r"\b(?:(?:in|that|this|one|every|each|next|last|early|late|by)\s+(?:the\s+)?"
@@ -1075,7 +1348,7 @@ def opens_with_season(sentence: str) -> bool:
 
 def _where_and_when(sentence: str) -> dict[str, object]:
     told = _blank_quotes(sentence)
-    place, spot, weak = find_places(told)
+    place, spot, weak, moved = _find_places(told)
     season = ""
     match = _EN_SEASON_RE.search(told)
     if match:
@@ -1088,6 +1361,7 @@ def _where_and_when(sentence: str) -> dict[str, object]:
         "place": place,
         "spot": spot,
         "weak_place": weak,
+        "moved": moved,
         "time": cues.time_of_day(told),
         "implied_night": bool(_EN_NIGHT_THINGS_RE.search(told) or _ZH_NIGHT_THINGS_RE.search(told)),
         "season": season,
@@ -1099,6 +1373,12 @@ def find_places(text: str) -> tuple[Place | None, Place | None, bool]:
     """(place, spot, weak) that ``text`` names: the destination it moves to, else the first
     place it is in; the last thing in a room it is at; weak when the place is only mentioned
     without a preposition ("The shop smelled of oil")."""
+    place, spot, weak, _ = _find_places(text)
+    return place, spot, weak
+
+
+def _find_places(text: str) -> tuple[Place | None, Place | None, bool, bool]:
+    """``find_places`` and whether the place is a destination."""
     places: list[tuple[Place, bool, bool]] = []  # (place, destination?, weak?)
     spots: list[Place] = []
     if _HAN_RE.search(text):
@@ -1107,13 +1387,14 @@ def find_places(text: str) -> tuple[Place | None, Place | None, bool]:
         _en_places(text, places, spots)
     strong = [p for p in places if not p[2]]
     chosen: Place | None = None
-    weak = False
+    weak = moved = False
     if strong:
         destinations = [p for p, dest, _ in strong if dest]
         chosen = destinations[-1] if destinations else strong[0][0]
+        moved = bool(destinations)
     elif places:
         chosen, weak = places[0][0], True
-    return chosen, (spots[-1] if spots else None), weak
+    return chosen, (spots[-1] if spots else None), weak, moved
 
 
 def _en_places(text: str, places: list[tuple[Place, bool, bool]], spots: list[Place]) -> None:
@@ -1125,6 +1406,9 @@ def _en_places(text: str, places: list[tuple[Place, bool, bool]], spots: list[Pl
         if entry is None and word.endswith("s") and word[:-1] in EN_PLACES:
             entry = EN_PLACES[word[:-1]]
         if entry is None or not token.group(0)[0].islower():
+            continue
+        if word == "home" and _homeward(lowers, t):
+            places.append((Place("home", "home", None, "home"), True, False))
             continue
         if (
             t + 1 < len(tokens)
@@ -1159,7 +1443,9 @@ def _en_places(text: str, places: list[tuple[Place, bool, bool]], spots: list[Pl
         if not det and not (prep and word in _EN_NO_DET_PLACES):
             continue
         if prep in _EN_SOURCE_PREPS:
-            continue
+            if not _seen_from(text, tokens, lowers, j):
+                continue  # "came from the village": somewhere it no longer is
+            prep = "at"  # "saw it from the lantern room": where the one who sees is
         shown_det = (
             "the" if det in _EN_POSSESSIVE_DET or det in ("this", "that") or not det else det
         )
@@ -1176,7 +1462,58 @@ def _en_places(text: str, places: list[tuple[Place, bool, bool]], spots: list[Pl
         if not prep and t > 0 and not _sentence_subject_position(text, tokens, j + 1):
             continue
         place = Place(phrase, entry.word, indoor, entry.gloss)
+        if prep in _EN_DESTINATIONS and _aimed(lowers, j):
+            # "swung the light toward the harbour": the light goes there, not the one who
+            # swings it; only a hint of where the sentence looks.
+            places.append((place, False, True))
+            continue
         places.append((place, prep in _EN_DESTINATIONS, not prep))
+
+
+def _homeward(lowers: Sequence[str], t: int) -> bool:
+    """Whether "home" at token ``t`` is where the subject goes ("went home", "ran back home",
+    "carried it home")."""
+    k = t - 1
+    while k >= 0 and t - k <= 3 and (lowers[k] == "back" or lowers[k] in _EN_OBJECT_WORDS):
+        k -= 1
+    return k >= 0 and lowers[k] in _EN_HOMEWARD
+
+
+def _seen_from(text: str, tokens: Sequence[re.Match[str]], lowers: Sequence[str], j: int) -> bool:
+    """Whether "from" at token ``j`` says where the subject is: a verb of seeing or calling
+    before it in the same clause ("saw it from the lantern room", "watched her from the
+    rocks"), not a verb of leaving ("came from the village")."""
+    k = j - 1
+    while k >= 0 and j - k <= 6:
+        if lowers[k] in _EN_SEEING:
+            return True
+        if lowers[k] in _EN_CLAUSE_BREAK or text[tokens[k].end() : tokens[k + 1].start()].strip():
+            return False
+        k -= 1
+    return False
+
+
+def _aimed(lowers: Sequence[str], j: int) -> bool:
+    """Whether the place after a destination preposition at token ``j`` is where something
+    else is sent: the verb has an object before the preposition ("swung the light toward",
+    "threw it into") and is no verb of carrying ("carried it into the house")."""
+    k = j - 1
+    while k >= 0 and lowers[k] in _EN_PARTICLES:
+        k -= 1
+    if k < 0:
+        return False
+    if lowers[k] in _EN_OBJECT_WORDS:
+        verb = k - 1
+    else:
+        d = k
+        while d >= 0 and k - d < 4 and lowers[d] not in _EN_DETERMINERS:
+            if lowers[d] in _EN_NOT_MODIFIERS or _looks_like_verb(lowers[d]):
+                return False
+            d -= 1
+        if d < 0 or d == k or lowers[d] not in _EN_DETERMINERS:
+            return False
+        verb = d - 1
+    return verb >= 0 and _looks_like_verb(lowers[verb]) and lowers[verb] not in _EN_CARRYING
 
 
 def _sentence_subject_position(text: str, tokens: Sequence[re.Match[str]], t: int) -> bool:
@@ -1220,6 +1557,7 @@ def _zh_places(text: str, places: list[tuple[Place, bool, bool]], spots: list[Pl
             continue
         phrase, entry, locative = found
         used.append((start, start + skip + len(phrase)))
+        phrase = _ZH_OWNER_RE.sub("", phrase)
         destination = trigger.group(1) in _ZH_DESTINATION_TRIGGERS
         _zh_add(phrase, entry, locative, destination, False, places, spots)
     # Bare places with a locative: "教室里一下子安静了", "山顶上".

@@ -79,6 +79,33 @@ dad person he
 uncle person he
 aunt person she
 widow person she
+wife person she
+husband person he
+son person he
+daughter person she
+brother person he
+sister person she
+neighbor person -
+neighbour person -
+keeper person -
+watchman person he
+guard person -
+captain person -
+carpenter person he
+blacksmith person he
+potter person -
+weaver person -
+painter person -
+poet person -
+musician person -
+cook person -
+maid person she
+servant person -
+gardener person -
+postman person he
+student person -
+scholar person -
+peddler person -
 fox animal it
 wolf animal it
 bear animal it
@@ -180,6 +207,41 @@ _ZH_BEINGS = """
 师傅 person he master_craftsman
 木匠 person he carpenter
 铁匠 person he blacksmith
+钟表匠 person he clockmaker
+鞋匠 person he shoemaker
+石匠 person he stonemason
+花匠 person he gardener
+园丁 person - gardener
+裁缝 person - tailor
+厨师 person - cook
+面包师 person - baker
+画家 person - painter
+诗人 person - poet
+船长 person he captain
+船夫 person he boatman
+水手 person he sailor
+渔民 person he fisherman
+牧羊人 person - shepherd
+牧童 person he cowherd_boy
+守灯人 person - lighthouse_keeper
+看门人 person - gatekeeper
+店主 person - shopkeeper
+掌柜 person he shopkeeper
+小贩 person - peddler
+邮递员 person - postman
+警察 person - police_officer
+司机 person - driver
+护士 person she nurse
+学生 person - student
+邻居 person - neighbour
+同学 person - classmate
+同桌 person - deskmate
+妻子 person she wife
+丈夫 person he husband
+儿子 person he son
+孙子 person he grandson
+孙女 person she granddaughter
+女儿 person she daughter
 陌生人 person - stranger
 妈妈 person she mother
 爸爸 person he father
@@ -430,6 +492,7 @@ parlor in
 parlour in
 study in
 attic in
+bathroom in
 cellar in
 basement in
 hall in
@@ -474,6 +537,7 @@ beach out
 shore out
 sea out
 ocean out
+water out
 river out
 riverbank out
 stream out
@@ -503,6 +567,13 @@ desert out
 island out
 cliff out
 cliffs out
+rock out
+rocks out
+reef out
+boat out
+deck out
+porch out
+balcony out
 sky out
 farm out
 orchard out
@@ -605,6 +676,12 @@ _ZH_PLACES = """
 海上 out sea
 海岸 out coast
 沙滩 out beach
+礁石 out rocks
+岸上 out shore
+海面 out sea
+船上 out boat
+甲板 out deck
+阳台 out balcony
 海滩 out beach
 岸边 out shore
 码头 out pier
@@ -645,6 +722,7 @@ _ZH_PLACES = """
 窗台 spot windowsill
 桌子 spot table
 桌 spot table
+书桌 spot desk
 床 spot bed
 床上 spot bed
 炉子 spot stove

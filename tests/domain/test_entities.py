@@ -7,7 +7,7 @@ import pytest
 from storyreel.domain.entities import extract, find_places, to_ing
 from storyreel.domain.names import find_characters
 from storyreel.domain.text import split_sentences
-from tests.stories import EN1, ZH1
+from tests.stories import EN1, EN_KEEPER, ZH1, ZH_KEEPER
 
 # sentence -> (beings, place phrase, indoor, time of day)
 TABLE: list[tuple[str, list[str], str | None, bool | None, str | None]] = [
@@ -122,6 +122,143 @@ def test_a_title_joins_its_name_and_laozhou_is_zhou_shifu() -> None:
     assert [(b.name, b.mentions) for b in found.cast] == [("王老师", 3)]
     names = find_characters(split_sentences("老周在作坊里。大家看着老周。周师傅笑了。"))
     assert [(f.name, f.aliases) for f in names] == [("老周", ("老周", "周师傅"))]
+
+
+# --- what a character is: short role phrases, never the sentence that brings it in -----------
+
+
+def test_an_appositive_says_what_a_named_character_is() -> None:
+    found = extract(split_sentences(EN_KEEPER))
+    assert [(b.name, b.role, b.description) for b in found.cast] == [
+        ("Ada", "lighthouse keeper", "Ada (a lighthouse keeper)"),
+        ("Tom", "fisherman", "Tom (a fisherman)"),  # "a fisherman's boat" is his too
+    ]
+    ada, tom = 0, 1
+    assert [f.subject for f in found.sentences][:4] == [ada, None, ada, tom]
+    assert found.sentences[1].beings == (tom,)
+    assert found.sentences[4].beings == (tom, ada)  # "brought her": the fisherman is no "her"
+    assert found.sentences[0].action == "climbing the stairs every evening to light the lamp"
+
+
+def test_chinese_roles_written_before_a_name() -> None:
+    found = extract(split_sentences(ZH_KEEPER))
+    assert [(b.name, b.role, b.description) for b in found.cast] == [
+        ("阿福", "老渔夫", "阿福 (老渔夫, an old fisherman)"),
+        ("老周", "钟表匠", "老周 (钟表匠, a clockmaker)"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("story", "name", "role"),
+    [
+        ("Tom, an old fisherman, mended his nets. Tom sang.", "Tom", "old fisherman"),
+        ("Tomas was an old clockmaker. Tomas slept.", "Tomas", "old clockmaker"),
+        ("老周是镇上的木匠。老周笑了。", "老周", "木匠"),
+        ("Ada, the lighthouse keeper, lit the lamp. Ada slept.", "Ada", "lighthouse keeper"),
+        ("The old clockmaker, Tomas, wound the clocks. He smiled.", "Tomas", "old clockmaker"),
+        ("A girl named Rosa came in. Rosa sat by the stove.", "Rosa", "girl"),
+        ("The village doctor, Anna, knocked. Anna waited.", "Anna", "village doctor"),
+        ("The butcher's boy, Fritz, ran past. Fritz waved.", "Fritz", "butcher's boy"),
+        ("镇上的铁匠老李每天都在铺子里打铁。老李笑了。", "老李", "铁匠"),
+        ("一天，修鞋匠老王来到村口。老王坐下了。", "老王", "修鞋匠"),
+        ("小女孩阿月提着水桶。阿月笑了。", "阿月", "小女孩"),
+        ("她的孙子小明在学校里上课。小明跑到河边。", "小明", "孙子"),
+    ],
+)
+def test_role_phrases_in_english_and_chinese(story: str, name: str, role: str) -> None:
+    found = extract(split_sentences(story))
+    being = next(b for b in found.cast if b.name == name)
+    assert being.role == role
+    assert role in being.description
+    assert len(being.description) <= len(name) + len(role) + 20  # a phrase, not a sentence
+
+
+@pytest.mark.parametrize(
+    ("story", "description"),
+    [
+        # A state is kept, up to where its clause ends...
+        (
+            "Mara lived at the edge of the harbor, in a white house. Mara sang.",
+            "Mara lived at the edge of the harbor",
+        ),
+        ("林晓住在海边的小镇上。林晓笑了。", "林晓住在海边的小镇上"),
+        # ...an action never is: nothing is better than a sentence to act out in every shot.
+        ("Ada climbed the stairs every evening to light the lamp. Ada slept.", ""),
+        ("钟声响了，老周连忙点亮了灯。老周笑了。", ""),
+        (
+            "Far out on the water, Captain Ellis fought the wheel. Ellis shouted.",
+            "Captain Ellis (a captain)",
+        ),
+    ],
+)
+def test_with_no_role_the_description_is_a_state_or_nothing(story: str, description: str) -> None:
+    (being,) = extract(split_sentences(story)).cast
+    assert being.description == description
+
+
+# --- where: the place of each sentence, whoever it is about ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "place", "indoor"),
+    [
+        ("One stormy night a fisherman's boat drifted toward the rocks.", "the rocks", False),
+        # Seen from somewhere is being there; a light swung toward somewhere is not going there.
+        (
+            "Ada saw it from the lantern room and swung the light toward the harbour.",
+            "the lantern room",
+            True,
+        ),
+        ("The seal watched her from the rocks.", "the rocks", False),
+        ("He threw a stone into the lake.", None, None),
+        ("He carried the cat into the house.", "the house", True),
+        ("She came from the village.", None, None),
+        ("Tom went home.", "home", None),
+        # A possessive says whose the place is; the picture draws the place.
+        ("They ate breakfast together in her kitchen.", "the kitchen", True),
+        ("阿福的小船被吹到了礁石边。", "礁石边", False),
+        ("他们在他的店里吃了早饭。", "店里", True),
+        ("王阿姨在自己的厨房里做饭。", "厨房里", True),
+    ],
+)
+def test_places_of_sentences(sentence: str, place: str | None, indoor: bool | None) -> None:
+    (facts,) = extract([sentence], min_mentions=1).sentences
+    found = facts.place if facts.place and not facts.weak_place else None
+    assert (found.phrase if found else None) == place
+    if found is not None:
+        assert found.indoor is indoor
+
+
+@pytest.mark.parametrize(
+    ("sentence", "spot"),
+    [("His wife sat at her desk.", "the desk"), ("她坐在她的书桌前。", "书桌前")],
+)
+def test_a_possessive_spot_is_the_thing_itself(sentence: str, spot: str) -> None:
+    _, found, _ = find_places(sentence)
+    assert found is not None and found.phrase == spot
+
+
+def test_each_sentence_of_the_keeper_story_is_where_it_says() -> None:
+    facts = extract(split_sentences(EN_KEEPER)).sentences
+    assert [(f.place.phrase if f.place else None) for f in facts] == [
+        None,
+        "the rocks",
+        "the lantern room",
+        "the shore",
+        "the kitchen",
+    ]
+    last = facts[-1]
+    assert last.place is not None and last.place.indoor is True
+    assert (last.time, last.time_jump) == ("day", True)  # "In the morning"
+    zh = extract(split_sentences(ZH_KEEPER)).sentences
+    assert [(f.place.phrase if f.place else None) for f in zh] == [
+        None,
+        "礁石边",
+        "灯塔上",
+        "港口",
+        "老周的店里",
+    ]
+    assert (zh[-1].time, zh[-1].place.indoor if zh[-1].place else None) == ("day", True)
 
 
 @pytest.mark.parametrize(

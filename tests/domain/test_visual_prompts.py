@@ -14,7 +14,7 @@ from storyreel.domain.visual_words import FAMILIES
 CJK = re.compile(r"[\u3400-\u9fff]")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
-# What the offline writer makes of an English and a Chinese story (rules-3).
+# What the offline writer makes of an English and a Chinese story (the rules writer).
 EN = Storyboard(
     title="The fox",
     language="en",

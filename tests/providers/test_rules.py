@@ -81,12 +81,12 @@ def test_registered_as_the_offline_storyboard_provider(settings: Settings) -> No
     provider = ProviderRegistry(settings).storyboard("rules")
     assert isinstance(provider, RulesStoryboardWriter)
     assert provider.offline and provider.deterministic
-    assert provider.model == "rules-3"
+    assert provider.model == "rules-4"
 
 
 def test_usage_counts_characters(writer: RulesStoryboardWriter) -> None:
     _, usage = writer.write(STORY_EN, Brief(style=STYLE))
-    assert (usage.provider, usage.model) == ("rules", "rules-3")
+    assert (usage.provider, usage.model) == ("rules", "rules-4")
     assert usage.units == {"characters": len(STORY_EN)}
     assert 0 <= usage.seconds < 5
 

@@ -10,7 +10,14 @@ from storyreel.domain.storyboard import Shot, Storyboard
 from storyreel.domain.styles import get_style
 from storyreel.providers.base import Brief
 from storyreel.providers.llm.rules import build_storyboard
-from tests.stories import EN1, ZH1
+from tests.stories import (
+    EN1,
+    EN_KEEPER,
+    EN_TWO_PLACES,
+    ZH1,
+    ZH_KEEPER,
+    ZH_TWO_PLACES,
+)
 
 STYLE = get_style("cinematic")
 
@@ -139,3 +146,74 @@ def test_held_out_chinese_stories() -> None:
     night = shot_with(b, "冬天的夜里")
     assert night.time_of_day == "night" and "屋里" in night.setting
     assert "Interior" in night.visual_prompt and "winter" in night.visual_prompt
+
+
+# --- roles and places told in turn -----------------------------------------------------------
+
+
+def test_characters_are_described_by_what_they_are_not_by_their_first_sentence() -> None:
+    b = board(EN_KEEPER)
+    assert [(c.name, c.description) for c in b.characters] == [
+        ("Ada", "Ada (a lighthouse keeper)"),
+        ("Tom", "Tom (a fisherman)"),
+    ]
+    b = board(ZH_KEEPER)
+    assert [(c.name, c.description) for c in b.characters] == [
+        ("阿福", "阿福 (老渔夫, an old fisherman)"),
+        ("老周", "老周 (钟表匠, a clockmaker)"),
+    ]
+    # With no role, a state the story opens with, never an action to draw in every shot.
+    for story in (EN1, ZH1, EN_KEEPER, ZH_KEEPER):
+        for character in board(story).characters:
+            assert not any(s in character.description for s in split(story)), character
+
+
+def split(story: str) -> list[str]:
+    return [s.rstrip("。.") for s in re.split(r"(?<=[。.!?])\s*", story) if len(s) > 12]
+
+
+def test_the_keeper_and_the_fisherman_are_each_where_the_story_says() -> None:
+    b = board(EN_KEEPER)
+    # The keeper's first shot opens where she is seen later in the scene, not at the rocks.
+    assert shot_with(b, "climbed the stairs").setting == "the lantern room"
+    boat = shot_with(b, "drifted toward the rocks")
+    assert (boat.setting, names(b, boat)) == ("the rocks", {"Tom"})
+    assert "Exterior" in boat.visual_prompt
+    assert shot_with(b, "swung the light").setting == "the lantern room"
+    for shot in b.shots:
+        if names(b, shot) == {"Tom"}:
+            assert "lantern" not in shot.setting, shot.narration
+    kitchen = b.shots[-1]
+    assert (kitchen.setting, kitchen.time_of_day) == ("the kitchen", "day")
+    assert "Interior" in kitchen.visual_prompt
+    assert names(b, kitchen) == {"Tom", "Ada"}
+
+    b = board(ZH_KEEPER)
+    assert shot_with(b, "礁石边").setting == "礁石边"
+    assert shot_with(b, "灯塔上").setting == "灯塔上"
+    shop = b.shots[-1]
+    assert (shop.setting, shop.time_of_day) == ("老周的店里", "day")
+    assert "Interior" in shop.visual_prompt
+
+
+@pytest.mark.parametrize(
+    ("story", "sea", "tower"),
+    [
+        (EN_TWO_PLACES, "the sea", "the lantern room"),
+        (ZH_TWO_PLACES, "海上", "灯塔顶上"),
+    ],
+)
+def test_a_place_carries_on_only_while_its_people_are_there(
+    story: str, sea: str, tower: str
+) -> None:
+    # The story cuts between the fisherman at sea and the keeper in the tower: a sentence
+    # that names no place is where its own character was, not where the last shot was.
+    b = board(story)
+    fisherman, keeper = (c.name for c in b.characters)
+    settings = [(names(b, s), s.setting.split("，")[0].split(", ")[0]) for s in b.shots]
+    assert settings == [
+        ({fisherman}, sea),
+        ({keeper}, tower),
+        ({fisherman}, sea),
+        ({keeper}, tower),
+    ]

@@ -13,7 +13,7 @@ import colorsys
 import hashlib
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from storyreel.domain import cues
@@ -43,7 +43,7 @@ from storyreel.domain.timeline import MotionType
 from storyreel.providers.base import Brief, ProviderError, StoryboardWriter, Usage
 
 # Part of every cache key: bump it whenever the heuristics change what a story becomes.
-MODEL = "rules-3"
+MODEL = "rules-4"
 
 # --- pacing ----------------------------------------------------------------------------------
 
@@ -193,7 +193,7 @@ def build_storyboard(story: str, brief: Brief) -> Storyboard:
     max_shots = max(1, min(brief.max_shots, MAX_SHOTS_ALLOWED))
     groups = _plan(units, target, max_shots)
 
-    characters = _characters(entities.cast, texts)
+    characters = _characters(entities.cast)
     shots = _Composer(brief, entities, characters).shots(groups)
     used = {cid for shot in shots for cid in shot.characters}
     return Storyboard(
@@ -444,8 +444,12 @@ def _fallback_title(sentence: str) -> str:
     return (head or sentence or "Untitled")[:200]
 
 
-def _characters(cast: Sequence[Being], sentences: Sequence[str]) -> list[Character]:
-    """Characters with stable ids, a fixed look (what every shot draws) and a colour."""
+def _characters(cast: Sequence[Being]) -> list[Character]:
+    """Characters with stable ids, a fixed look (what every shot draws) and a colour.
+
+    The description is a short phrase to draw the character by ("Ada (a lighthouse keeper)",
+    "a red fox", "Mara lived at the edge of the harbor"), never the sentence that brings it
+    in: a picture of every shot would otherwise act that sentence out."""
     ids: set[str] = set()
     out: list[Character] = []
     for index, being in enumerate(cast):
@@ -455,14 +459,11 @@ def _characters(cast: Sequence[Being], sentences: Sequence[str]) -> list[Charact
         while cid in ids:
             cid, n = f"{base[:60]}-{n}", n + 1
         ids.add(cid)
-        first = sentences[being.first[0]] if being.first[0] < len(sentences) else ""
-        intro = shorten(first, _DESCRIPTION_CHARS)
-        description = intro if being.look == being.name else f"{being.look}. {intro}"
         out.append(
             Character(
                 id=cid,
                 name=shorten(being.name, 100),
-                description=description[:1000],
+                description=shorten(being.description, _DESCRIPTION_CHARS),
                 color=_colour(index),
             )
         )
@@ -529,6 +530,7 @@ class _Composer:
         facts = [[self.entities.sentences[u.index] for u in g] for g in groups]
         scenes = self._renumber([g[0].scene for g in groups])
         scene_places = self._scene_places(facts, scenes)
+        company = _Company()
         shots: list[Shot] = []
         types: list[ShotType] = []
         motion: MotionType | None = None
@@ -544,9 +546,10 @@ class _Composer:
             motion = _motion(kind, motion, start, i, scenes[i], self.brief.seed)
             mood = cues.mood_of(narration) or mood
             tod, season = self._when(facts[i], narration, start, tod, season)
-            where = self._where(
-                facts[i], where, scene_places.get(scenes[i]) if start else None, start
-            )
+            scene_place = _scene_place(scene_places.get(scenes[i], []), beings) if start else None
+            company.shot(beings, scenes[i])
+            where = self._where(facts[i], where, scene_place, start, company)
+            company.there(where.place)
             if where.place is None and where.spot is None and not fallback:
                 # Nothing from the lexicon yet: the old phrase finder, possessives made plain.
                 fallback = _plain_place(cues.find_place(narration) or "")
@@ -583,15 +586,18 @@ class _Composer:
         return [numbers.setdefault(s, len(numbers) + 1) for s in scenes]
 
     @staticmethod
-    def _scene_places(facts: list[list[SentenceFacts]], scenes: list[int]) -> dict[int, Place]:
-        """The first place each scene names in any of its shots (for a story that opens with
-        no place: its establishing shot shows where the scene goes)."""
-        first: dict[int, Place] = {}
+    def _scene_places(
+        facts: list[list[SentenceFacts]], scenes: list[int]
+    ) -> dict[int, list[tuple[Place, frozenset[int]]]]:
+        """The places each scene names, in order, each with the beings of its sentence (for a
+        scene that opens with no place: its establishing shot shows where the scene is). A
+        place the scene goes to ("carried it home") is not where it opens."""
+        places: dict[int, list[tuple[Place, frozenset[int]]]] = {}
         for group, scene in zip(facts, scenes, strict=True):
             for f in group:
-                if f.place is not None and not f.weak_place and scene not in first:
-                    first[scene] = f.place
-        return first
+                if f.place is not None and not f.weak_place and not f.moved:
+                    places.setdefault(scene, []).append((f.place, frozenset(f.beings)))
+        return places
 
     def _beings(
         self, facts: list[SentenceFacts], narration: str, previous: Shot | None
@@ -620,9 +626,21 @@ class _Composer:
 
     @staticmethod
     def _where(
-        facts: list[SentenceFacts], carried: _Where, scene_place: Place | None, start: bool
+        facts: list[SentenceFacts],
+        carried: _Where,
+        scene_place: Place | None,
+        start: bool,
+        company: _Company,
     ) -> _Where:
-        """The shot's own place, else the one carried on, else where its scene goes.
+        """The shot's own place; else, opening a scene, where the scene is with the shot's
+        people; else where its people were last seen, when the story has cut away to them;
+        else the one carried on.
+
+        The place carries on only while the scene plausibly does: a new scene opens where its
+        own sentences are (with the same people; not where they go later), and a shot of
+        someone last seen elsewhere in the scene, with nobody who was at the carried place,
+        is where that one was ("the fisherman's boat drifted toward the rocks", then the
+        keeper in the lantern room, then "The fisherman held on": at the rocks again).
 
         A spot on the other side of a wall from the carried place ("窗台上" after "池塘"), or one
         that opens a new scene ("那天晚上，林晓躺在床上"), is where the story has gone: it
@@ -630,7 +648,7 @@ class _Composer:
         """
         own = next((f.place for f in reversed(facts) if f.place and not f.weak_place), None)
         spot = next((f.spot for f in reversed(facts) if f.spot), None)
-        place = own or carried.place or scene_place
+        place = own or scene_place or company.elsewhere(carried.place) or carried.place
         if place is None:
             place = next((f.place for f in facts if f.place), None)
         if own is None and place is not None and spot is not None and spot.indoor is not None:
@@ -682,6 +700,54 @@ class _Composer:
         )
         parts = (self.brief.style.prompt_prefix, subject, shorten(narration, limit), atmosphere)
         return _sentences_of(parts)[:4000]
+
+
+@dataclass
+class _Company:
+    """Who is where, shot by shot: the people of the place the story is at, and where (and
+    in which scene) each being was last seen."""
+
+    beings: list[int] = field(default_factory=list)  # in the shot being composed
+    scene: int = 0
+    place: Place | None = None  # the place of the shot before
+    people: set[int] = field(default_factory=set)  # who has been seen there
+    seen: dict[int, tuple[Place, int]] = field(default_factory=dict)  # being -> (place, scene)
+
+    def shot(self, beings: list[int], scene: int) -> None:
+        self.beings, self.scene = beings, scene
+
+    def there(self, place: Place | None) -> None:
+        """The shot composed is at ``place``: its people are there now."""
+        if place != self.place:
+            self.place, self.people = place, set()
+        if place is not None:
+            self.people.update(self.beings)
+            self.seen.update(dict.fromkeys(self.beings, (place, self.scene)))
+
+    def elsewhere(self, carried: Place | None) -> Place | None:
+        """Where the shot's people are when the story has cut away to them: the place each
+        was last seen in this scene, when the carried place is somebody else's and none of
+        them has been there. None when they are at the carried place, or are new to the
+        scene (they come in where the story is: "a red fox slipped in"), or nobody in
+        particular was seen at it (the scene's own place, everyone's)."""
+        if carried is None or not self.beings or not self.people:
+            return None
+        if carried != self.place or self.people.intersection(self.beings):
+            return None
+        for being in self.beings:
+            place, scene = self.seen.get(being, (None, -1))
+            if place is not None and scene == self.scene and place != carried:
+                return place
+        return None
+
+
+def _scene_place(places: Sequence[tuple[Place, frozenset[int]]], beings: list[int]) -> Place | None:
+    """Where a scene goes for a shot that opens it without a place of its own: the first
+    place the scene names with one of the shot's people there; with nobody in the shot, the
+    scene's first place."""
+    if not beings:
+        return places[0][0] if places else None
+    return next((place for place, there in places if there.intersection(beings)), None)
 
 
 @dataclass(frozen=True)
