@@ -97,7 +97,7 @@ def test_usage_seed_and_meta(sketch: SketchImageGenerator) -> None:
     result = sketch.generate("Mei at the harbour at night", spec)
     assert result.seed == 42
     assert result.usage.provider == "sketch"
-    assert result.usage.model == "sketch-3"
+    assert result.usage.model == "sketch-4"
     assert result.usage.units == {"images": 1}
     assert result.usage.seconds > 0
     assert result.meta["shot_type"] == "close_up"

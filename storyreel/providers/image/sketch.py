@@ -4,6 +4,12 @@ No network, GPU or model: composition follows the shot type, colours follow the 
 of day and the mood, characters are simple figures that keep their colour and silhouette from
 shot to shot, and the shot's prompt is printed in a band at the top. Same prompt, spec and seed
 give byte-identical PNGs.
+
+What is drawn is what the shot says: a character whose name or description names an animal
+("the small red fox", "白鹤 (a white crane)") is drawn as that animal (``sketching.beings``,
+``sketching.creatures``), people as people; a setting the story's lexicon places indoors ("the
+clock shop", "厨房") is a furnished room (``sketching.interior``), lamp-lit by night; outdoors is
+a landscape under the time of day's sky.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import hashlib
 import io
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from PIL import Image
@@ -21,10 +27,18 @@ from storyreel.domain.styles import UnknownStyle, get_style
 from storyreel.media.fonts import FontInfo, subtitle_font
 from storyreel.providers.base import ImageGenerator, ImageResult, ImageSpec, ProviderError, Usage
 from storyreel.providers.image.sketching import caption, paper
+from storyreel.providers.image.sketching.beings import Being, identify
 from storyreel.providers.image.sketching.colour import hex_rgb
+from storyreel.providers.image.sketching.creatures import CreatureArtist, Pose, model_of, pose
 from storyreel.providers.image.sketching.figures import FigureArtist
-from storyreel.providers.image.sketching.framing import Framing, ShotKind, frame, shot_kind
-from storyreel.providers.image.sketching.interior import InteriorPainter
+from storyreel.providers.image.sketching.framing import (
+    Framing,
+    Placement,
+    ShotKind,
+    frame,
+    shot_kind,
+)
+from storyreel.providers.image.sketching.interior import InteriorPainter, lamp_lit
 from storyreel.providers.image.sketching.landscape import LandscapePainter
 from storyreel.providers.image.sketching.look import Look, mood, time_of_day
 from storyreel.providers.image.sketching.pen import Pen
@@ -32,7 +46,7 @@ from storyreel.providers.image.sketching.scenery import Scenery, scenery
 from storyreel.providers.image.sketching.sky import Light, SkyPainter, place_light
 
 # Part of every cache key: bump it whenever a change alters the pictures drawn.
-MODEL = "sketch-3"
+MODEL = "sketch-4"
 MIN_SIDE, MAX_SIDE = 16, 8192
 
 _TAGS: dict[ShotKind, str] = {"wide": "WIDE", "medium": "MEDIUM", "close_up": "CLOSE-UP"}
@@ -50,6 +64,23 @@ def _supersampling(width: int, height: int) -> int:
     return 3 if pixels <= 160_000 else 2 if pixels <= 2_100_000 else 1
 
 
+#: A child stands this much shorter than an adult in wide and medium shots.
+CHILD_HEIGHT = 0.78
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One placed character and what it is drawn as (``pose``: where an animal stands)."""
+
+    placement: Placement
+    being: Being
+    pose: Pose | None = None
+
+    @property
+    def label_at(self) -> tuple[float, float] | None:
+        return self.pose.label if self.pose is not None else None
+
+
 @dataclass(frozen=True)
 class Sketch:
     """A drawn frame and what was decided while drawing it."""
@@ -58,6 +89,31 @@ class Sketch:
     shot: ShotKind
     look: Look
     scenery: Scenery
+    figures: tuple[Figure, ...] = ()
+
+    @property
+    def lamp(self) -> bool:
+        """Whether a lamp lights the room (indoors, by night or at dusk)."""
+        return self.scenery.indoor and lamp_lit(self.look)
+
+
+def cast(framing: Framing, width: int, height: int, top: float) -> tuple[Figure, ...]:
+    """What each character the layout placed is drawn as: a person in its slot (a child a
+    little shorter), or an animal scaled to its species and stood in that slot."""
+    beings = [identify(p.character) for p in framing.placements]
+    alone = all(b.animal for b in beings)  # no person to be measured against
+    figures: list[Figure] = []
+    for p, being in zip(framing.placements, beings, strict=True):
+        if being.species is not None:
+            model = model_of(being.species)
+            count = len(framing.placements)
+            where = pose(model, being.species, p, framing.shot, (width, height, top), count, alone)
+            figures.append(Figure(p, being, where))
+        elif being.child and framing.shot != "close_up":
+            figures.append(Figure(replace(p, height=p.height * CHILD_HEIGHT), being))
+        else:
+            figures.append(Figure(p, being))
+    return tuple(figures)
 
 
 def _background(
@@ -68,7 +124,7 @@ def _background(
     line = max(ss * 1.0, min(framing.width, framing.height) * 0.0032 * look.style.line_weight)
     pen = Pen(image, ink=look.ink, width=line, rng=rng)
     if where.indoor:
-        InteriorPainter(pen, look, framing, rng, ss).paint(light)
+        InteriorPainter(pen, look, framing, rng, ss).paint(light, where)
         return image
     sky = SkyPainter(pen, look, rng, ss)
     world = LandscapePainter(pen, look, framing, rng, ss)
@@ -83,18 +139,34 @@ def _background(
 
 
 def _figures(
-    base: Image.Image, look: Look, framing: Framing, light: Light, rng: random.Random, ss: int
+    base: Image.Image,
+    look: Look,
+    framing: Framing,
+    figures: tuple[Figure, ...],
+    light: Light,
+    rng: random.Random,
+    ss: int,
 ) -> None:
     """Draw the cast on a transparent layer and lay it over the finished background.
 
     The layer goes on after the paper grain and vignette, so every fully covered pixel of a
-    character's body keeps that character's exact colour in every shot.
+    character's body (a person's clothes, an animal's collar) keeps that character's exact
+    colour in every shot.
     """
-    if not framing.placements:
+    if not figures:
         return
     layer = Image.new("RGBA", (framing.width, framing.height), (0, 0, 0, 0))
     unit = min(framing.width, framing.height) * 0.0032 * look.style.line_weight
-    for p in sorted(framing.placements, key=lambda p: p.feet):
+    for f in sorted(figures, key=lambda f: f.pose.ground if f.pose else f.placement.feet):
+        p = f.placement
+        if f.pose is not None and f.being.species is not None:
+            size = f.pose.scale * 0.5  # about the animal's own height in pixels
+            width = max(ss * 0.8, min(unit * 1.8, size * 0.016 * look.style.line_weight))
+            pen = Pen(layer, ink=look.ink, width=width, rng=rng)
+            artist = CreatureArtist(pen, look, ss)
+            colours = artist.colours(f.being, f.being.species, hex_rgb(p.character.color))
+            artist.draw(model_of(f.being.species), f.pose, colours)
+            continue
         width = max(ss * 0.8, min(unit * 1.8, p.height * 0.012 * look.style.line_weight))
         pen = Pen(layer, ink=look.ink, width=width, rng=rng)
         FigureArtist(pen, look, light_from_right=light.from_right(framing.width), ss=ss).draw(p)
@@ -112,14 +184,22 @@ def _figures(
 
 
 def _labels(
-    image: Image.Image, framing: Framing, cap: caption.Caption, ss: int, font: FontInfo
+    image: Image.Image,
+    framing: Framing,
+    figures: tuple[Figure, ...],
+    cap: caption.Caption,
+    ss: int,
+    font: FontInfo,
 ) -> None:
     size = max(9, round(cap.size * 0.66))
-    for p in framing.placements:
+    for f in figures:
+        p = f.placement
         hx, hy = p.head_centre
         r = p.head_radius
         # Under the feet when the whole figure shows, else on the chest like a name badge.
         y = p.feet + p.height * 0.07 if framing.shot == "wide" else hy + r * 2.7
+        if f.label_at is not None:
+            hx, y = f.label_at
         y = min(y / ss, image.height * 0.9)
         name = p.character.name if len(p.character.name) <= 18 else p.character.name[:17] + "…"
         caption.draw_label(image, name, hex_rgb(p.character.color), (hx / ss, y), size, font)
@@ -143,6 +223,7 @@ def draw_frame(prompt: str, spec: ImageSpec, font: FontInfo) -> Sketch:
     ss = _supersampling(w, h)
     cap = caption.layout(spec.caption or prompt, _TAGS[shot], w, h, font)
     framing = frame(shot, w * ss, h * ss, cap.height * ss, spec.characters)
+    figures = cast(framing, w * ss, h * ss, cap.height * ss)
     # Scenery is seeded by the setting, so shots in one place share their hills and skyline.
     rng = random.Random(_seed(spec.seed, spec.setting or prompt, where))
     light = place_light(look, framing.width, framing.horizon, cap.height * ss, rng)
@@ -152,11 +233,11 @@ def draw_frame(prompt: str, spec: ImageSpec, font: FontInfo) -> Sketch:
     image = paper.soften(image, framing.blur * min(w, h))
     image = paper.vignette(image, framing.vignette)
     image = paper.texture(image, _seed(spec.seed, "paper") % 2**32)
-    _figures(image, look, framing, light, random.Random(_seed(spec.seed, "figures")), ss)
-    _labels(image, framing, cap, ss, font)
+    _figures(image, look, framing, figures, light, random.Random(_seed(spec.seed, "figures")), ss)
+    _labels(image, framing, figures, cap, ss, font)
     caption.draw_caption(image, cap, look, font)
     caption.draw_border(image, look)
-    return Sketch(image, shot, look, where)
+    return Sketch(image, shot, look, where, figures)
 
 
 class SketchImageGenerator(ImageGenerator):
@@ -191,7 +272,11 @@ class SketchImageGenerator(ImageGenerator):
             "mood": drawn.look.mood,
             "style": drawn.look.style.name,
             "scenery": "interior" if where.indoor else f"{where.far}/{where.near}",
+            # What each character was drawn as: "person", or the animal ("fox", "crane").
+            "figures": [f.being.noun if f.being.animal else "person" for f in drawn.figures],
         }
+        if where.indoor:
+            meta["room"] = where.room
         usage = Usage(
             provider=self.name,
             model=MODEL,

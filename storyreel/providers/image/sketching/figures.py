@@ -118,6 +118,8 @@ class FigureArtist:
             return
         hx, hy = b.head
         r = b.r - self.pen.width * 1.2
+        if r <= 0:  # a head smaller than its outline (a tiny frame): no room for a rim
+            return
         glow = mix(skin, self.look.tone(self.look.sky.glow, lit=False), 0.55)
         start, end = (-70, 50) if self.light_from_right else (130, 250)
         box = (hx - r, hy - r, hx + r, hy + r)

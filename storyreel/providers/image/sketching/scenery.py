@@ -2,7 +2,13 @@
 
 A scene is a far layer on the horizon (hills, mountains, a skyline, dunes or open sea) and a
 near layer below it (grass, water, forest, sand, snow, a street); interiors replace both with a
-wall, a window and a floor. Sizes follow the frame's shorter side so any aspect ratio works.
+room — walls, a floor, a window and a door, and what its kind of room holds (a shop's shelves,
+a kitchen's cupboards and stove, a bed...). Sizes follow the frame's shorter side so any aspect
+ratio works.
+
+Indoors or out is read as the story writer reads it: the place nouns of its lexicon
+(``storyreel.domain.entities.find_places``: "the clock shop" is inside, "村口的池塘边" outside),
+then the offline writer's "Interior"/"Exterior", then plain keywords.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from storyreel.domain.entities import find_places
+from storyreel.domain.lexicon import ZH_PLACES
 from storyreel.providers.image.sketching.colour import RGB, hex_rgb, mix
 from storyreel.providers.image.sketching.framing import Framing
 from storyreel.providers.image.sketching.look import Look
@@ -19,11 +27,13 @@ from storyreel.providers.image.sketching.pen import Pen
 
 Far = Literal["hills", "mountains", "city", "dunes", "open"]
 Near = Literal["grass", "water", "forest", "sand", "snow", "street"]
+Room = Literal["room", "shop", "kitchen", "bedroom", "library", "workshop", "classroom"]
 
 _WORDS: dict[str, tuple[str, ...]] = {
     "indoor": (
         "room", "house", "home", "kitchen", "bedroom", "office", "indoor", "inside", "classroom",
-        "library", "hall", "屋", "房", "室", "家中", "厅", "客栈", "教室",
+        "library", "hall", "shop", "store", "bakery", "workshop", "cellar", "attic", "parlo",
+        "屋", "房", "室", "家中", "厅", "客栈", "教室", "店", "铺", "馆",
     ),
     "sea": (
         "sea", "ocean", "beach", "shore", "wave", "coast", "harbo", "lake", "river", "port",
@@ -56,11 +66,32 @@ _NEAR_BY_WORD: tuple[tuple[str, Near], ...] = (
 )
 
 
+# Which room an interior is, by the words of its setting (first match wins).
+_ROOMS: tuple[tuple[Room, tuple[str, ...]], ...] = (
+    ("kitchen", ("kitchen", "bakery", "stove", "厨房", "灶")),
+    ("bedroom", ("bedroom", "bed", "卧室", "床")),
+    ("library", ("library", "study", "bookshop", "bookcase", "图书馆", "书房", "书店", "书架")),
+    ("classroom", ("classroom", "school", "教室", "学校", "课堂")),
+    ("workshop", ("workshop", "workbench", "studio", "工坊", "作坊", "车间", "工作台")),
+    ("shop", ("shop", "store", "counter", "店", "铺", "柜台")),
+)
+# A clock named in the setting or prompt ("o'clock" is a time, "分钟" minutes: neither).
+_CLOCKS = re.compile(r"(?<!o')\bclock|钟表|时钟|挂钟|座钟|闹钟", re.IGNORECASE)
+_EXPLICIT = re.compile(r"\b(interior|exterior)\b", re.IGNORECASE)
+# Beside a building, not in it (the writer's lexicon reads "in front of the shop" as in it).
+_OUTSIDE = re.compile(
+    r"\b(?:in front of|outside|on the roof|on top of|rooftops?)\b|屋顶|房顶|门外|外面",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class Scenery:
     far: Far
     near: Near
     indoor: bool
+    room: Room = "room"
+    clocks: bool = False  # a clock shop, or a shot that names a clock: clocks on the wall
 
 
 def _has(text: str, key: str) -> bool:
@@ -73,10 +104,63 @@ def _has(text: str, key: str) -> bool:
     return False
 
 
-def scenery(*texts: str) -> Scenery:
+def _zh_indoor(text: str) -> bool | None:
+    """Indoors by the longest Chinese place word in ``text`` ("钟表店", "厨房", "池塘边")."""
+    best = ""
+    for word in ZH_PLACES:
+        if len(word) > len(best) and word in text:
+            best = word
+    if not best:
+        return None
+    where = ZH_PLACES[best].where
+    if where == "bld":
+        return not any(f"{best}{side}" in text for side in ("外", "前", "门口", "旁"))
+    return {"in": True, "spot": True, "out": False}.get(where)
+
+
+def _indoor_by_lexicon(text: str) -> bool | None:
+    place, spot, _ = find_places(text)
+    for found in (place, spot):
+        if found is not None and found.indoor is not None:
+            return found.indoor
+    return _zh_indoor(text) if not text.isascii() else None
+
+
+def indoors(setting: str, prompt: str) -> bool | None:
+    """Inside or out as the story says it: the setting's place noun, the prompt's own
+    "Interior"/"Exterior", the prompt's place noun; None when nothing says."""
+    if setting.strip():
+        said = False if _OUTSIDE.search(setting) else _indoor_by_lexicon(setting)
+        if said is not None:
+            return said
+    explicit = _EXPLICIT.search(prompt)
+    if explicit:
+        return explicit.group(1).lower() == "interior"
+    return _indoor_by_lexicon(prompt) if prompt.strip() else None
+
+
+def _room(*texts: str) -> Room:
+    """The kind of room: by the place noun, then the thing in it ("by the stove"), then any
+    word of the setting, then of the prompt."""
+    for text in texts:
+        place, spot, _ = find_places(text)
+        nouns = [f.gloss for f in (place, spot) if f is not None]
+        for said in (*nouns, text):
+            lowered = said.lower()
+            for room, words in _ROOMS:
+                if any(_mentions(lowered, w) for w in words):
+                    return room
+    return "room"
+
+
+def _mentions(text: str, word: str) -> bool:
+    return re.search(rf"\b{word}", text) is not None if word.isascii() else word in text
+
+
+def scenery(setting: str, prompt: str = "") -> Scenery:
     """Read the setting from words; the shot's setting field wins over its prompt."""
     found: set[str] = set()
-    for text in texts:
+    for text in (setting, prompt):
         found = {k for k in _WORDS if _has(text.lower(), k)}
         if found:
             break
@@ -90,7 +174,13 @@ def scenery(*texts: str) -> Scenery:
         if key in found:
             near = n
             break
-    return Scenery(far, near, "indoor" in found)
+    inside = indoors(setting, prompt)
+    if inside is None:
+        inside = "indoor" in found
+    if not inside:
+        return Scenery(far, near, False)
+    clocks = any(_CLOCKS.search(t) for t in (setting, prompt))
+    return Scenery(far, near, True, _room(setting, prompt), clocks)
 
 
 # Natural colours before the style, time and mood tone them: (towards the horizon, near).
