@@ -465,6 +465,132 @@ def chapters(
 
 
 @app.command()
+def assist(
+    messages: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="What you would like to make, then refinements, one turn each: "
+            "'a 60-second sci-fi short about a robot, warm, for children' 'make it darker'. "
+            "None on a terminal: a conversation."
+        ),
+    ] = None,
+    state: Annotated[
+        Path | None,
+        typer.Option("--state", help="A conversation file (JSON) to continue and save."),
+    ] = None,
+    script: Annotated[
+        bool,
+        typer.Option("--script", help="Write the script from the brief with the LLM."),
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Where to write the script (with --script)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the state as JSON.")] = False,
+) -> None:
+    """Shape an idea into a brief, then a script: intent, characters, setting, mood, length and
+    frame are read offline; what is missing or contradictory is asked; writing the script needs
+    an LLM (STORYREEL_LLM__*). Then `storyreel make` the script."""
+    from storyreel.domain.assistant.conversation import (
+        ConversationFull,
+        brief_text,
+        names_of,
+        plan_aspect,
+        plan_length,
+        plan_music,
+        plan_style,
+        reply,
+        script_size,
+        start,
+    )
+    from storyreel.domain.assistant.model import Conversation
+    from storyreel.domain.assistant.templates import TemplateLibrary
+    from storyreel.providers.base import ProviderError
+    from storyreel.providers.llm.script import OpenAIChatScriptWriter, unavailable_reason
+
+    library = TemplateLibrary.builtin()
+    conversation: Conversation | None = None
+    if state is not None and state.exists():
+        try:
+            conversation = Conversation.model_validate_json(state.read_bytes())
+        except (OSError, ValidationError) as exc:
+            raise fail(
+                f"{state} is not a conversation file: {str(exc).splitlines()[0]}", 2
+            ) from None
+
+    def turn(message: str) -> None:
+        nonlocal conversation
+        try:
+            conversation = (
+                start(message, library)
+                if conversation is None
+                else reply(conversation, message, library)
+            )
+        except ConversationFull as exc:
+            raise fail(str(exc), 2) from None
+        except ValueError as exc:
+            raise fail(str(exc), 2) from None
+        if not as_json:
+            out.print(f"[bold]assistant:[/] {escape(conversation.turns[-1].text)}")
+
+    said = [m for m in (messages or []) if m.strip()]
+    if not said and conversation is None and not sys.stdin.isatty():
+        raise fail(
+            "say what you would like to make: storyreel assist 'a 60-second fable about a fox'", 2
+        )
+    for message in said:
+        turn(message)
+    if not said and sys.stdin.isatty():
+        out.print("Describe the film you want; refine it in later turns. An empty line ends.")
+        while True:
+            try:
+                line = input("you> ").strip()
+            except EOFError:
+                break
+            if not line:
+                break
+            turn(line)
+    if conversation is None:
+        raise fail("nothing was said: describe the film you would like to make", 2)
+    if state is not None:
+        state.write_text(conversation.model_dump_json(indent=1), encoding="utf-8")
+    brief = conversation.brief
+    template = library.choose(brief.task, brief.genre)
+    story_text: str | None = None
+    if script:
+        reason = unavailable_reason(load_settings())
+        if reason is not None:
+            raise fail(reason, 2)
+        size, _unit = script_size(brief, template)
+        try:
+            written = OpenAIChatScriptWriter(load_settings()).write(
+                brief_text(brief, template), brief.language, size, names_of(brief)
+            )
+        except ProviderError as exc:
+            raise fail(f"the script could not be written: {exc}", 1) from None
+        story_text = written.text
+        if output is not None:
+            output.write_text(story_text + "\n", encoding="utf-8")
+    if as_json:
+        payload = conversation.model_dump(mode="json")
+        payload["script"] = story_text
+        out.print_json(json.dumps(payload, ensure_ascii=False))
+        return
+    out.print(f"[bold]brief[/] (template {template.id} v{template.version}):")
+    out.print(escape(brief_text(brief, template)))
+    if story_text is not None and output is None:
+        out.print("[bold]script:[/]")
+        out.print(escape(story_text))
+    target = str(output) if output is not None else "STORY.txt"
+    out.print(
+        "next: storyreel make "
+        f"{escape(target)} --style {plan_style(brief, template)} --aspect {plan_aspect(brief)} "
+        f"--lang {brief.language} --music {plan_music(brief, template)} "
+        f"--length {plan_length(brief, template):g}s"
+    )
+
+
+@app.command()
 def styles() -> None:
     """List the style presets."""
     from storyreel.domain.styles import STYLES

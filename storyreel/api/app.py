@@ -22,6 +22,7 @@ from storyreel.api.principals import Principals
 from storyreel.api.routes import (
     admin,
     assets,
+    assistant,
     auth,
     catalog,
     characters,
@@ -65,6 +66,7 @@ RESOURCE_ROUTERS = (
     admin,
     providers,
     translations,
+    assistant,
 )
 
 

@@ -419,3 +419,40 @@ class Worker(Base):
     gpu_name: Mapped[str | None] = mapped_column(String(255))
     gpu_memory_mb: Mapped[int | None] = mapped_column(Integer)
     stopped_at: Mapped[datetime | None] = mapped_column()
+
+
+class AssistantConversation(Base):
+    """One person's conversation with the assistant (``storyreel.domain.assistant``): its whole
+    state (brief, issues, turns) as JSON, the script written from it, the project made from it."""
+
+    __tablename__ = "assistant_conversations"
+    __table_args__ = (Index("ix_assistant_conversations_owner", "owner_id", "updated_at"),)
+
+    id: Mapped[str] = _id()
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    script: Mapped[str | None] = mapped_column(Text)
+    script_title: Mapped[str | None] = mapped_column(String(200))
+    project_id: Mapped[str | None] = mapped_column(
+        ForeignKey("projects.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class AssistantTemplate(Base):
+    """A template an admin added to the assistant's library (the shape of the built-in TOML
+    files, ``storyreel.domain.assistant.templates.Template``); one with a built-in's id
+    replaces it."""
+
+    __tablename__ = "assistant_templates"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_by: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

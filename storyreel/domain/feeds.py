@@ -37,6 +37,7 @@ PROJECT_FEEDS: dict[str, Step | None] = {
     "music": "music",
     "target_seconds": None,  # applies when the storyboard is written again
     "quality": None,  # the default of the next render
+    "bilingual_subtitles": "render",  # the subtitles only: pictures and voices stay
 }
 
 #: A character's editable fields: each changes the pictures of the shots that name it.

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 
 from storyreel.db.models import Asset, Shot
@@ -377,6 +377,54 @@ def test_patch_changes_settings_and_refuses_everything_else(api: Api) -> None:
     after = api.client.get(url, headers=alice.headers).json()
     assert after["owner_id"] == alice.user_id and after["title"] == "Renamed"
     assert api.client.patch(url, json={"title": "Mine"}, headers=bob.headers).status_code == 404
+
+
+def _keep_original_narration(api: Api, project_id: str) -> list[str]:
+    """Each shot's original narration, as a translation's copy keeps it; the texts."""
+    platform = api.client.app.state.storyreel.platform  # type: ignore[attr-defined]
+    originals = []
+    with platform.db.session() as s:
+        for shot in s.scalars(select(Shot).where(Shot.project_id == project_id)):
+            shot.original_narration = f"原文 {shot.position + 1}。"
+            originals.append((shot.position, shot.original_narration))
+    return [text for _, text in sorted(originals)]
+
+
+def test_bilingual_subtitles_can_be_switched_and_only_the_render_runs_again(api: Api) -> None:
+    alice = api.register("alice")
+    project = storyboarded(api, alice, quality="preview", music="none")
+    pid, url = project["id"], f"{P}/{project['id']}"
+    assert project["bilingual_subtitles"] is False
+    assert {s["original_narration"] for s in project["shots"]} == {""}
+    originals = _keep_original_narration(api, pid)
+    r = api.client.post(f"{url}/render", json={"quality": "preview"}, headers=alice.headers)
+    assert r.status_code == 202, r.text
+    rendered = settled(api, alice, pid, timeout=240)
+    assert rendered["status"] == "done", rendered["task_counts"]
+    assert [s["original_narration"] for s in rendered["shots"]] == originals
+    before, render = finished(rendered), rendered["tasks"]["render"]
+
+    r = api.client.patch(url, json={"bilingual_subtitles": True}, headers=alice.headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["bilingual_subtitles"] is True
+    after = settled(api, alice, pid, timeout=240)
+    assert after["status"] == "done", after["task_counts"]
+    # No picture, voice or motion ran again: the same render task did, with two-line cues.
+    assert finished(after) == before
+    assert after["tasks"]["render"]["id"] == render["id"]
+    assert after["tasks"]["render"]["finished_at"] != render["finished_at"]
+    assert after["latest_render"]["id"] != rendered["latest_render"]["id"]
+    srt = api.client.get(after["latest_render"]["srt"]["url"]).text
+    assert originals[0] in srt
+    assert originals[0] not in api.client.get(rendered["latest_render"]["srt"]["url"]).text
+
+    # The same value again runs nothing; null is refused.
+    same = api.client.patch(url, json={"bilingual_subtitles": True}, headers=alice.headers)
+    assert same.status_code == 200
+    assert settled(api, alice, pid)["tasks"]["render"] == after["tasks"]["render"]
+    r = api.client.patch(url, json={"bilingual_subtitles": None}, headers=alice.headers)
+    assert r.status_code == 422, r.text
+    assert api.client.get(url, headers=alice.headers).json()["bilingual_subtitles"] is True
 
 
 def _blobs(api: Api, project_id: str) -> set[Path]:

@@ -1,6 +1,7 @@
 """One shot's picture, voice or motion made again with parameters, through the HTTP API: the
 parameters reach the providers (a new seed and size give a new picture of that size, a new rate
-a voice of another length), bad ones are refused, and the prompt describes the characters."""
+a voice of another length), bad ones are refused, and the prompt describes the characters; the
+shot shows the prompt its picture was drawn from, with its score."""
 
 from __future__ import annotations
 
@@ -140,3 +141,27 @@ def test_the_prompt_describes_the_characters_the_shot_names(api: Api) -> None:
     assert result["prompt"].startswith(shot["visual_prompt"].rstrip("."))
     assert result["prompt"].endswith(". 林晓: a girl of twelve with a red scarf")
     assert "a cook" not in result["prompt"]
+
+
+def test_the_shot_shows_how_its_picture_was_asked_for_and_the_prompts_score(api: Api) -> None:
+    alice = api.register("alice")
+    project = storyboarded(api, alice)
+    pid, shot = project["id"], project["shots"][0]
+    assert all(s["image_prompt"] is None for s in project["shots"])  # no picture yet
+    result = _succeeded(_step(api, alice, pid, shot["id"], "image", width=160, height=90))
+    r = api.client.get(f"{P}/{pid}", headers=alice.headers)
+    assert r.status_code == 200, r.text
+    shown = r.json()["shots"][0]["image_prompt"]
+    assert shown == {
+        "family": result["prompt_family"],
+        "language": result["prompt_language"],
+        "score": result["prompt_score"],
+        "reasons": result["prompt_reasons"],
+        "prompt": result["prompt"],
+        "negative_prompt": result["negative_prompt"],
+    }
+    assert 0 <= shown["score"] <= 100
+    assert shown["score"] == 100 - sum(reason["points"] for reason in shown["reasons"])
+    # A copy has the picture but no task that drew it: nothing is claimed about its prompt.
+    copy = api.client.post(f"{P}/{pid}/duplicate", headers=alice.headers).json()
+    assert copy["shots"][0]["image"] is not None and copy["shots"][0]["image_prompt"] is None

@@ -46,6 +46,7 @@ from storyreel.db.repositories import accounts as accounts_repo
 from storyreel.db.repositories import projects as repo
 from storyreel.documents import Document, DocumentError
 from storyreel.domain.blob_keys import project_cache_prefix
+from storyreel.domain.condense import Condensed
 from storyreel.domain.feeds import PROJECT_FEEDS
 from storyreel.domain.project import VOICE_PATTERN, ProjectOptions, Quality
 from storyreel.domain.storyboard import Aspect
@@ -76,8 +77,17 @@ class ProjectFields(ProjectOptions):
     """Everything about a project but its story."""
 
 
+CONDENSED_HEADER = "Storyreel-Condensed"
+CONDENSE_DESCRIPTION = (
+    "Condense a text longer than the film needs (or than the story limit) to the target "
+    "length instead of refusing it: by the LLM of the storyboard route when one is "
+    f"configured, else offline. The `{CONDENSED_HEADER}` response header says what was done."
+)
+
+
 class ProjectIn(ProjectFields):
     story: str = Field(description="The story text (plain text or Markdown).")
+    condense: bool = Field(False, description=CONDENSE_DESCRIPTION)
 
 
 class ProjectUpload(ProjectFields):
@@ -93,13 +103,7 @@ class ProjectUpload(ProjectFields):
         description="Chapter N or range N-M (1-based) of the document to make the story of; "
         "unset: the whole document, when it fits the story limit.",
     )
-    condense: bool = Field(
-        False,
-        description="Condense a text longer than the film needs (or than the story limit) to "
-        "the target length instead of refusing it: by the LLM of the storyboard route when "
-        "one is configured, else offline. The `Storyreel-Condensed` response header says what "
-        "was done.",
-    )
+    condense: bool = Field(False, description=CONDENSE_DESCRIPTION)
 
 
 class ProjectPatch(BaseModel):
@@ -127,6 +131,11 @@ class ProjectPatch(BaseModel):
     routing: RoutingIn | None = Field(
         None,
         description="Provider routes for this project only ({} to follow the account's).",
+    )
+    bilingual_subtitles: bool | None = Field(
+        None,
+        description="Subtitles in two languages: each shot's original narration (a translated "
+        "project's) as a second, smaller line. Only the render is made again.",
     )
 
     @field_validator("style")
@@ -169,6 +178,55 @@ def _story(state: AppState, text: str) -> str:
         raise field_error("story", str(exc)) from exc
 
 
+def _condensed(
+    state: AppState, text: str, fields: ProjectFields, *, condense: bool
+) -> tuple[str, Condensed | None]:
+    """The story of a new project, typed or uploaded: ``text`` condensed to what the film needs
+    when asked (up to the document limit), then checked as any story (413, 422)."""
+    if not condense:
+        return _story(state, text), None
+    limit = state.settings.max_document_chars
+    if len(text) > limit and len(text.strip()) > limit:
+        raise errors.PayloadTooLarge(
+            f"the text is {len(text.strip()):,} characters; even condensed, the limit is "
+            f"{limit:,} (STORYREEL_MAX_DOCUMENT_CHARS)",
+            details={"limit_chars": limit},
+        )
+    condensed = condense_story(
+        pipeline_of(state),
+        text,
+        target_seconds=fields.target_seconds,
+        max_chars=state.settings.max_story_chars,
+        max_shots=fields.max_shots,
+    )
+    return _story(state, condensed.text), condensed
+
+
+def _said(response: Response, condensed: Condensed | None) -> Response:
+    """``response`` with the ``Storyreel-Condensed`` header when the story was condensed (an
+    ASCII line: "condensed 31,204 -> 1,950 characters (offline, extractive)")."""
+    if condensed is not None:
+        response.headers[CONDENSED_HEADER] = (
+            condensed.describe().replace("→", "->").encode("ascii", "replace").decode()
+        )
+    return response
+
+
+#: The created project's response, documenting the header a condensed story comes with.
+CREATED: dict[int | str, dict[str, Any]] = {
+    201: {
+        "headers": {
+            CONDENSED_HEADER: {
+                "description": "Sent when `condense` was asked: what was done, e.g. "
+                "`condensed 31,204 -> 1,950 characters (offline, extractive)` or "
+                "`not condensed: 1,204 characters already fit`.",
+                "schema": {"type": "string"},
+            }
+        }
+    }
+}
+
+
 def _chosen(
     state: AppState, document: Document, chapter: str | None, *, condensing: bool = False
 ) -> str:
@@ -205,9 +263,12 @@ def _resolution(aspect: str) -> int:
     return min(CANVAS_SIZES[aspect])
 
 
-def _create(
+def create_from_story(
     s: Session, state: AppState, user: User, fields: ProjectFields, story: str
 ) -> ProjectOut:
+    """A project of ``story`` (already checked: ``_story``) with ``fields``, in ``s``: the
+    owner's quotas are checked and its storyboard task is queued. Shared by every create route
+    (typed text, upload, the assistant)."""
     check_quota(
         s,
         state,
@@ -229,7 +290,7 @@ def _create(
 # --- create ---------------------------------------------------------------------------------
 
 
-@router.post("/projects", status_code=201, response_model=ProjectOut)
+@router.post("/projects", status_code=201, response_model=ProjectOut, responses=CREATED)
 def create_project(
     body: ProjectIn,
     user: Creator,
@@ -237,20 +298,31 @@ def create_project(
     db: DbDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    """Create a project from story text; its storyboard starts being written at once."""
-    story = _story(state, body.story)
+    """Create a project from story text (condensed first with `condense`); its storyboard
+    starts being written at once."""
     body.music = _music(state, body.music)
-    return run_once(
+    story, condensed = _condensed(state, body.story, body, condense=body.condense)
+    fields = ProjectFields.model_validate(body.model_dump(exclude={"story", "condense"}))
+    response = run_once(
         db,
         user,
         idempotency_key,
-        fingerprint("projects", body),
-        lambda s: _create(s, state, user, body, story),
+        # As before `condense` existed when it is not asked.
+        fingerprint(
+            "projects",
+            body.model_dump(mode="json", exclude={"condense"}),
+            *(["condense"] * body.condense),
+        ),
+        lambda s: create_from_story(s, state, user, fields, story),
     )
+    return _said(response, condensed)
 
 
 @router.post(
-    "/projects/upload", status_code=201, response_model=ProjectOut, responses=uploads.UNSUPPORTED
+    "/projects/upload",
+    status_code=201,
+    response_model=ProjectOut,
+    responses={**uploads.UNSUPPORTED, **CREATED},
 )
 def upload_project(
     data: Annotated[ProjectUpload, Form(media_type="multipart/form-data")],
@@ -263,32 +335,18 @@ def upload_project(
     recognised by its content — or the chapters of it that `chapter` names."""
     raw = uploads.read_upload(data.file, state.settings.upload_max_bytes)
     document = uploads.story_document(raw, data.file.filename, state.settings)
-    text = _chosen(state, document, data.chapter, condensing=data.condense)
-    condensed = None
-    if data.condense:
-        condensed = condense_story(
-            pipeline_of(state),
-            text,
-            target_seconds=data.target_seconds,
-            max_chars=state.settings.max_story_chars,
-            max_shots=data.max_shots,
-        )
-        text = condensed.text
-    story = _story(state, text)
     fields = ProjectFields.model_validate(data.model_dump(exclude={"file", "chapter", "condense"}))
     fields.music = _music(state, fields.music)
+    text = _chosen(state, document, data.chapter, condensing=data.condense)
+    story, condensed = _condensed(state, text, fields, condense=data.condense)
     response = run_once(
         db,
         user,
         idempotency_key,
         fingerprint("projects/upload", fields, data.chapter, raw, *(["condense"] * data.condense)),
-        lambda s: _create(s, state, user, fields, story),
+        lambda s: create_from_story(s, state, user, fields, story),
     )
-    if condensed is not None:
-        response.headers["Storyreel-Condensed"] = (
-            condensed.describe().replace("→", "->").encode("ascii", "replace").decode()
-        )
-    return response
+    return _said(response, condensed)
 
 
 # --- read -----------------------------------------------------------------------------------

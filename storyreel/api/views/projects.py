@@ -56,6 +56,10 @@ class ProjectOut(ProjectSummary):
     target_seconds: float | None
     max_shots: int
     seed: int
+    bilingual_subtitles: bool = Field(
+        description="Subtitles in two languages: each shot's `original_narration` (a "
+        "translated project's) as a second, smaller line under its narration."
+    )
     budget: float | None = Field(
         description="What the owner lets this project's provider calls cost in all (null: "
         "no limit of its own); see GET /projects/{id}/cost."
@@ -173,6 +177,7 @@ def project_out(s: Session, state: AppState, project: Project, user: User) -> Pr
         target_seconds=project.target_seconds,
         max_shots=project.max_shots,
         seed=project.seed,
+        bilingual_subtitles=project.bilingual_subtitles,
         budget=project.budget,
         routing=project.routing or {},
         storyboard_task_id=storyboard.id if storyboard is not None else None,

@@ -58,13 +58,14 @@ TRANSLATION_SCHEMA: dict[str, Any] = {
 }
 
 
-def unavailable_reason(settings: Settings) -> str | None:
-    """Why translation cannot run on this server (naming the settings to set), or None."""
+def unavailable_reason(settings: Settings, what: str = "translation") -> str | None:
+    """Why ``what`` (a step only an LLM does) cannot run on this server, naming the settings
+    to set; None when it can."""
     try:
         OpenAIChatStoryboardWriter(settings).check()
     except ProviderNotConfigured as exc:
         return (
-            f"translation needs an LLM: set {LLM.env('base_url')} (an OpenAI-compatible API, "
+            f"{what} needs an LLM: set {LLM.env('base_url')} (an OpenAI-compatible API, "
             f"e.g. https://api.openai.com/v1), {LLM.env('api_key')} and {LLM.env('model')} "
             f"({exc})"
         )

@@ -22,6 +22,7 @@ export const SHOT_FEEDS = {
 
 export const PROJECT_FEEDS = {
   aspect: "image",
+  bilingual_subtitles: "render",
   music: "music",
   quality: null,
   style: "image",

@@ -4,6 +4,31 @@
  */
 
 export interface paths {
+    "/api/v1/admin/assistant/templates/{template_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put Template
+         * @description Add a template, or replace one (a built-in's id replaces the built-in for everyone);
+         *     its version must grow.
+         */
+        put: operations["put_template"];
+        post?: never;
+        /**
+         * Delete Template
+         * @description Remove an admin's template (a built-in it replaced comes back).
+         */
+        delete: operations["delete_template"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/projects/{project_id}/quotas": {
         parameters: {
             query?: never;
@@ -181,6 +206,161 @@ export interface paths {
          * @description Download or stream an asset through a signed link (no login needed; Range supported).
          */
         get: operations["download_asset"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assistant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Assistant
+         * @description What the assistant can do here: scripts need an LLM; the rest works offline.
+         */
+        get: operations["get_assistant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assistant/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Conversations
+         * @description Your conversations, the latest first.
+         */
+        get: operations["list_conversations"];
+        put?: never;
+        /**
+         * Start Conversation
+         * @description Start a conversation from a request in Chinese or English ("a 60-second sci-fi short
+         *     about a lighthouse keeper's robot, warm, for children"): the brief read from it, what is
+         *     missing or contradictory, and the assistant's reply with its questions.
+         */
+        post: operations["start_conversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assistant/conversations/{conversation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Conversation */
+        get: operations["get_conversation"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Conversation
+         * @description Delete a conversation (a project made from it stays).
+         */
+        delete: operations["delete_conversation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assistant/conversations/{conversation_id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send Message
+         * @description Refine the brief ("make it darker", "add a cat", "call the robot Bolt", "30 seconds",
+         *     or an answer to the question asked).
+         */
+        post: operations["send_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assistant/conversations/{conversation_id}/project": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make Project
+         * @description Make a project from the conversation's script with the brief's settings (style, frame,
+         *     language, music, length); its storyboard starts being written at once.
+         */
+        post: operations["make_project"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assistant/conversations/{conversation_id}/script": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put Script
+         * @description Set the script yourself (edited from the LLM's, or your own story).
+         */
+        put: operations["put_script"];
+        /**
+         * Write Script
+         * @description Have the LLM write the script from the brief (its length, language, names and beats).
+         *     409 when no LLM is configured here (the message names the settings) or the model gave no
+         *     usable script; a person can always give their own with PUT.
+         */
+        post: operations["write_script"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assistant/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Templates
+         * @description The template library: built-in (versioned files) and the admins' own.
+         */
+        get: operations["list_templates"];
         put?: never;
         post?: never;
         delete?: never;
@@ -490,7 +670,8 @@ export interface paths {
         put?: never;
         /**
          * Create Project
-         * @description Create a project from story text; its storyboard starts being written at once.
+         * @description Create a project from story text (condensed first with `condense`); its storyboard
+         *     starts being written at once.
          */
         post: operations["create_project"];
         delete?: never;
@@ -1521,6 +1702,14 @@ export interface components {
              */
             url: string;
         };
+        /** AssistantCapability */
+        AssistantCapability: {
+            /** Languages */
+            languages: string[];
+            script_writing: components["schemas"]["ScriptWriting"];
+            /** Templates */
+            templates: number;
+        };
         /** Body_inspect_document */
         Body_inspect_document: {
             /**
@@ -1536,6 +1725,101 @@ export interface components {
              * @description A PNG, JPEG or WebP image.
              */
             file: string;
+        };
+        /**
+         * Brief
+         * @description The structured brief a conversation builds: enough to write a script from.
+         */
+        Brief: {
+            /** Aspect */
+            aspect?: ("16:9" | "9:16" | "1:1") | null;
+            /** Audience */
+            audience?: ("children" | "teens" | "adults" | "family") | null;
+            /**
+             * Characters
+             * @default []
+             */
+            characters: components["schemas"]["BriefCharacter"][];
+            /** Era */
+            era?: string | null;
+            /**
+             * Genre
+             * @default general
+             * @enum {string}
+             */
+            genre: "general" | "scifi" | "fantasy" | "fairy_tale" | "mystery" | "romance" | "comedy" | "horror" | "adventure" | "drama" | "history" | "documentary";
+            /**
+             * Goal
+             * @description What the lead wants, or the film's point.
+             */
+            goal?: string | null;
+            /**
+             * Idea
+             * @description The request as first given.
+             * @default
+             */
+            idea: string;
+            /**
+             * Language
+             * @default en
+             * @enum {string}
+             */
+            language: "zh" | "en";
+            /** Length S */
+            length_s?: number | null;
+            /**
+             * Moods
+             * @default []
+             */
+            moods: string[];
+            /**
+             * Notes
+             * @description Wishes kept as said ('add a twist at the end').
+             * @default []
+             */
+            notes: string[];
+            /** Setting */
+            setting?: string | null;
+            /** Style */
+            style?: string | null;
+            /**
+             * Task
+             * @default video
+             * @enum {string}
+             */
+            task: "video" | "script" | "storyboard" | "character" | "audio";
+            template?: components["schemas"]["TemplateRef"] | null;
+            /** Time Of Day */
+            time_of_day?: string | null;
+        };
+        /**
+         * BriefCharacter
+         * @description Someone (or something) in the story: a name or a role noun, and what is known of them.
+         */
+        BriefCharacter: {
+            /**
+             * Description
+             * @description Who they are, in a phrase.
+             * @default
+             */
+            description: string;
+            /**
+             * Kind
+             * @default person
+             * @enum {string}
+             */
+            kind: "person" | "animal" | "thing";
+            /**
+             * Name
+             * @description A name (Mia, 老周) or a role (the robot).
+             */
+            name: string;
+            /**
+             * Role
+             * @default supporting
+             * @enum {string}
+             */
+            role: "lead" | "supporting";
         };
         /** BudgetOut */
         BudgetOut: {
@@ -1696,6 +1980,61 @@ export interface components {
             ms: number;
             /** Ok */
             ok: boolean;
+        };
+        /** ConversationOut */
+        ConversationOut: {
+            brief: components["schemas"]["Brief"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Has Script */
+            has_script: boolean;
+            /** Id */
+            id: string;
+            /** Issues */
+            issues: components["schemas"]["Issue"][];
+            plan: components["schemas"]["Plan"];
+            /** Project Id */
+            project_id: string | null;
+            /**
+             * Questions
+             * @description What the assistant asks now (at most two).
+             */
+            questions: string[];
+            script: components["schemas"]["ScriptOut"] | null;
+            script_writing: components["schemas"]["ScriptWriting"];
+            /** Title */
+            title: string;
+            /** Turns */
+            turns: components["schemas"]["Turn"][];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** ConversationSummary */
+        ConversationSummary: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Has Script */
+            has_script: boolean;
+            /** Id */
+            id: string;
+            /** Project Id */
+            project_id: string | null;
+            /** Title */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
         };
         /** DayUsageOut */
         DayUsageOut: {
@@ -2003,6 +2342,56 @@ export interface components {
             /** Width */
             width?: number | null;
         };
+        /**
+         * ImagePrompt
+         * @description The prompt the shot's picture was drawn from, as the image model's family reads it
+         *     (its tags or sentences, in its language), and how good the asking is.
+         */
+        ImagePrompt: {
+            /**
+             * Family
+             * @description The image model's prompt family: plain, sd, sdxl, flux, dalle or qwen.
+             * @example sdxl
+             */
+            family: string;
+            /**
+             * Language
+             * @description The prompt's language.
+             * @example en
+             */
+            language: string;
+            /** Negative Prompt */
+            negative_prompt: string;
+            /** Prompt */
+            prompt: string;
+            /**
+             * Reasons
+             * @description Why points were lost (none: 100).
+             */
+            reasons: components["schemas"]["PromptReason"][];
+            /**
+             * Score
+             * @description 100 less the points of each reason: how complete it is.
+             */
+            score: number;
+        };
+        /**
+         * Issue
+         * @description Something missing, assumed or contradictory in the brief, with the question to ask.
+         */
+        Issue: {
+            /** Field */
+            field: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "missing" | "contradiction" | "assumed";
+            /** Message */
+            message: string;
+            /** Question */
+            question?: string | null;
+        };
         /** KeySlotOut */
         KeySlotOut: {
             /** Label */
@@ -2016,6 +2405,17 @@ export interface components {
             email: string;
             /** Password */
             password: string;
+        };
+        /** MakeProjectIn */
+        MakeProjectIn: {
+            /**
+             * Auto
+             * @description Make the whole video; false: stop at the storyboard.
+             * @default true
+             */
+            auto: boolean;
+            /** Title */
+            title?: string | null;
         };
         /** MemberIn */
         MemberIn: {
@@ -2043,6 +2443,14 @@ export interface components {
             role: string;
             /** User Id */
             user_id: string;
+        };
+        /** MessageIn */
+        MessageIn: {
+            /**
+             * Message
+             * @example a 60-second sci-fi short about a lighthouse keeper's robot, warm, for children
+             */
+            message: string;
         };
         /** MotionIn */
         MotionIn: {
@@ -2079,6 +2487,17 @@ export interface components {
         Page_AdminUserOut_: {
             /** Items */
             items: components["schemas"]["AdminUserOut"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[ConversationSummary] */
+        Page_ConversationSummary_: {
+            /** Items */
+            items: components["schemas"]["ConversationSummary"][];
             /** Page */
             page: number;
             /** Page Size */
@@ -2159,6 +2578,28 @@ export interface components {
             /** New Password */
             new_password: string;
         };
+        /**
+         * Plan
+         * @description What the brief comes to with the template's defaults where it is silent.
+         */
+        Plan: {
+            /** Aspect */
+            aspect: string;
+            /**
+             * Beats
+             * @description The story's steps, in the brief's language.
+             */
+            beats: string[];
+            /** Length S */
+            length_s: number;
+            /** Moods */
+            moods: string[];
+            /** Music */
+            music: string;
+            /** Style */
+            style: string;
+            template: components["schemas"]["TemplateOut"];
+        };
         /** ProfileIn */
         ProfileIn: {
             /**
@@ -2209,6 +2650,12 @@ export interface components {
              * @default false
              */
             bilingual_subtitles: boolean;
+            /**
+             * Condense
+             * @description Condense a text longer than the film needs (or than the story limit) to the target length instead of refusing it: by the LLM of the storyboard route when one is configured, else offline. The `Storyreel-Condensed` response header says what was done.
+             * @default false
+             */
+            condense: boolean;
             /**
              * Language
              * @default auto
@@ -2283,6 +2730,11 @@ export interface components {
             aspect: string;
             /** Auto */
             auto: boolean;
+            /**
+             * Bilingual Subtitles
+             * @description Subtitles in two languages: each shot's `original_narration` (a translated project's) as a second, smaller line under its narration.
+             */
+            bilingual_subtitles: boolean;
             /**
              * Budget
              * @description What the owner lets this project's provider calls cost in all (null: no limit of its own); see GET /projects/{id}/cost.
@@ -2385,6 +2837,11 @@ export interface components {
         ProjectPatch: {
             /** Aspect */
             aspect?: ("16:9" | "9:16" | "1:1") | null;
+            /**
+             * Bilingual Subtitles
+             * @description Subtitles in two languages: each shot's original narration (a translated project's) as a second, smaller line. Only the render is made again.
+             */
+            bilingual_subtitles?: boolean | null;
             /**
              * Budget
              * @description The most this project's provider calls may cost in all; null: no limit.
@@ -2571,6 +3028,29 @@ export interface components {
              * @default 1
              */
             voice_rate: number;
+        };
+        /**
+         * PromptReason
+         * @description Why a picture prompt lost points.
+         */
+        PromptReason: {
+            /**
+             * Code
+             * @description Stable: missing_subject, missing_setting, missing_time_of_day, untranslated_text, mixed_languages, too_long, trimmed or undescribed_character.
+             * @example missing_setting
+             */
+            code: string;
+            /**
+             * Message
+             * @description For people.
+             * @example the shot has no setting
+             */
+            message: string;
+            /**
+             * Points
+             * @description Points it cost.
+             */
+            points: number;
         };
         /** ProviderInfo */
         ProviderInfo: {
@@ -2927,6 +3407,33 @@ export interface components {
              */
             visual_prompt?: string | null;
         };
+        /** ScriptIn */
+        ScriptIn: {
+            /** Text */
+            text: string;
+            /** Title */
+            title?: string | null;
+        };
+        /** ScriptOut */
+        ScriptOut: {
+            /** Text */
+            text: string;
+            /** Title */
+            title: string | null;
+        };
+        /** ScriptWriting */
+        ScriptWriting: {
+            /**
+             * Available
+             * @description An LLM is configured here to write scripts.
+             */
+            available: boolean;
+            /**
+             * Reason
+             * @description Why not, naming the settings to set.
+             */
+            reason: string | null;
+        };
         /**
          * Shot
          * @description One picture on screen with the narration spoken over it.
@@ -3062,6 +3569,8 @@ export interface components {
             /** Id */
             id: string;
             image: components["schemas"]["AssetOut"] | null;
+            /** @description How the current picture was asked for, with its prompt's quality score (null: no picture yet, or one not drawn by the current image task). */
+            image_prompt: components["schemas"]["ImagePrompt"] | null;
             /**
              * Key
              * @description The storyboard's id for the shot.
@@ -3080,6 +3589,11 @@ export interface components {
             narration: string;
             /** Negative Prompt */
             negative_prompt: string;
+            /**
+             * Original Narration
+             * @description The narration this shot's was translated from ('' when none): a translated project's bilingual subtitles show it.
+             */
+            original_narration: string;
             /**
              * Position
              * @description 0-based order in the video.
@@ -3413,6 +3927,101 @@ export interface components {
              */
             wait_s?: number | null;
         };
+        /**
+         * TemplateIn
+         * @description A template's body (the shape of the built-in TOML files).
+         */
+        TemplateIn: {
+            /** Beats */
+            beats: string[];
+            /** Beats Zh */
+            beats_zh: string[];
+            /**
+             * Default Length S
+             * @default 60
+             */
+            default_length_s: number;
+            /**
+             * Default Moods
+             * @default []
+             */
+            default_moods: string[];
+            /**
+             * Default Style
+             * @default cinematic
+             */
+            default_style: string;
+            /** Genre */
+            genre: string;
+            /**
+             * Guidance
+             * @default
+             */
+            guidance: string;
+            /**
+             * Guidance Zh
+             * @default
+             */
+            guidance_zh: string;
+            /**
+             * Required
+             * @default []
+             */
+            required: string[];
+            /** Tasks */
+            tasks: string[];
+            /** Title */
+            title: string;
+            /** Title Zh */
+            title_zh: string;
+            /** Version */
+            version: number;
+        };
+        /** TemplateOut */
+        TemplateOut: {
+            /** Beats */
+            beats: string[];
+            /** Beats Zh */
+            beats_zh: string[];
+            /** Default Length S */
+            default_length_s: number;
+            /** Default Moods */
+            default_moods: string[];
+            /** Default Style */
+            default_style: string;
+            /** Genre */
+            genre: string;
+            /** Id */
+            id: string;
+            /** Required */
+            required: string[];
+            /**
+             * Source
+             * @description builtin (a file in the repository) or custom (an admin's).
+             */
+            source: string;
+            /** Tasks */
+            tasks: string[];
+            /** Title */
+            title: string;
+            /** Title Zh */
+            title_zh: string;
+            /** Version */
+            version: number;
+        };
+        /** TemplateRef */
+        TemplateRef: {
+            /** Id */
+            id: string;
+            /**
+             * Source
+             * @default builtin
+             * @enum {string}
+             */
+            source: "builtin" | "custom";
+            /** Version */
+            version: number;
+        };
         /** TodayUsage */
         TodayUsage: {
             /** Images */
@@ -3486,6 +4095,21 @@ export interface components {
              * @example English
              */
             name: string;
+        };
+        /** Turn */
+        Turn: {
+            /**
+             * Changes
+             * @default []
+             */
+            changes: string[];
+            /**
+             * Speaker
+             * @enum {string}
+             */
+            speaker: "user" | "assistant";
+            /** Text */
+            text: string;
         };
         /** UserOut */
         UserOut: {
@@ -3790,6 +4414,214 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    put_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit or quota exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit or quota exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     set_project_quotas: {
         parameters: {
             query?: never;
@@ -4867,6 +5699,1051 @@ export interface operations {
             };
             /** @description The range selects no bytes of the file. */
             416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit or quota exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_assistant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssistantCapability"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit or quota exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_conversations: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ConversationSummary_"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit or quota exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    start_conversation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key and body return the first response. */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit or quota exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_conversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit or quota exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_conversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit or quota exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    send_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit or quota exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    make_project: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key and body return the first response. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MakeProjectIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit or quota exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_script: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScriptIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit or quota exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    write_script: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit or quota exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_templates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6897,6 +8774,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description Sent when `condense` was asked: what was done, e.g. `condensed 31,204 -> 1,950 characters (offline, extractive)` or `not condensed: 1,204 characters already fit`. */
+                    "Storyreel-Condensed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7005,6 +8884,8 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    /** @description Sent when `condense` was asked: what was done, e.g. `condensed 31,204 -> 1,950 characters (offline, extractive)` or `not condensed: 1,204 characters already fit`. */
+                    "Storyreel-Condensed"?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -49,7 +49,7 @@ const refusal = (status: number, message: string, details: Record<string, unknow
 });
 
 /** The drop zone as the page holds it: the document and the choice in state. */
-function Harness({ uploadError, checked }: { uploadError?: unknown; checked?: boolean }) {
+function Harness({ uploadError, checked, condense }: { uploadError?: unknown; checked?: boolean; condense?: boolean }) {
   const [doc, setDoc] = useState<LoadedDocument | null>(null);
   const [selection, setSelection] = useState<Selection>(null);
   return (
@@ -68,13 +68,14 @@ function Harness({ uploadError, checked }: { uploadError?: unknown; checked?: bo
         }}
         uploadError={doc ? uploadError : undefined}
         checked={checked}
+        condense={condense}
       />
       <output data-testid="chapter-field">{doc ? String(chapterField(doc.info, selection)) : "none"}</output>
     </>
   );
 }
 
-function show(lang: "en" | "zh", props: { uploadError?: unknown; checked?: boolean } = {}) {
+function show(lang: "en" | "zh", props: { uploadError?: unknown; checked?: boolean; condense?: boolean } = {}) {
   localStorage.setItem("storyreel.lang", lang);
   return render(
     <I18nProvider>
@@ -166,6 +167,30 @@ describe("DocumentSource", () => {
     await user.click(third);
     expect(screen.getByTestId("chapter-field")).toHaveTextContent("2-3");
     expect(screen.getByTestId("document-choice")).toHaveTextContent("已选：第 2–3 章");
+  });
+
+  it("lets any chapters, or the whole document, be chosen when the choice is condensed", async () => {
+    const long = {
+      ...KEEPER,
+      characters: 150_000,
+      fits_whole: false,
+      chapters: [
+        { number: 1, title: "The Storm", characters: 120_000, preview: "A very long opening." },
+        { number: 2, title: "The Boat", characters: 30_000, preview: "At dawn a small boat drifted toward the rocks." },
+      ],
+    };
+    answers.push({ status: 200, body: long });
+    const { container } = show("en", { condense: true });
+    const user = await drop(container, "long.epub");
+
+    const whole = await screen.findByRole("checkbox", { name: /the whole document/i });
+    expect(whole).toBeEnabled();
+    expect(screen.getByTestId("document-picker")).toHaveTextContent("The whole document is 150,000 characters, more than a story's 100,000: it is condensed to fit.");
+    expect(screen.queryByText("Too long for one story")).toBeNull();
+    await user.click(whole);
+    expect(screen.getByTestId("chapter-field")).toHaveTextContent("null");
+    expect(screen.getByTestId("document-choice")).toHaveTextContent("Chosen: the whole document, about 150,000 characters · condensed to fit");
+    expect(screen.getByTestId("document-choice")).not.toHaveAttribute("role", "alert");
   });
 
   it("says why a file was refused, in plain English, beside the drop zone", async () => {

@@ -1,7 +1,8 @@
 /** The new-project page's document source: a drop zone for a .txt, .md, .docx, .pdf, .epub or
  * .html file, which the server reads (`inspectDocument`); the document's title and chapters
- * as a picker (the whole document when it fits a story, else one chapter or a run of them);
- * and any refusal, in plain words, right under the drop zone. */
+ * as a picker (the whole document when it fits a story, else one chapter or a run of them;
+ * anything, when the choice is condensed to fit); and any refusal, in plain words, right under
+ * the drop zone. */
 import { FileTextOutlined, InboxOutlined, LoadingOutlined } from "@ant-design/icons";
 import { Alert, Button, Checkbox, Flex, Tag, Typography, Upload } from "antd";
 import { useId, useRef, useState } from "react";
@@ -16,6 +17,7 @@ import {
   inspectDocument,
   inspectProblem,
   isWhole,
+  overLimit,
   selectionChars,
   toggleChapter,
   toggleWhole,
@@ -41,6 +43,8 @@ interface Props {
   uploadError?: unknown;
   /** The person tried to create the project: an empty choice is an error now, not a hint. */
   checked?: boolean;
+  /** The choice is condensed to fit: any chapters (or the whole document) may be chosen. */
+  condense?: boolean;
   disabled?: boolean;
 }
 
@@ -53,7 +57,7 @@ const KINDS: Record<string, MessageKey> = {
   html: "projects.doc.kind.html",
 };
 
-export function DocumentSource({ doc, selection, onSelection, onLoad, onRemove, uploadError, checked, disabled }: Props) {
+export function DocumentSource({ doc, selection, onSelection, onLoad, onRemove, uploadError, checked, condense, disabled }: Props) {
   const { t } = useI18n();
   const [reading, setReading] = useState<string | null>(null);
   const [inspectError, setInspectError] = useState<DocumentProblem | null>(null);
@@ -90,6 +94,7 @@ export function DocumentSource({ doc, selection, onSelection, onLoad, onRemove, 
             onRemove();
           }}
           checked={checked}
+          condense={condense}
           disabled={disabled || reading !== null}
         />
       )}
@@ -147,11 +152,12 @@ interface ChaptersProps {
   onSelection: (selection: Selection) => void;
   onRemove: () => void;
   checked?: boolean;
+  condense?: boolean;
   disabled?: boolean;
 }
 
 /** The document's title and what it holds, and its chapters as ticks. */
-export function DocumentChapters({ doc, selection, onSelection, onRemove, checked, disabled }: ChaptersProps) {
+export function DocumentChapters({ doc, selection, onSelection, onRemove, checked, condense = false, disabled }: ChaptersProps) {
   const { t, lang } = useI18n();
   const id = useId();
   const { info, file } = doc;
@@ -159,16 +165,18 @@ export function DocumentChapters({ doc, selection, onSelection, onRemove, checke
   const count = info.chapters.length;
   const whole = isWhole(info, selection);
   const partial = selection !== null && !whole;
-  const ok = fits(info, selection);
+  const ok = fits(info, selection, condense);
   const chars = selectionChars(info, selection);
   const kind = KINDS[info.kind];
 
   let summary: string;
   if (selection === null) summary = t("projects.doc.noneChosen");
   else if (!ok) summary = t("projects.doc.overLimit", { n: n(chars), max: n(info.max_story_chars) });
-  else if (whole) summary = t("projects.doc.chosenWhole", { n: n(chars) });
+  else if (whole) summary = t("projects.doc.chosenWhole", { n: n(whole && !info.fits_whole ? info.characters : chars) });
   else if (selection.from === selection.to) summary = t("projects.doc.chosenOne", { from: selection.from, n: n(chars) });
   else summary = t("projects.doc.chosenRange", { from: selection.from, to: selection.to, n: n(chars) });
+  // Past the limit, but condensed: say so beside the choice.
+  if (ok && overLimit(info, selection)) summary = `${summary} · ${t("projects.doc.toCondense")}`;
   const bad = selection === null ? Boolean(checked) : !ok;
 
   return (
@@ -202,7 +210,7 @@ export function DocumentChapters({ doc, selection, onSelection, onRemove, checke
         <Checkbox
           checked={whole}
           indeterminate={partial}
-          disabled={disabled || !info.fits_whole}
+          disabled={disabled || !(info.fits_whole || condense)}
           onChange={() => onSelection(toggleWhole(info, selection))}
           data-testid="document-whole"
         >
@@ -210,14 +218,14 @@ export function DocumentChapters({ doc, selection, onSelection, onRemove, checke
         </Checkbox>
         {!info.fits_whole && (
           <Typography.Paragraph type="secondary" style={{ fontSize: 13, margin: "2px 0 0 24px" }}>
-            {t("projects.doc.wholeTooLong", { n: n(info.characters), max: n(info.max_story_chars) })}
+            {t(condense ? "projects.doc.wholeCondensed" : "projects.doc.wholeTooLong", { n: n(info.characters), max: n(info.max_story_chars) })}
           </Typography.Paragraph>
         )}
         {count > 1 && (
           <ol className="projects-doc-list" data-testid="document-chapters">
             {info.chapters.map((c) => {
               const chosen = selection !== null && c.number >= selection.from && c.number <= selection.to;
-              const allowed = chapterFits(info, c.number);
+              const allowed = chapterFits(info, c.number, condense);
               return (
                 <li
                   key={c.number}

@@ -20,19 +20,23 @@ import {
 } from "antd";
 import { useRef, useState, type ReactNode } from "react";
 import { Link, useNavigate } from "react-router-dom";
-import { api, ApiError, errorMessage, unwrap, type Schemas } from "../../api/client";
+import { ApiError, errorMessage, type Schemas } from "../../api/client";
 import { queryKeys, useMe, useMusicMoods, useUsage } from "../../api/queries";
 import type { Quality } from "../../api/schema-constants.gen";
 import { useI18n } from "../../i18n";
 import { applyFieldErrors } from "../../lib/fieldErrors";
 import { formatDuration, formatNumber } from "../../lib/format";
 import { AspectPicker, type Aspect } from "./AspectPicker";
+import { condensedMessage, condenseReason, narrationSeconds, parseCondensed, storyLimitOf, type CondenseInput } from "./condense";
+import { CondenseOption } from "./CondenseOption";
 import { DocumentSource, type LoadedDocument } from "./DocumentPicker";
 import {
   chapterField,
+  createProject,
   documentProblem,
   fits,
   initialSelection,
+  selectionChars,
   selectionSample,
   selectionTitle,
   uploadProject,
@@ -107,9 +111,9 @@ function Section({ title, extra, children }: { title: string; extra?: ReactNode;
   );
 }
 
-/** A new project: the story (typed or pasted, or the chapters chosen of a dropped document),
- * its style, format and sound; "Make it" runs everything, "Storyboard only" stops for a
- * review. */
+/** A new project: the story (typed or pasted, or the chapters chosen of a dropped document,
+ * condensed to fit when it is too long and the person asks), its style, format and sound;
+ * "Make it" runs everything, "Storyboard only" stops for a review. */
 function NewProject() {
   const { t, lang } = useI18n();
   const { message, modal } = App.useApp();
@@ -130,25 +134,45 @@ function NewProject() {
   const [selection, setSelection] = useState<Selection>(null);
   const [docChecked, setDocChecked] = useState(false);
   const docRef = useRef<HTMLDivElement>(null);
+  // "Condense to fit", ticked; it is sent only while it is offered. A typed story's limit is
+  // learned from the server's refusal of it.
+  const [condense, setCondense] = useState(false);
+  const [storyLimit, setStoryLimit] = useState<number | null>(null);
 
   const story = Form.useWatch("story", form) ?? "";
   const language = Form.useWatch("language", form) ?? "auto";
   const rate = Form.useWatch("voice_rate", form) ?? 1;
+  const length = Form.useWatch("length", form) ?? "auto";
   const sample = doc ? selectionSample(doc.info, selection) : story;
   const voiceLanguage: "zh" | "en" = language !== "auto" ? language : sample.trim() ? guessLanguage(sample) : lang;
 
+  // Condensing is offered when the chosen text is past the story limit or much longer than
+  // the video, and for a document too long as a whole (condensed, it may be chosen whole).
+  const targetSeconds = length === "auto" ? null : Number(length);
+  const condenseInput: CondenseInput = doc
+    ? { chars: selectionChars(doc.info, selection), sample, maxChars: doc.info.max_story_chars, targetSeconds }
+    : { chars: charCount(story), sample: story, maxChars: storyLimit, targetSeconds };
+  let condenseWhy = condenseReason(condenseInput);
+  if (doc && !doc.info.fits_whole && condenseWhy === null) {
+    condenseWhy = "limit";
+    condenseInput.chars = doc.info.characters;
+  }
+  const condensing = condenseWhy !== null && condense;
+
   const create = useMutation({
     mutationFn: (request: CreateRequest) =>
-      request.kind === "text"
-        ? unwrap(api.POST("/api/v1/projects", { body: request.body, params: { header: { "Idempotency-Key": request.key } } }))
-        : uploadProject(request.file, request.chapter, request.fields, request.key),
-    onSuccess: (project) => {
+      request.kind === "text" ? createProject(request.body, request.key) : uploadProject(request.file, request.chapter, request.fields, request.key),
+    onSuccess: ({ project, condensed }) => {
       void client.invalidateQueries({ queryKey: queryKeys.projects() });
       void client.invalidateQueries({ queryKey: queryKeys.usage() });
       message.success(t("projects.new.created", { title: project.title }));
+      const done = parseCondensed(condensed);
+      if (done) void message.info({ content: <span data-testid="condensed-note">{condensedMessage(done, t, lang)}</span>, duration: 8 });
       navigate(`/projects/${project.id}`);
     },
     onError: (error, request) => {
+      const limit = request.kind === "text" ? storyLimitOf(error) : null;
+      if (limit !== null) setStoryLimit(limit);
       // A refusal of the document or its chapters is shown by the drop zone.
       if (request.kind === "document" && documentProblem(error, request.file.name)) {
         docRef.current?.scrollIntoView({ behavior: "smooth", block: "center" });
@@ -250,13 +274,14 @@ function NewProject() {
       seed: 0,
       quality: values.quality,
       bilingual_subtitles: false,
+      condense: condensing,
       auto,
     } satisfies UploadFields;
     let request: CreateRequest;
     let fingerprint: string;
     if (doc) {
       setDocChecked(true);
-      if (!fits(doc.info, selection)) {
+      if (!fits(doc.info, selection, condensing)) {
         docRef.current?.scrollIntoView({ behavior: "smooth", block: "center" });
         return;
       }
@@ -373,9 +398,25 @@ function NewProject() {
                 onRemove={removeDocument}
                 uploadError={create.error}
                 checked={docChecked}
+                condense={condensing}
                 disabled={pending}
               />
             </div>
+            {condenseWhy && (
+              <CondenseOption
+                reason={condenseWhy}
+                chars={condenseInput.chars}
+                maxChars={condenseInput.maxChars}
+                seconds={narrationSeconds(condenseInput)}
+                checked={condense}
+                onChange={(value) => {
+                  if (create.isError) create.reset();
+                  form.setFields([{ name: "story", errors: [] }]);
+                  setCondense(value);
+                }}
+                disabled={pending}
+              />
+            )}
             <Form.Item
               name="title"
               label={t("projects.new.titleLabel")}

@@ -9,6 +9,7 @@ import {
   initialSelection,
   inspectProblem,
   isWhole,
+  overLimit,
   selectionChars,
   selectionTitle,
   toggleChapter,
@@ -76,8 +77,14 @@ describe("the chapter picker", () => {
     expect(fits(d, { from: 1, to: 2 })).toBe(true);
     expect(fits(d, { from: 1, to: 3 })).toBe(false); // the whole of it: the server said no
     expect(fits(d, null)).toBe(false);
+    // Condensed, any choice goes through: the server shortens it.
+    expect(fits(d, { from: 1, to: 3 }, true)).toBe(true);
+    expect(fits(d, null, true)).toBe(false);
+    expect(overLimit(d, { from: 1, to: 3 })).toBe(true);
+    expect(overLimit(d, { from: 2, to: 3 })).toBe(false);
     const big = doc([400, 1200, 100]);
     expect(chapterFits(big, 2)).toBe(false);
+    expect(chapterFits(big, 2, true)).toBe(true);
     expect(chapterFits(big, 3)).toBe(true);
   });
 
@@ -105,6 +112,7 @@ const OPTIONS: UploadFields = {
   seed: 0,
   quality: "final",
   bilingual_subtitles: false,
+  condense: false,
   auto: false,
 };
 
@@ -173,13 +181,13 @@ describe("a refusal in plain words", () => {
 describe("inspect and upload over the API client", () => {
   type Call = { path: string; body: FormData; key?: string };
 
-  async function withAnswer(status: number, body: unknown) {
+  async function withAnswer(status: number, body: unknown, headers: Record<string, string> = {}) {
     const calls: Call[] = [];
     vi.doMock("../../api/client", async (importActual) => {
       const actual = await importActual<typeof import("../../api/client")>();
       const POST = async (path: string, init: { body: FormData; params?: { header?: Record<string, string> } }) => {
         calls.push({ path, body: init.body, key: init.params?.header?.["Idempotency-Key"] });
-        const response = new Response(JSON.stringify(body), { status });
+        const response = new Response(JSON.stringify(body), { status, headers });
         return response.ok ? { data: body, response } : { error: body, response };
       };
       return { ...actual, api: { POST } };
@@ -217,10 +225,23 @@ describe("inspect and upload over the API client", () => {
 
   it("uploads with the chapter and the idempotency key", async () => {
     const { uploadProject, calls } = await withAnswer(201, { id: "p1", title: "Chapter 2" });
-    await uploadProject(new File(["x"], "two.epub"), "2", { ...OPTIONS, style: "anime" }, "k1");
+    const made = await uploadProject(new File(["x"], "two.epub"), "2", { ...OPTIONS, style: "anime" }, "k1");
+    expect(made).toEqual({ project: { id: "p1", title: "Chapter 2" }, condensed: null });
     expect(calls[0].path).toBe("/api/v1/projects/upload");
     expect(calls[0].body.get("chapter")).toBe("2");
     expect(calls[0].body.get("style")).toBe("anime");
+    expect(calls[0].body.get("condense")).toBe("false");
     expect(calls[0].key).toBe("k1");
+  });
+
+  it("asks for condensing and returns what the server says it did", async () => {
+    const said = "condensed 412,530 -> 1,950 characters (offline, extractive)";
+    const { uploadProject, createProject, calls } = await withAnswer(201, { id: "p2", title: "Book" }, { "Storyreel-Condensed": said });
+    const made = await uploadProject(new File(["x"], "book.epub"), null, { ...OPTIONS, condense: true }, "k2");
+    expect(made.condensed).toBe(said);
+    expect(calls[0].body.get("condense")).toBe("true");
+    const typed = await createProject({ story: "A long story.", ...OPTIONS, condense: true }, "k3");
+    expect(typed).toEqual({ project: { id: "p2", title: "Book" }, condensed: said });
+    expect(calls[1]).toMatchObject({ path: "/api/v1/projects", key: "k3", body: { story: "A long story.", condense: true } });
   });
 });

@@ -1,15 +1,23 @@
 /** A story from a document (.txt, .md, .docx, .pdf, .epub, .html): the server reads it
  * (`POST /documents/inspect`: its title and chapters), a person picks the whole document or a
  * run of chapters, and the project is made by upload (`POST /projects/upload`, `chapter`).
+ * Condensing (`condense`) lets any choice through: the server shortens it to fit.
  * The picker's rules and the refusals' plain words live here, apart from the page. */
 import { api, ApiError, unwrap, type Schemas } from "../../api/client";
 import type { MessageKey } from "../../i18n/catalog";
+import { CONDENSED_HEADER } from "./condense";
 import { titleFromFileName } from "./story";
 
 export type DocumentInfo = Schemas["DocumentOut"];
 export type Chapter = Schemas["ChapterOut"];
-/** The page's options, sent with the file (`condense` is left to the server's default). */
-export type UploadFields = Omit<Schemas["ProjectUpload"], "file" | "chapter" | "condense">;
+/** The page's options, sent with the file (`condense`: shorten the chosen text to fit). */
+export type UploadFields = Omit<Schemas["ProjectUpload"], "file" | "chapter">;
+/** A project just made, and what the server says it condensed (its `Storyreel-Condensed`
+ * header; null when condensing was not asked). */
+export interface Created {
+  project: Schemas["ProjectOut"];
+  condensed: string | null;
+}
 
 /** What the file picker offers (the server decides by content, not by name). */
 export const DOCUMENT_TYPES = [".txt", ".md", ".docx", ".pdf", ".epub", ".html"] as const;
@@ -61,19 +69,31 @@ export function uploadForm(file: File, chapter: string | null, fields: UploadFie
   return form;
 }
 
+/** The project a create call made, with the header that says what was condensed. */
+async function created(call: Promise<{ data?: Schemas["ProjectOut"]; error?: unknown; response: Response }>): Promise<Created> {
+  const seen: { response?: Response } = {};
+  const project = await unwrap(
+    call.then((result) => {
+      seen.response = result.response;
+      return result;
+    }),
+  );
+  return { project, condensed: seen.response?.headers.get(CONDENSED_HEADER) ?? null };
+}
+
 /** A project from the document's chosen chapters; `key` makes a retry create it once. */
-export async function uploadProject(
-  file: File,
-  chapter: string | null,
-  fields: UploadFields,
-  key: string,
-): Promise<Schemas["ProjectOut"]> {
-  return unwrap(
+export async function uploadProject(file: File, chapter: string | null, fields: UploadFields, key: string): Promise<Created> {
+  return created(
     api.POST("/api/v1/projects/upload", {
       body: uploadForm(file, chapter, fields) as unknown as Schemas["ProjectUpload"],
       params: { header: { "Idempotency-Key": key } },
     }),
   );
+}
+
+/** A project from typed or pasted text (condensed first with `condense`). */
+export async function createProject(body: Schemas["ProjectIn"], key: string): Promise<Created> {
+  return created(api.POST("/api/v1/projects", { body, params: { header: { "Idempotency-Key": key } } }));
 }
 
 // --- the picker ---------------------------------------------------------------------------
@@ -98,17 +118,26 @@ export function selectionChars(doc: DocumentInfo, selection: Selection): number 
   return total + 2 * Math.max(0, chosen.length - 1);
 }
 
-/** Whether the story of `selection` fits one story. */
-export function fits(doc: DocumentInfo, selection: Selection): boolean {
+/** Whether the story of `selection` fits one story (anything chosen does when `condense`: the
+ * server shortens it). */
+export function fits(doc: DocumentInfo, selection: Selection, condense = false): boolean {
   if (selection === null) return false;
+  if (condense) return true;
   if (isWhole(doc, selection)) return doc.fits_whole;
   return selectionChars(doc, selection) <= doc.max_story_chars;
 }
 
-/** Whether chapter `n` alone fits one story (one that does not cannot be chosen). */
-export function chapterFits(doc: DocumentInfo, n: number): boolean {
+/** Whether chapter `n` alone fits one story (one that does not cannot be chosen, unless the
+ * choice is condensed). */
+export function chapterFits(doc: DocumentInfo, n: number, condense = false): boolean {
+  if (condense) return true;
   if (doc.chapters.length === 1) return doc.fits_whole;
   return selectionChars(doc, { from: n, to: n }) <= doc.max_story_chars;
+}
+
+/** Whether the choice is past the story limit (so only condensing lets it through). */
+export function overLimit(doc: DocumentInfo, selection: Selection): boolean {
+  return selection !== null && !fits(doc, selection);
 }
 
 /** The first choice: the whole document when it fits, else the first chapter that does. */

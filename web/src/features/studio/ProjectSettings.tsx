@@ -1,7 +1,8 @@
 /** The project's settings: style, aspect, voice and its speed, music, the default render
- * quality, its budget and (under Advanced) its own provider routes. Saving says what will be
- * made again; the server's field errors show on the fields. */
-import { Alert, App, Button, Collapse, Drawer, Form, InputNumber, Segmented, Select, Space, Typography } from "antd";
+ * quality, bilingual subtitles (a translated project's), its budget and (under Advanced) its
+ * own provider routes. Saving says what will be made again; the server's field errors show on
+ * the fields. */
+import { Alert, App, Button, Collapse, Drawer, Form, InputNumber, Segmented, Select, Space, Switch, Typography } from "antd";
 import { useMemo } from "react";
 import { errorMessage } from "../../api/client";
 import { ASPECTS, LIMITS, QUALITIES, type Aspect, type Quality } from "../../api/schema-constants.gen";
@@ -13,7 +14,7 @@ import { RoutingFields } from "../providers/RoutingFields";
 import { ROUTING_FIELD_PATHS, overridden, routingPayload } from "../providers/routing";
 import { useMusicMoods, useStyles, useVoices } from "../../api/queries";
 import { useUpdateProject } from "./api";
-import { settingsChanges, settingsOf, type SettingsValues } from "./editor/settings";
+import { offersBilingual, settingsChanges, settingsOf, type SettingsValues } from "./editor/settings";
 import type { Project, StudioKey } from "./editor/types";
 
 const ASPECT_LABELS: Record<Aspect, StudioKey> = {
@@ -24,7 +25,7 @@ const ASPECT_LABELS: Record<Aspect, StudioKey> = {
 const QUALITY_LABELS: Record<Quality, StudioKey> = { final: "studio.render.qualityFinal", preview: "studio.render.qualityPreview" };
 
 /** The fields the server's 422s may name (`routing.image.providers`, `budget`, …). */
-const FIELDS = ["style", "aspect", "voice", "voice_rate", "music", "quality", "budget", ...ROUTING_FIELD_PATHS];
+const FIELDS = ["style", "aspect", "voice", "voice_rate", "music", "quality", "bilingual_subtitles", "budget", ...ROUTING_FIELD_PATHS];
 
 export function ProjectSettings({ project, open, onClose }: { project: Project; open: boolean; onClose: () => void }) {
   const t = useT();
@@ -42,6 +43,9 @@ export function ProjectSettings({ project, open, onClose }: { project: Project; 
   const values = Form.useWatch([], form) as SettingsValues | undefined;
   const { effects } = settingsChanges(initial, { ...initial, ...(values ?? {}) });
   const routedCount = overridden(routingPayload(initial.routing)).length;
+  // Only a translated project's shots have a second language to show.
+  const bilingual = offersBilingual(project);
+  const rerenders = effects.filter((e) => e !== "video");
 
   const styleOptions = (styles.data ?? [{ id: project.style, label: project.style, label_zh: project.style }]).map((s) => ({
     value: s.id,
@@ -125,6 +129,11 @@ export function ProjectSettings({ project, open, onClose }: { project: Project; 
             options={QUALITIES.map((value) => ({ value, label: t(QUALITY_LABELS[value]) }))}
           />
         </Form.Item>
+        {bilingual && (
+          <Form.Item name="bilingual_subtitles" label={t("studio.settings.bilingual")} extra={t("studio.settings.bilingualHint")} valuePropName="checked">
+            <Switch aria-label={t("studio.settings.bilingual")} data-testid="settings-bilingual" />
+          </Form.Item>
+        )}
         <Form.Item name="budget" label={t("studio.settings.budget")} extra={t("studio.settings.budgetHint")}>
           <InputNumber<number>
             min={LIMITS.ProjectPatch.budget.minimum}
@@ -161,9 +170,14 @@ export function ProjectSettings({ project, open, onClose }: { project: Project; 
         <Alert
           type="info"
           showIcon
-          title={t("studio.settings.effects", {
-            what: effects.map((e) => t(`studio.settings.effect.${e}`)).join(lang === "zh" ? "、" : ", "),
-          })}
+          data-testid="settings-effects"
+          title={
+            rerenders.length > 0
+              ? t("studio.settings.effects", {
+                  what: rerenders.map((e) => t(`studio.settings.effect.${e}`)).join(lang === "zh" ? "、" : ", "),
+                })
+              : t("studio.settings.effectsRender")
+          }
         />
       )}
       <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginTop: 12 }}>

@@ -1,5 +1,6 @@
 /** One shot of the storyboard: its picture (or the picture being made), number, type, motion,
- * length, narration, prompt and characters, each editable in place, and its actions. */
+ * length, narration, prompt (with the score of the prompt its picture was drawn from) and
+ * characters, each editable in place, and its actions. */
 import {
   ArrowDownOutlined,
   ArrowUpOutlined,
@@ -26,6 +27,7 @@ import { isActive, isBroken } from "./editor/status";
 import type { Character, Shot, ShotPatch, TaskState } from "./editor/types";
 import { InlineText } from "./InlineText";
 import { Pill } from "./Pill";
+import { PromptScore } from "./PromptScore";
 import { assetUrl, forgetAsset } from "./media";
 import type { ShotStep } from "./api";
 
@@ -329,6 +331,7 @@ function ShotCardInner({ shot, index, total, aspect, characters, canEdit, readOn
               maxRows={6}
               subtle
             />
+            {shot.image_prompt && !drawing && <PromptScore prompt={shot.image_prompt} />}
             <div>
               <label htmlFor={selectId} style={{ fontWeight: 600, fontSize: 13, color: "rgba(0,0,0,0.72)", display: "block", marginBottom: 4 }}>
                 {t("studio.shot.characters")}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { project } from "./fixtures";
-import { settingsChanges, settingsOf } from "./settings";
+import { project, shot } from "./fixtures";
+import { offersBilingual, settingsChanges, settingsOf } from "./settings";
 
 describe("project settings", () => {
   it("sends only what changed and says what is made again", () => {
@@ -31,6 +31,24 @@ describe("project settings", () => {
     const swapped = { ...before.routing, image: { providers: ["sketch", "openai"], strategy: "cost" as const } };
     expect(settingsChanges(before, { ...before, routing: swapped }).patch).toEqual({ routing: { image: { providers: ["sketch", "openai"], strategy: "cost" } } });
     expect(settingsChanges(before, { ...before, routing: { ...before.routing } })).toEqual({ patch: {}, effects: [] });
+  });
+
+  it("switches bilingual subtitles, which makes only the video again", () => {
+    const before = settingsOf(project());
+    expect(before.bilingual_subtitles).toBe(false);
+    expect(settingsChanges(before, { ...before, bilingual_subtitles: true })).toEqual({ patch: { bilingual_subtitles: true }, effects: ["video"] });
+    const on = settingsOf(project({ bilingual_subtitles: true }));
+    expect(settingsChanges(on, { ...on, bilingual_subtitles: false, style: "anime" })).toEqual({
+      patch: { style: "anime", bilingual_subtitles: false },
+      effects: ["pictures", "video"],
+    });
+  });
+
+  it("offers bilingual subtitles only where shots keep the narration they were translated from", () => {
+    expect(offersBilingual(project({ shots: [shot("s1"), shot("s2")] }))).toBe(false);
+    expect(offersBilingual(project({ shots: [shot("s1"), shot("s2", { original_narration: "原文。" })] }))).toBe(true);
+    // Once on, it can be turned off again even without them.
+    expect(offersBilingual(project({ shots: [shot("s1")], bilingual_subtitles: true }))).toBe(true);
   });
 
   it("reads a project without budget or routes as following everything", () => {

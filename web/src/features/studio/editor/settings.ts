@@ -13,6 +13,8 @@ export interface SettingsValues {
   voice_rate: number;
   music: string;
   quality: Quality;
+  /** Each shot's original narration as a second subtitle line (a translated project's). */
+  bilingual_subtitles: boolean;
   /** The project's own spending limit (null: none of its own). */
   budget: number | null;
   /** The project's own provider routes (empty: follow the account's). */
@@ -20,7 +22,8 @@ export interface SettingsValues {
 }
 
 export function settingsOf(
-  project: Pick<Project, "style" | "aspect" | "voice" | "voice_rate" | "music" | "quality"> & Partial<Pick<Project, "budget" | "routing">>,
+  project: Pick<Project, "style" | "aspect" | "voice" | "voice_rate" | "music" | "quality"> &
+    Partial<Pick<Project, "budget" | "routing" | "bilingual_subtitles">>,
 ): SettingsValues {
   return {
     style: project.style,
@@ -29,19 +32,28 @@ export function settingsOf(
     voice_rate: project.voice_rate,
     music: project.music ?? "none",
     quality: project.quality === "preview" ? "preview" : "final",
+    bilingual_subtitles: project.bilingual_subtitles ?? false,
     budget: project.budget ?? null,
     routing: routingFields(project.routing),
   };
 }
 
-export type SettingsEffect = "pictures" | "voices" | "music";
+export type SettingsEffect = "pictures" | "voices" | "music" | "video";
 
-/** How the settings drawer names what a step makes again for the whole project. */
+/** How the settings drawer names what a step makes again for the whole project (`video`: only
+ * the render, e.g. its subtitles). */
 const EFFECTS: [Step, SettingsEffect][] = [
   ["image", "pictures"],
   ["voice", "voices"],
   ["music", "music"],
+  ["render", "video"],
 ];
+
+/** Whether the project's shots keep the narration they were translated from: only then do
+ * bilingual subtitles have a second language to show (or, once on, may be turned off). */
+export function offersBilingual(project: Pick<Project, "shots"> & Partial<Pick<Project, "bilingual_subtitles">>): boolean {
+  return Boolean(project.bilingual_subtitles) || project.shots.some((s) => (s.original_narration ?? "").trim() !== "");
+}
 
 /** What to send (the changed settings only) and what making them takes again (by the server's
  * table, `PROJECT_FEEDS`). A cleared budget is sent as null (no limit), routes as a whole (`{}`
@@ -54,6 +66,7 @@ export function settingsChanges(before: SettingsValues, after: SettingsValues): 
   if (Math.abs(after.voice_rate - before.voice_rate) > 1e-9) patch.voice_rate = after.voice_rate;
   if (after.music !== before.music) patch.music = after.music;
   if (after.quality !== before.quality) patch.quality = after.quality;
+  if (Boolean(after.bilingual_subtitles) !== before.bilingual_subtitles) patch.bilingual_subtitles = Boolean(after.bilingual_subtitles);
   // Budget and routes feed no step: they apply to the work still to come.
   const budget = after.budget === undefined || after.budget === null || Number.isNaN(after.budget) ? null : after.budget;
   if (budget !== before.budget) patch.budget = budget;
