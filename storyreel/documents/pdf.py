@@ -5,6 +5,7 @@ lines. A PDF without a text layer (a scan) or behind a password is refused."""
 from __future__ import annotations
 
 import io
+import logging
 import re
 import struct
 import zlib
@@ -42,6 +43,11 @@ _DAMAGED = (
     struct.error,
     zlib.error,
 )
+
+
+# pdfminer logs a warning for every font it finds odd (Chromium's PDFs have no FontBBox): noise
+# to a person reading a document, and the text is read all the same.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
 def read_pdf(raw: bytes, name: str) -> Document:

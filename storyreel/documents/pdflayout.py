@@ -47,6 +47,12 @@ _PAGE_NUMBER = re.compile(
     r"^(?:[-–—]\s*)?(?:page\s+)?\d+(?:\s*(?:/|of)\s*\d+)?(?:\s*[-–—])?$|^第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?$",
     re.IGNORECASE,
 )
+#: What a browser prints in the page margins ("Save as PDF" with headers and footers): the
+#: date and time (with the page title after it), the page's address, "1/3".
+_BROWSER_MARGIN = re.compile(
+    r"^(?:\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4},?\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?"
+    r"|(?:file|https?|about|chrome|data):\S*$)"
+)
 _SENTENCE_END = tuple(".!?。！？…\"'”’」』)）")
 
 
@@ -88,7 +94,9 @@ def _running(pages: list[Page]) -> set[tuple[int, str]]:
     return {
         (line.page, line.text)
         for line, key in banded
-        if key in repeats or _PAGE_NUMBER.match(line.text.strip())
+        if key in repeats
+        or _PAGE_NUMBER.match(line.text.strip())
+        or _BROWSER_MARGIN.match(line.text.strip())
     }
 
 

@@ -206,5 +206,25 @@ def test_kangxi_radicals_from_pdf_fonts_become_ordinary_characters_and_commas_st
     written.write_bytes(raw)
     assert radicals in extract_text(written)  # the radicals really are in the text layer
     text = read(raw, "radicals.pdf").story()
-    # Kangxi radicals have compatibility mappings; U+2EA0 (a supplement radical) has none.
-    assert text == "人⺠山水，母亲说。"
+    # Kangxi radicals by their compatibility mappings, U+2EA0 (a supplement radical, which has
+    # none) by the table of look-alikes.
+    assert text == "人民山水，母亲说。"
+
+
+def test_a_page_printed_from_a_browser_loses_its_margins_and_keeps_its_characters(
+    tmp_path: Path,
+) -> None:
+    # What Chromium's "Save as PDF" writes: the date and title on top, the address and page
+    # count below, simplified radicals (U+2ED3 U+2EDB U+2EE5) and the fi ligature in the text.
+    spec = PdfSpec(
+        cjk=True,
+        pages=[
+            PdfPage(
+                [PdfLine("老周爬上⻓⻓的楼梯，暴⻛雨里点亮了灯。"), PdfLine("渔夫送来了⻥。ﬁne")],
+                header="12/5/26, 8:31 PM 灯塔",
+                footer="file:///home/ada/lighthouse.html",
+            )
+        ],
+    )
+    text = read(make_pdf(spec, tmp_path), "printed.pdf").story()
+    assert text == "老周爬上长长的楼梯，暴风雨里点亮了灯。渔夫送来了鱼。fine"
