@@ -420,3 +420,40 @@ def shorten(text: str, limit: int) -> str:
     if space >= limit // 2:
         cut = cut[:space]
     return cut.rstrip(" ,;:，、；：") + "…"
+
+
+# --- chapter headings ("第三章 …", "Chapter 3", "Prologue"): a document's reader splits there,
+# and the storyboard writer starts a scene there instead of narrating the heading.
+
+_HEADING_CN_NUMBER = r"[0-9０-９一二三四五六七八九十百千万零〇两壹贰叁肆伍陆柒捌玖拾佰]+"
+_HEADING_ZH = re.compile(
+    rf"^(?:第{_HEADING_CN_NUMBER}[章回节卷部篇集幕]|序章|序言|楔子|引子|尾声|后记|番外{_HEADING_CN_NUMBER}?)"
+    r"(?:[\s:：·、.．—-]+\S.*)?$"
+)
+_HEADING_EN_NUMBER = (
+    r"(?:\d+|[IVXLCDM]+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty)"
+)
+_HEADING_EN = re.compile(
+    rf"^(?:(?:chapter|part|book)\s+{_HEADING_EN_NUMBER}\b|prologue\b|epilogue\b)"
+    r"(?:\s*[.:—-]?\s*(?P<rest>.*))?$",
+    re.IGNORECASE,
+)
+_HEADING_MAX_CHARS = 60
+_HEADING_SENTENCE_END = tuple(".。!！?？…,，;；")
+
+
+def is_chapter_heading(line: str) -> bool:
+    """True for a line that starts a chapter; a sentence that merely begins with "Chapter"
+    is not one (too long, or ending like a sentence)."""
+    text = " ".join(line.split())
+    if not text or len(text) > _HEADING_MAX_CHARS:
+        return False
+    if _HEADING_ZH.match(text):
+        return not text.endswith(_HEADING_SENTENCE_END)
+    match = _HEADING_EN.match(text)
+    if match is None:
+        return False
+    rest = match.group("rest") or ""
+    # "Chapter 3." is a heading; "Chapter 3 was where it all went wrong." is prose.
+    return not rest.endswith(_HEADING_SENTENCE_END) or len(rest) <= 1

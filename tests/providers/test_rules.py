@@ -24,6 +24,7 @@ from storyreel.providers.llm.rules import (
     MERGED_SHOT_SECONDS,
     PALETTE,
     RulesStoryboardWriter,
+    build_storyboard,
 )
 from storyreel.providers.registry import ProviderRegistry
 from storyreel.settings import Settings
@@ -443,3 +444,26 @@ def test_any_text_gives_a_valid_storyboard_or_a_clear_error(
     for shot in board.shots:
         assert shot.narration.strip()
         assert 0 < shot.duration_hint <= 60
+
+
+@pytest.mark.parametrize(
+    ("story", "narrations"),
+    [
+        (
+            "灯塔\n\n第一章 灯塔\n\n老周是灯塔的看守人。他每天傍晚点亮大灯。\n\n"
+            "第二章 早晨\n\n第二天早晨，阿福带着鱼来看老周。",
+            ["老周是灯塔的看守人。他每天傍晚点亮大灯。", "第二天早晨，阿福带着鱼来看老周。"],
+        ),
+        (
+            "The Lighthouse\n\nChapter One\n\nAda climbed the stairs. She lit the lamp.\n\n"
+            "Chapter Two\n\nTom came. They ate breakfast.",
+            ["Ada climbed the stairs. She lit the lamp.", "Tom came. They ate breakfast."],
+        ),
+    ],
+)
+def test_a_documents_chapter_headings_start_scenes_and_are_not_narrated(
+    story: str, narrations: list[str]
+) -> None:
+    board = build_storyboard(story, Brief(style=get_style("cinematic")))
+    assert [s.narration for s in board.shots] == narrations
+    assert board.shots[0].scene != board.shots[1].scene

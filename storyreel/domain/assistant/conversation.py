@@ -472,13 +472,17 @@ def brief_text(brief: Brief, template: Template) -> str:
         ("Length", "篇幅", f"{size} 字" if zh else f"{size} words"),
         ("Also", "其他要求", ("；" if zh else "; ").join(brief.notes) or None),
     ]
-    lines = [f"- {zh_label if zh else label}: {value}" for label, zh_label, value in rows if value]
+    lines = [
+        f"- {zh_label}：{value}" if zh else f"- {label}: {value}"
+        for label, zh_label, value in rows
+        if value
+    ]
     beats = template.beats_in(brief.language)
     lines.append("- 结构：" if zh else "- Beats:")
     lines += [f"  {k}. {b}" for k, b in enumerate(beats, 1)]
     guidance = template.guidance_in(brief.language)
     if guidance:
-        lines.append(f"- {'写作要求' if zh else 'Guidance'}: {guidance}")
+        lines.append(f"- 写作要求：{guidance}" if zh else f"- Guidance: {guidance}")
     del unit
     return "\n".join(lines)
 

@@ -32,6 +32,7 @@ from storyreel.domain.text import (
     fit_sentence,
     has_blank_lines,
     has_letters,
+    is_chapter_heading,
     is_cjk,
     join_sentences,
     normalize_line,
@@ -164,6 +165,7 @@ class _Unit:
     paragraph_block: bool  # its paragraph is set off by blank lines (not just a line break)
     opens_with_quote: bool
     attribution: bool  # "Captain Ellis shouted." stays with the quote before it
+    chapter: bool = False  # the first sentence of a document's chapter
     scene: int = 1
     index: int = 0  # position in the story's units (and in its entity facts)
 
@@ -179,7 +181,8 @@ def build_storyboard(story: str, brief: Brief) -> Storyboard:
     language = brief.language if brief.language != "auto" else detect_language(story)
     paragraphs = split_paragraphs(story)
     title, paragraphs = _title(story, paragraphs, brief.title)
-    units = _units(paragraphs, blocks=has_blank_lines(story))
+    paragraphs, chapter_starts = _without_chapter_headings(story, paragraphs)
+    units = _units(paragraphs, blocks=has_blank_lines(story), chapter_starts=chapter_starts)
     if not units:
         raise ProviderError("the story is empty: no sentence with words in it", retryable=False)
     texts = [u.text for u in units]
@@ -206,10 +209,30 @@ def build_storyboard(story: str, brief: Brief) -> Storyboard:
     )
 
 
-def _units(paragraphs: Sequence[Sequence[str]], blocks: bool) -> list[_Unit]:
+def _without_chapter_headings(
+    story: str, paragraphs: list[list[str]]
+) -> tuple[list[list[str]], set[int]]:
+    """The paragraphs without the chapter headings of a whole document ("第二章 早晨", "Chapter
+    Two"), which are not narration, and the indexes of the paragraphs that begin a chapter."""
+    headings = {normalize_line(line) for line in story.splitlines() if is_chapter_heading(line)}
+    if not headings:
+        return paragraphs, set()
+    kept: list[list[str]] = []
+    starts: set[int] = set()
+    for paragraph in paragraphs:
+        if len(paragraph) == 1 and normalize_line(paragraph[0]) in headings:
+            starts.add(len(kept))
+            continue
+        kept.append(paragraph)
+    return (kept, starts) if kept else (paragraphs, set())
+
+
+def _units(
+    paragraphs: Sequence[Sequence[str]], blocks: bool, chapter_starts: set[int] | None = None
+) -> list[_Unit]:
     """Every sentence, timed; one far longer than a shot becomes several units (its clauses)."""
     out: list[_Unit] = []
-    for paragraph in paragraphs:
+    for number, paragraph in enumerate(paragraphs):
         seconds = [estimate_speech_seconds(s) for s in paragraph]
         dialogue = any(cues.has_dialogue(s) for s in paragraph)
         for i, (sentence, secs) in enumerate(zip(paragraph, seconds, strict=True)):
@@ -222,6 +245,7 @@ def _units(paragraphs: Sequence[Sequence[str]], blocks: bool) -> list[_Unit]:
                         seconds=estimate_speech_seconds(piece) if pieces else secs,
                         first_in_paragraph=i == 0 and j == 0,
                         cue=j == 0 and cues.is_scene_transition(piece),
+                        chapter=i == 0 and j == 0 and number in (chapter_starts or ()),
                         paragraph_dialogue=dialogue,
                         paragraph_seconds=sum(seconds),
                         paragraph_block=blocks,
@@ -243,6 +267,8 @@ def _assign_scenes(units: list[_Unit]) -> None:
 
 
 def _starts_scene(unit: _Unit, scene_seconds: float) -> bool:
+    if unit.chapter:
+        return True
     if unit.cue:
         return scene_seconds >= MIN_SHOT_SECONDS  # "第二天。" alone does not make a scene
     if not unit.first_in_paragraph or scene_seconds < SCENE_MIN_SECONDS:
