@@ -389,8 +389,17 @@ def check_budget(
 ) -> costs.Estimate:
     """Refuse ``work`` with 402 when its estimated cost would take spending past a budget."""
     estimate = work_estimate(state, owner, project, work)
+    check_spending(s, state, owner, project, estimate.total)
+    return estimate
+
+
+def check_spending(
+    s: Session, state: AppState, owner: User, project: Project | None, needed: float
+) -> None:
+    """Refuse with 402 when spending ``needed`` more would take the owner (or the project)
+    past a budget."""
     try:
-        costs.budget_state(s, state.settings, owner, project).check(estimate.total)
+        costs.budget_state(s, state.settings, owner, project).check(needed)
     except costs.BudgetExceeded as exc:
         raise errors.PaymentRequired(
             str(exc),
@@ -402,7 +411,6 @@ def check_budget(
                 "currency": state.settings.currency,
             },
         ) from exc
-    return estimate
 
 
 def work_estimate(

@@ -124,6 +124,18 @@ def script_request(session: Session, row: AssistantConversation) -> ScriptReques
     return ScriptRequest(brief_text(brief, template), brief.language, size, names_of(brief))
 
 
+#: Characters of a script request beyond the brief (the prompts' own words).
+PROMPT_CHARS = 1_200
+#: Tokens a script's unit (a Chinese character, an English word) takes, with room for a repair.
+TOKENS_PER_UNIT = 2.0
+
+
+def script_cost_estimate(settings: Settings, request: ScriptRequest) -> float:
+    """What writing the script should cost at the LLM's prices (tokens ≈ characters / 4)."""
+    chars_in = len(request.brief) + PROMPT_CHARS
+    return settings.llm.cost_of(chars_in / 4, request.size * TOKENS_PER_UNIT)
+
+
 def check_script_available(settings: Settings) -> None:
     reason = unavailable_reason(settings)
     if reason is not None:

@@ -50,6 +50,13 @@ class TranslationRequest:
     shots: list[tuple[str, str]]  # (storyboard shot id, narration), in order
 
 
+def translation_cost_estimate(settings: Settings, request: TranslationRequest) -> float:
+    """What the translation should cost at the LLM's prices: the narrations in (with the
+    prompt's own words) and about as much out (tokens ≈ characters / 4)."""
+    chars = sum(len(n) for _, n in request.shots) + len(request.title)
+    return settings.llm.cost_of((chars + 1_500) / 4, chars / 4 * 1.5)
+
+
 def check_available(settings: Settings) -> None:
     """Refuse at once, naming the settings, when no LLM is configured."""
     reason = unavailable_reason(settings)

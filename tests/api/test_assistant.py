@@ -183,3 +183,40 @@ def test_deleting_a_conversation(api: Api) -> None:
     c = start(api, alice.headers)
     assert api.client.delete(f"{C}/{c['id']}", headers=alice.headers).status_code == 204
     assert api.client.get(f"{C}/{c['id']}", headers=alice.headers).status_code == 404
+
+
+@pytest.fixture
+def priced_llm_api(settings: Settings, fake_openai: FakeOpenAI) -> Iterator[Api]:
+    llm = {
+        "base_url": fake_openai.base_url,
+        "api_key": "sk-test",
+        "model": FAKE_MODEL,
+        "price_input_per_1k": 1.0,
+        "price_output_per_1k": 2.0,
+    }
+    with running_api(settings, llm=llm) as running:
+        yield running
+
+
+def test_a_script_costs_the_account_and_a_spent_budget_refuses_the_next(
+    priced_llm_api: Api, fake_openai: FakeOpenAI
+) -> None:
+    api = priced_llm_api
+    alice = api.register("alice")
+    story = "Bolt the robot climbs the lighthouse stairs at dusk and lights the lamp. " * 10
+    fake_openai.route(
+        FakeOpenAI.CHAT,
+        lambda _: chat_completion(
+            f"<title>Bolt</title><story>{story}</story>", prompt_tokens=1000, completion_tokens=500
+        ),
+    )
+    c = start(api, alice.headers)
+    assert api.client.post(f"{C}/{c['id']}/script", headers=alice.headers).status_code == 200
+    # 1,000 tokens in at 1.0 and 500 out at 2.0 per 1,000: 2.0, on today's bill.
+    usage = api.client.get("/api/v1/usage", headers=alice.headers)
+    assert usage.status_code == 200, usage.text
+    assert sum(d["provider_cost"] for d in usage.json()["days"]) == pytest.approx(2.0)
+    api.set_user(alice.user_id, quotas={"cost_per_day": 2.0})
+    refused = api.client.post(f"{C}/{c['id']}/script", headers=alice.headers)
+    assert refused.status_code == 402
+    assert refused.json()["details"]["budget"] == "cost_per_day"

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 
 from storyreel.api import errors
-from storyreel.api.deps import AdminUser, Creator, CurrentUser, DbDep, StateDep
+from storyreel.api.deps import AdminUser, Creator, CurrentUser, DbDep, StateDep, check_spending
 from storyreel.api.idempotency import IdempotencyKey, fingerprint, run_once
 from storyreel.api.routes.projects import ProjectFields, create_from_story
 from storyreel.api.schemas import MAX_PAGE, MAX_PAGE_SIZE, Page
@@ -31,6 +31,7 @@ from storyreel.domain.assistant.conversation import (
 from storyreel.domain.assistant.model import Brief, Issue, Turn
 from storyreel.domain.assistant.templates import Template, builtin_templates
 from storyreel.pipeline import assistant as service
+from storyreel.pipeline.costs import usage_record
 from storyreel.providers.llm.script import OpenAIChatScriptWriter, unavailable_reason
 
 router = APIRouter(tags=["assistant"])
@@ -264,11 +265,22 @@ def write_script(
     service.check_script_available(state.settings)
     with db.read() as s:
         request = service.script_request(s, service.get_owned(s, user.id, conversation_id))
+        check_spending(s, state, user, None, service.script_cost_estimate(state.settings, request))
     # The model is asked outside any transaction.
     script = service.write_script(OpenAIChatScriptWriter(state.settings), request)
     with db.write() as s:
         row = service.get_owned(s, user.id, conversation_id)
         service.set_script(row, script.title, script.text)
+        # What it cost counts against the account's daily budget like any provider call.
+        s.add(
+            usage_record(
+                script.usage,
+                capability="storyboard",
+                task_id=None,
+                owner_id=user.id,
+                project_id=None,
+            )
+        )
         s.flush()
         return _out(s, state, row)
 

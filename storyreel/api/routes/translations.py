@@ -14,6 +14,7 @@ from storyreel.api.deps import (
     DbDep,
     StateDep,
     check_quota,
+    check_spending,
     kinds_of,
     priority_of,
     project_for,
@@ -21,11 +22,13 @@ from storyreel.api.deps import (
 from storyreel.api.idempotency import IdempotencyKey, fingerprint, run_once
 from storyreel.api.views.projects import ProjectOut, project_out
 from storyreel.domain.project import VOICE_PATTERN
+from storyreel.pipeline.costs import usage_record
 from storyreel.pipeline.translate import (
     TARGETS,
     check_available,
     make_translated_copy,
     translate,
+    translation_cost_estimate,
     translation_request,
 )
 from storyreel.providers.base import ProviderError
@@ -95,6 +98,7 @@ def translate_project(
         request = translation_request(s, original, body.to)
         if original.auto:  # the copy renders a whole video (its pictures come from the cache)
             check_quota(s, state, user, original, videos=1)
+        check_spending(s, state, user, None, translation_cost_estimate(state.settings, request))
     # The model is asked outside any transaction: the database is not held while it writes.
     try:
         translation = translate(OpenAIChatTranslator(state.settings), request)
@@ -115,6 +119,16 @@ def translate_project(
             bilingual=body.bilingual_subtitles,
             voice=body.voice,
             priority=priority_of(state, user),
+        )
+        # What the model cost counts against the account's budget, on the copy's bill.
+        s.add(
+            usage_record(
+                translation.usage,
+                capability="storyboard",
+                task_id=None,
+                owner_id=user.id,
+                project_id=copy.id,
+            )
         )
         return project_out(s, state, copy, user)
 

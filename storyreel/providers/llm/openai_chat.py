@@ -63,7 +63,7 @@ from storyreel.providers.llm.draft import (
     fit_length,
 )
 from storyreel.providers.llm.rules import CONDENSE_TOLERANCE, MAX_SHOTS_ALLOWED, _fallback_title
-from storyreel.providers.llm.settings import LLM
+from storyreel.providers.llm.settings import LLM, LlmSettings
 from storyreel.providers.remote import service_health
 from storyreel.settings import Settings
 
@@ -106,17 +106,15 @@ class _Meter:
             self.input_tokens += _count(usage.get("prompt_tokens"))
             self.output_tokens += _count(usage.get("completion_tokens"))
 
-    def units(self, price_in: float | None, price_out: float | None) -> dict[str, float]:
+    def units(self, llm: LlmSettings) -> dict[str, float]:
         units = {
             "requests": float(self.requests),
             "input_tokens": float(self.input_tokens),
             "output_tokens": float(self.output_tokens),
             "tokens": float(self.input_tokens + self.output_tokens),
         }
-        if price_in is not None or price_out is not None:
-            cost = self.input_tokens / 1000 * (price_in or 0.0)
-            cost += self.output_tokens / 1000 * (price_out or 0.0)
-            units["cost"] = round(cost, 6)
+        if llm.price_input_per_1k is not None or llm.price_output_per_1k is not None:
+            units["cost"] = round(llm.cost_of(self.input_tokens, self.output_tokens), 6)
         return units
 
 
@@ -224,7 +222,7 @@ class OpenAIChatStoryboardWriter(StoryboardWriter):
             provider=self.name,
             model=self.model,
             seconds=time.perf_counter() - started,
-            units=meter.units(self.llm.price_input_per_1k, self.llm.price_output_per_1k),
+            units=meter.units(self.llm),
         )
         return board, usage
 

@@ -126,7 +126,7 @@ class OpenAIChatScriptWriter:
                     provider=self.name,
                     model=self.model,
                     seconds=time.perf_counter() - started,
-                    units=meter.units(self.llm.price_input_per_1k, self.llm.price_output_per_1k),
+                    units=meter.units(self.llm),
                 )
                 return Script(title=title, text=story, usage=usage)
             if attempt == attempts:

@@ -60,6 +60,12 @@ class LlmSettings(BaseModel):
         None, ge=0, description="Cost of 1,000 completion tokens."
     )
 
+    def cost_of(self, input_tokens: float, output_tokens: float) -> float:
+        """What so many tokens cost at the configured prices (0 when unpriced)."""
+        return input_tokens / 1000 * (self.price_input_per_1k or 0.0) + output_tokens / 1000 * (
+            self.price_output_per_1k or 0.0
+        )
+
     @field_validator("base_url", mode="after")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:

@@ -184,7 +184,7 @@ class OpenAIChatTranslator:
             provider=self.name,
             model=self.model,
             seconds=time.perf_counter() - started,
-            units=meter.units(self.llm.price_input_per_1k, self.llm.price_output_per_1k),
+            units=meter.units(self.llm),
         )
         return Translation(title=new_title, narrations=out, usage=usage)
 
