@@ -455,14 +455,15 @@ def build_visual_prompt(
     time = _time(shot.time_of_day)
     issues: list[PromptIssue] = []
     extras = translate.extras
+    scene = _Scene(board, shot, cast, pieces, setting, time, intent.season, extras)
     if rules.form == "tags":
-        parts = _tags(board, shot, rules, cast, pieces, setting, time, intent.season, extras)
+        parts = _tags(scene, rules)
         separator = ", "
     elif language == "zh":
-        parts = _zh_sentences(board, shot, cast, pieces, setting, time, intent.season)
+        parts = _zh_sentences(scene)
         separator = ""
     else:
-        parts = _en_sentences(board, shot, cast, pieces, setting, time, intent.season, extras)
+        parts = _en_sentences(scene)
         separator = " "
     negative = _negative(board, shot) if rules.negative else ""
     if rules.avoid_in_prose and language == "en":
@@ -470,7 +471,7 @@ def build_visual_prompt(
         if avoid:
             parts.append(_Part(f"Avoid {_and_list(avoid)}.", drop=6))
     text, left_out = _fit(parts, separator, rules.token_budget)
-    _score_parts(issues, rules, cast, pieces, setting, time, translate.dropped, language)
+    _score_parts(issues, rules, scene, translate.dropped, language)
     if left_out:
         issues.append(
             _issue(
@@ -524,17 +525,24 @@ def _style_tags(board: Storyboard) -> list[str]:
     return [t.strip() for t in style.prompt_prefix.split(",") if t.strip()]
 
 
-def _tags(
-    board: Storyboard,
-    shot: Shot,
-    rules: FamilyRules,
-    cast: list[_Cast],
-    pieces: list[str],
-    setting: str,
-    time: str,
-    season: str,
-    extras: list[str],
-) -> list[_Part]:
+@dataclass(frozen=True)
+class _Scene:
+    """What one shot's prompt is built from, in the prompt's language: the shot, its cast, what
+    happens (``pieces``), where and when, and words the translation could only add at the end."""
+
+    board: Storyboard
+    shot: Shot
+    cast: list[_Cast]
+    pieces: list[str]
+    setting: str
+    time: str
+    season: str
+    extras: list[str]
+
+
+def _tags(scene: _Scene, rules: FamilyRules) -> list[_Part]:
+    board, shot, cast, pieces = scene.board, scene.shot, scene.cast, scene.pieces
+    setting, time, season, extras = scene.setting, scene.time, scene.season, scene.extras
     parts = [_Part(t) for t in rules.quality_tags]
     seen: set[str] = set()
     said: set[str] = set()
@@ -572,16 +580,9 @@ def _tags(
     return parts
 
 
-def _en_sentences(
-    board: Storyboard,
-    shot: Shot,
-    cast: list[_Cast],
-    pieces: list[str],
-    setting: str,
-    time: str,
-    season: str,
-    extras: list[str],
-) -> list[_Part]:
+def _en_sentences(scene: _Scene) -> list[_Part]:
+    board, shot, cast, pieces = scene.board, scene.shot, scene.cast, scene.pieces
+    setting, time, season, extras = scene.setting, scene.time, scene.season, scene.extras
     who = _and_list([c.look or c.name for c in cast if c.look or c.name])
     subject = pieces[0] if pieces else who or setting or "the scene"
     parts = [_Part(_sentence(f"{SHOT_WORDS[shot.shot_type].en} of {subject}"))]
@@ -619,15 +620,9 @@ def _en_sentences(
     return parts
 
 
-def _zh_sentences(
-    board: Storyboard,
-    shot: Shot,
-    cast: list[_Cast],
-    pieces: list[str],
-    setting: str,
-    time: str,
-    season: str,
-) -> list[_Part]:
+def _zh_sentences(scene: _Scene) -> list[_Part]:
+    board, shot, cast, pieces = scene.board, scene.shot, scene.cast, scene.pieces
+    setting, time, season = scene.setting, scene.time, scene.season
     parts: list[_Part] = []
     sentence = STYLE_SENTENCES.get(board.style, ("", ""))[1]
     if sentence:
@@ -698,13 +693,11 @@ def _fit(parts: list[_Part], separator: str, budget: int | None) -> tuple[str, l
 def _score_parts(
     issues: list[PromptIssue],
     rules: FamilyRules,
-    cast: list[_Cast],
-    pieces: list[str],
-    setting: str,
-    time: str,
+    scene: _Scene,
     dropped: list[str],
     language: PromptLanguage,
 ) -> None:
+    cast, pieces, setting, time = scene.cast, scene.pieces, scene.setting, scene.time
     if not pieces and not any(c.look or c.name for c in cast):
         issues.append(_issue("missing_subject", "nothing says what the picture shows"))
     if not setting:
