@@ -15,6 +15,7 @@ const AuthPage = lazy(() => import("../features/auth/AuthPage"));
 const ProjectsPage = lazy(() => import("../features/projects/ProjectsPage"));
 const NewProjectPage = lazy(() => import("../features/projects/NewProjectPage"));
 const StudioPage = lazy(() => import("../features/studio/StudioPage"));
+const AssistantPage = lazy(() => import("../features/assistant/AssistantPage"));
 const SettingsPage = lazy(() => import("../features/settings/SettingsPage"));
 const AdminPage = lazy(() => import("../features/admin/AdminPage"));
 const NotFoundPage = lazy(() => import("./NotFoundPage"));
@@ -96,6 +97,7 @@ export function App() {
                   <Route path="/projects" element={<ProjectsPage />} />
                   <Route path="/projects/new" element={<NewProjectPage />} />
                   <Route path="/projects/:projectId" element={<StudioPage />} />
+                  <Route path="/assistant/:conversationId?" element={<AssistantPage />} />
                   <Route path="/settings" element={<SettingsPage />} />
                   <Route path="/admin" element={<AdminPage />} />
                   <Route path="*" element={<NotFoundPage />} />

@@ -1,5 +1,6 @@
 import {
   AppstoreOutlined,
+  BulbOutlined,
   LogoutOutlined,
   PictureOutlined,
   MenuOutlined,
@@ -70,6 +71,7 @@ export function AppLayout() {
 
   const items = [
     { key: "/projects", icon: <AppstoreOutlined />, label: <Link to="/projects">{t("nav.projects")}</Link> },
+    { key: "/assistant", icon: <BulbOutlined />, label: <Link to="/assistant">{t("assistant.nav")}</Link> },
     { key: "/settings", icon: <SettingOutlined />, label: <Link to="/settings">{t("nav.settings")}</Link> },
     ...(isAdmin ? [{ key: "/admin", icon: <ToolOutlined />, label: <Link to="/admin">{t("nav.admin")}</Link> }] : []),
   ];

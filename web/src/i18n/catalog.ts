@@ -1,6 +1,7 @@
 /** Every string of the studio, by language. Each feature keeps its own table (its
  * `messages.ts`, keys prefixed with the feature's name); this file only joins them. */
 import * as admin from "../features/admin/messages";
+import * as assistant from "../features/assistant/messages";
 import * as auth from "../features/auth/messages";
 import * as common from "../app/messages";
 import * as projects from "../features/projects/messages";
@@ -9,8 +10,8 @@ import * as settings from "../features/settings/messages";
 import * as studio from "../features/studio/messages";
 
 export const catalogs = {
-  en: { ...common.en, ...auth.en, ...projects.en, ...studio.en, ...settings.en, ...admin.en, ...providers.en },
-  zh: { ...common.zh, ...auth.zh, ...projects.zh, ...studio.zh, ...settings.zh, ...admin.zh, ...providers.zh },
+  en: { ...common.en, ...auth.en, ...projects.en, ...studio.en, ...settings.en, ...admin.en, ...providers.en, ...assistant.en },
+  zh: { ...common.zh, ...auth.zh, ...projects.zh, ...studio.zh, ...settings.zh, ...admin.zh, ...providers.zh, ...assistant.zh },
 };
 
 export type Lang = keyof typeof catalogs;

@@ -1,4 +1,4 @@
-import { BulbOutlined, RocketOutlined, UnorderedListOutlined } from "@ant-design/icons";
+import { BulbOutlined, MessageOutlined, RocketOutlined, UnorderedListOutlined } from "@ant-design/icons";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import {
   Alert,
@@ -16,12 +16,14 @@ import {
   Row,
   Select,
   Slider,
+  Tooltip,
   Typography,
 } from "antd";
 import { useRef, useState, type ReactNode } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import { ApiError, errorMessage, type Schemas } from "../../api/client";
 import { queryKeys, useMe, useMusicMoods, useUsage } from "../../api/queries";
+import { LinkButton } from "../../components/LinkButton";
 import type { Quality } from "../../api/schema-constants.gen";
 import { useI18n } from "../../i18n";
 import { applyFieldErrors } from "../../lib/fieldErrors";
@@ -341,12 +343,19 @@ function NewProject() {
       <nav aria-label={t("projects.new.breadcrumb")}>
         <Breadcrumb items={[{ title: <Link to="/projects">{t("projects.title")}</Link> }, { title: t("projects.new.title") }]} />
       </nav>
-      <div>
-        <Typography.Title level={1} style={{ fontSize: 26, margin: 0 }}>
-          {t("projects.new.title")}
-        </Typography.Title>
-        <Typography.Text type="secondary">{t("projects.new.subtitle")}</Typography.Text>
-      </div>
+      <Flex justify="space-between" align="flex-start" wrap gap={12}>
+        <div style={{ minWidth: 0, flex: "1 1 320px" }}>
+          <Typography.Title level={1} style={{ fontSize: 26, margin: 0 }}>
+            {t("projects.new.title")}
+          </Typography.Title>
+          <Typography.Text type="secondary">{t("projects.new.subtitle")}</Typography.Text>
+        </div>
+        <Tooltip title={t("assistant.entryHint")}>
+          <LinkButton to="/assistant" icon={<MessageOutlined />} data-testid="start-from-idea">
+            {t("assistant.entry")}
+          </LinkButton>
+        </Tooltip>
+      </Flex>
 
       <Form<Fields>
         form={form}
