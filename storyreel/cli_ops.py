@@ -1,5 +1,5 @@
-"""Operator commands: ``serve``, ``migrate``, ``project``, ``tasks``, ``worker``, ``workers``
-and ``blobs``."""
+"""Operator commands: ``serve``, ``migrate``, ``project``, ``tasks``, ``worker``, ``workers``,
+``blobs``, ``translate`` and ``export``."""
 
 from __future__ import annotations
 
@@ -725,8 +725,63 @@ def translate(
     _print_outcome(settings, copy_id, counts)
 
 
+def export(
+    project_id: Annotated[str, typer.Argument(help="The project's id (`storyreel project list`).")],
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="bundle (zip of the film and its media), otio, otioz, fcp7 (Premiere, "
+            "Resolve), edl, or jianying (a JianYing/CapCut draft folder).",
+        ),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Where to write it: a .zip (bundle) or .otioz file; for otio, fcp7, edl and "
+            "jianying a new folder, or a zip of it when the path ends in .zip.",
+        ),
+    ],
+    media_root: Annotated[
+        str | None,
+        typer.Option(
+            help="otio/fcp7/edl: name the media by absolute paths under this folder (where "
+            "the export will be on the editing machine) instead of relative paths."
+        ),
+    ] = None,
+) -> None:
+    """Export a project's finished render for another editor (docs/exports.md)."""
+    from storyreel.pipeline.errors import PipelineError
+    from storyreel.pipeline.exports import EXPORT_FORMATS, FOLDER_FORMATS, export_project
+
+    if fmt not in EXPORT_FORMATS:
+        raise fail(f"unknown format {fmt!r}; choose one of: {', '.join(EXPORT_FORMATS)}", 2)
+    zipped = fmt not in FOLDER_FORMATS or output.suffix.lower() == ".zip"
+    if zipped and output.is_dir():
+        raise fail(f"{output} is a folder; give the path of the file to write", 2)
+    if not zipped and output.exists() and (not output.is_dir() or any(output.iterdir())):
+        raise fail(f"{output} already exists; give a new folder (or a path ending in .zip)", 2)
+    settings = load_settings()
+    platform = _platform(settings)
+    try:
+        written = export_project(
+            platform, project_id, fmt, output, zipped=zipped, media_root=media_root
+        )
+    except PipelineError as exc:
+        raise fail(exc.message, 2) from None
+    except OSError as exc:
+        raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
+    finally:
+        platform.stop(0)
+    out.print(str(written.path))
+
+
 def register_ops(app: typer.Typer) -> None:
     app.command()(translate)
+    app.command()(export)
     app.command()(serve)
     app.command()(openapi)
     app.command()(migrate)
