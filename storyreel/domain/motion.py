@@ -1,10 +1,12 @@
 """Which camera move each shot gets: one pure rule for every provider and every client.
 
-A shot's ``camera_motion`` is honoured when it is set and differs from the move before it;
-otherwise (``none``, or a repeat) a move that suits the framing is picked, never the previous
-shot's, deterministically from the shot's position and the seed. ``planned_moves`` folds the
-rule over a storyboard, so the move a shot follows is known without waiting for the previous
-shot's motion to be made: shots animate in parallel, and the CLI and the studio agree.
+A shot's ``camera_motion`` is what the video does, exactly: ``none`` is a still frame, a move
+is that move, even when it repeats the shot before (the storyboard writers already vary their
+moves; a person who asks for two zooms in a row gets two). Only a shot with no request
+(``None`` or ``auto``) gets a move picked for it: one that suits the framing, never the
+previous shot's, deterministically from the shot's position and the seed. ``planned_moves``
+folds the rule over a storyboard, so the move a shot follows is known without waiting for the
+previous shot's motion to be made: shots animate in parallel, and the CLI and the studio agree.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from typing import Protocol
+
+#: A request that leaves the move to ``choose_move`` (as does no request at all).
+AUTO = "auto"
 
 # Moves that suit each framing, best first. Wide shots travel across the scene, close-ups
 # barely breathe (a big move on a face feels like a zoom lens, not a camera). Vertical pans
@@ -34,8 +39,9 @@ class Framed(Protocol):
 def choose_move(
     shot_type: str, index: int, seed: int, requested: str | None, previous: str | None
 ) -> str:
-    """The move for one shot: the requested one unless it repeats the previous shot's."""
-    if requested and requested != "none" and requested != previous:
+    """The move for one shot: the requested one exactly (``none`` included); only when nothing
+    (or ``auto``) was requested, a move that suits the framing and differs from ``previous``."""
+    if requested and requested != AUTO:
         return requested
     moves = MOVES_BY_FRAMING.get(shot_type, MOVES_BY_FRAMING["medium"])
     candidates = [m for m in moves if m != previous] or ["zoom_in"]

@@ -27,11 +27,13 @@ def test_close_ups_are_gentle_and_preference_is_honoured(settings: Settings) -> 
     assert close.type in ("zoom_in", "zoom_out") and close.strength < wide.strength
     preferred = kb.plan(MotionSpec(shot_type="medium", index=3, preferred="pan_down"))
     assert preferred.type == "pan_down"
-    # ... unless it would repeat the previous shot's move.
+    # ... exactly: even when it repeats the previous shot's move, and "none" is a still.
     repeat = kb.plan(
         MotionSpec(shot_type="medium", index=3, preferred="pan_down", previous="pan_down")
     )
-    assert repeat.type != "pan_down"
+    assert repeat.type == "pan_down"
+    still = kb.plan(MotionSpec(shot_type="wide", index=3, preferred="none", previous="pan_left"))
+    assert still.type == "none"
 
 
 def test_deterministic(settings: Settings) -> None:

@@ -20,10 +20,11 @@ class KenBurnsMotion(MotionGenerator):
 
     @property
     def model(self) -> str:
-        return "kenburns-1"
+        return "kenburns-2"
 
     def plan(self, spec: MotionSpec) -> Motion:
-        """The move for one shot: never the previous shot's, gentle on close-ups."""
+        """The move for one shot: the one asked for (a still for "none"); chosen (never the
+        previous shot's) only when none is asked."""
         strength = _STRENGTH.get(spec.shot_type, 0.09)
         chosen = choose_move(spec.shot_type, spec.index, spec.seed, spec.preferred, spec.previous)
         if chosen in ("zoom_in", "zoom_out") and spec.shot_type == "close_up":
