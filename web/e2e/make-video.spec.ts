@@ -96,6 +96,13 @@ test("edit a shot's prompt, regenerate its image, re-render and download the MP4
   const head = fs.readFileSync(file).subarray(4, 8).toString("latin1");
   expect(head).toBe("ftyp");
   expect(fs.statSync(file).size).toBeGreaterThan(10_000);
+
+  // Export for editors: the bundle comes as a zip under the project's name (fetched with the
+  // session's token, then saved by the browser).
+  await page.getByTestId("export-menu").click();
+  const [bundle] = await Promise.all([page.waitForEvent("download", { timeout: 60_000 }), page.getByTestId("export-bundle").click()]);
+  expect(bundle.suggestedFilename()).toMatch(/\.zip$/);
+  expect(fs.readFileSync(await bundle.path()).subarray(0, 2).toString("latin1")).toBe("PK");
   await snap(page, "studio-rerendered", testInfo);
 
   // The list shows the finished video's poster and length.

@@ -18,7 +18,7 @@ import {
 } from "@ant-design/icons";
 import { useQuery } from "@tanstack/react-query";
 import { App, Button, Card, Empty, Progress, Skeleton, Space, Tooltip, Typography } from "antd";
-import { useEffect, useState } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { errorMessage } from "../../api/client";
 import { queryKeys } from "../../api/queries";
 import type { Quality } from "../../api/schema-constants.gen";
@@ -27,6 +27,7 @@ import { useI18n, useT } from "../../i18n";
 import { absoluteTime, formatDuration } from "../../lib/format";
 import { useProjectTasks, useRender, useRenders } from "./api";
 import { CostBlock } from "./CostBlock";
+import { ExportMenu } from "./ExportMenu";
 import { fileSize, srtToVtt } from "./editor/files";
 import type { Permissions } from "./editor/permissions";
 import { computeProgress, type StageProgress } from "./editor/progress";
@@ -159,7 +160,7 @@ function Player({ render, aspect, onStale }: { render: Render; aspect: string; o
   );
 }
 
-function Downloads({ render }: { render: Render }) {
+function Downloads({ render, children }: { render: Render; children?: ReactNode }) {
   const t = useT();
   const files = [
     { asset: render.video, testId: "download-mp4", label: t("studio.render.mp4"), icon: <DownloadOutlined /> },
@@ -177,6 +178,7 @@ function Downloads({ render }: { render: Render }) {
             </a>
           ) : null,
         )}
+        {children}
       </Space>
     </nav>
   );
@@ -196,6 +198,14 @@ export function RenderPanel({ project, perms, poll }: { project: Project; perms:
   const playing = (chosen && history.find((r) => r.id === chosen)) || latest;
   const renderTask = project.tasks.render;
   const rendering = renderTask && ["blocked", "queued", "running"].includes(renderTask.status);
+  // Exports are made from the project's current render (the server refuses them with 409
+  // while there is none or while it is being rendered again).
+  const exportMenu = (
+    <ExportMenu
+      projectId={project.id}
+      disabledReason={!latest?.video ? t("studio.export.needsRender") : rendering ? t("studio.export.rendering") : null}
+    />
+  );
 
   const go = (quality: Quality) => {
     setAsked(quality);
@@ -276,14 +286,17 @@ export function RenderPanel({ project, perms, poll }: { project: Project; perms:
               </Button>
             )}
           </div>
-          <Downloads render={playing} />
+          <Downloads render={playing}>{exportMenu}</Downloads>
         </>
       ) : (
-        <Empty
-          image={Empty.PRESENTED_IMAGE_SIMPLE}
-          description={perms.reason === "readOnly" ? t("studio.render.emptyReadOnly") : t("studio.render.empty")}
-          style={{ margin: "8px 0" }}
-        />
+        <>
+          <Empty
+            image={Empty.PRESENTED_IMAGE_SIMPLE}
+            description={perms.reason === "readOnly" ? t("studio.render.emptyReadOnly") : t("studio.render.empty")}
+            style={{ margin: "8px 0" }}
+          />
+          <div>{exportMenu}</div>
+        </>
       )}
 
       <div>
