@@ -1,6 +1,6 @@
 /** The creator's path, in the browser: sign up, make a video from a Chinese story, watch it,
  * change a shot, re-render and download the MP4. */
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Download, type Page } from "@playwright/test";
 import fs from "node:fs";
 import { CHINESE_STORY, expectAccessible, signUpInUi, snap, uniqueEmail, watchConsole } from "./support";
 
@@ -99,8 +99,9 @@ test("edit a shot's prompt, regenerate its image, re-render and download the MP4
 
   // Export for editors: the bundle comes as a zip under the project's name (fetched with the
   // session's token, then saved by the browser).
-  await page.getByTestId("export-menu").click();
-  const [bundle] = await Promise.all([page.waitForEvent("download", { timeout: 60_000 }), page.getByTestId("export-bundle").click()]);
+  // The server answers each try; a refusal (409 while a render it counts as current is still
+  // settling) is shown in its words, and the creator simply tries again.
+  const bundle = await exportBundle(page);
   expect(bundle.suggestedFilename()).toMatch(/\.zip$/);
   expect(fs.readFileSync(await bundle.path()).subarray(0, 2).toString("latin1")).toBe("PK");
   await snap(page, "studio-rerendered", testInfo);
@@ -120,3 +121,22 @@ test("edit a shot's prompt, regenerate its image, re-render and download the MP4
   await expect(page.getByTestId("video-player")).toBeVisible();
   await snap(page, "studio-zh", testInfo);
 });
+
+/** Choose "Bundle" in the export menu until the server sends it (at most a minute); each
+ * refusal's message is kept, so a failure says what the server answered. */
+async function exportBundle(page: Page): Promise<Download> {
+  const answers: string[] = [];
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (!(await page.getByTestId("export-bundle").isVisible())) await page.getByTestId("export-menu").click();
+    const answered = page.waitForResponse((r) => r.url().includes("/export?format=bundle"), { timeout: 60_000 });
+    const downloaded = page.waitForEvent("download", { timeout: 60_000 });
+    await page.getByTestId("export-bundle").click();
+    const response = await answered;
+    if (response.ok()) return downloaded;
+    downloaded.catch(() => undefined);
+    answers.push(`${response.status()}: ${await response.text()}`);
+    await page.waitForTimeout(2_000);
+  }
+  throw new Error(`the bundle was never sent: ${answers.join(" | ")}`);
+}
