@@ -224,14 +224,21 @@ _EN_AGENT_HEADS = word_set(
     "student chef cook baker miner sailor captain guard ranger witch wizard dragon robot "
     "android alien ghost monster knight princess prince king queen girl boy woman man child "
     "grandmother grandfather grandma grandpa mother father mom dad sister brother friend "
-    "kitten puppy unicorn elf fairy giant mermaid vampire zombie"
+    "kitten puppy unicorn elf fairy giant mermaid vampire zombie dancer singer musician poet "
+    "artist actor actress photographer pianist violinist librarian professor fisherman "
+    "postman firefighter hero heroine villain thief spy pirate ninja samurai monk priest nun "
+    "emperor empress merchant tailor shoemaker blacksmith carpenter gardener shepherd mechanic "
+    "colonist uncle aunt cousin neighbor neighbour boss worker waiter waitress barber vet "
+    "teenager orphan widow traveler traveller wanderer grandson granddaughter son daughter "
+    "husband wife baby toddler archer warrior soldier sailor magician clown inventor"
 )
 _EN_NOT_MODIFIERS = word_set(
     "a an the this that these those his her their its my our your some any every each one two "
     "three about with and or but for of to in on at by from into onto who which where when "
     "is are was were be been being has have had do does did make makes made add adds write "
     "tell tells show shows want wants need needs like likes named called it he she they we you "
-    "i me him them us very really so too"
+    "i me him them us very really so too how why what whose there here not also just only "
+    "then than as if such more most less much many few all both either neither"
 )
 #: Capitalised words that are not names when they start a request's words.
 _EN_NOT_NAMES = word_set(
@@ -335,6 +342,9 @@ def _en_characters(text: str) -> list[_Found]:
         base = _singular(word.removesuffix("'s"))
         if not _is_being_en(base):
             continue
+        following = tokens[i + 1].group(0) if i + 1 < len(tokens) else ""
+        if tok.group(0)[:1].isupper() and following[:1].isupper():
+            continue  # a title before a name ("Captain Lena Park"): read with the name below
         # The compound and adjectives before it: "the old lighthouse keeper", "a tiny robot".
         j = _modifiers_start(text, tokens, i)
         phrase = " ".join(t.group(0) for t in tokens[j : i + 1])
@@ -346,20 +356,41 @@ def _en_characters(text: str) -> list[_Found]:
             owner = " ".join(t.group(0) for t in tokens[k:j])
             description = f"{owner} {phrase}"
         found.append(_Found(_the(phrase), description, _kind_en(base), tokens[j].start()))
-    # Names at the head of a reply ("Mia and her grandfather") or inside a sentence.
-    for m in re.finditer(r"\b([A-Z][a-z]{1,20})\b", text):
-        word = m.group(1)
-        if word.lower() in _EN_NOT_NAMES or _is_being_en(word.lower()) or word.lower() in EN_PLACES:
+    # Names: after a title ("Captain Lena Park"), several capitalised words ("Lena Park"), or
+    # one where a name stands ("Mia and her grandfather", "about Tom").
+    for m in _EN_NAME_RUN_RE.finditer(text):
+        words = m.group(1).split()
+        title = words[0].lower() if words[0].lower() in _EN_TITLES else None
+        if title:
+            words = words[1:]
+        words = [w for w in words if w.lower() not in _EN_NOT_NAMES]
+        if not words:
             continue
-        if any(f.name == word for f in found) or has_any(_GENRES, word) or has_any(_MOODS, word):
+        name = " ".join(words)
+        if any(f.name == name for f in found) or _names_a_genre(name) or has_any(_MOODS, name):
+            continue
+        if has_any(_WORLDS, name) or (len(words) == 1 and _not_a_name(words[0])):
             continue
         after = text[m.end() : m.end() + 12].lower()
         lead_in = text[max(0, m.start() - 8) : m.start()].lower()
-        if re.match(
+        stands_as_name = re.match(
             r"\s*(?:and|,|'s|’s|who|is|was|wants|tries|must|has|finds|learns|meets)\b", after
-        ) or re.search(r"\b(?:about|and|with|meet|meets|named|called)\s+$", lead_in):
-            found.append(_Found(word, "", "person", m.start()))
+        ) or re.search(r"\b(?:about|and|with|meet|meets|named|called)\s+$", lead_in)
+        if title or len(words) > 1 or stands_as_name:
+            found.append(_Found(name, title or "", "person", m.start()))
     return found
+
+
+_EN_NAME_RUN_RE = re.compile(r"\b([A-Z][a-z]{1,20}(?:\s+[A-Z][a-z]{1,20}){0,2})\b")
+_EN_TITLES = word_set(
+    "captain doctor dr mr mrs ms miss professor king queen prince princess sir lady lord uncle "
+    "aunt grandma grandpa granny detective officer agent general emperor empress master"
+)
+
+
+def _not_a_name(word: str) -> bool:
+    folded = word.lower()
+    return _is_being_en(folded) or folded in EN_PLACES or folded in W.EN_EXTRA_PLACES
 
 
 def _modifiers_start(text: str, tokens: Sequence[re.Match[str]], i: int) -> int:
@@ -448,7 +479,10 @@ def _zh_characters(text: str, tokens: Sequence[_Token]) -> list[_Found]:
     for m in _ZH_NAMED_RE.finditer(text):
         name = _trim_zh_name(m.group(1))
         if name and name not in _ZH_NOT_NAMES:
-            found.append(_Found(name, "", "person", m.start(1)))
+            # "一个十岁女孩，叫朵朵": the name's start is placed right after its noun, so the
+            # appositive rule below joins them.
+            gap = len(text[: m.start()]) - len(text[: m.start()].rstrip("，, 、"))
+            found.append(_Found(name, "", "person", m.start() - gap))
     for m in _ZH_NICKNAME_RE.finditer(text):
         if m.group(1) not in _ZH_NOT_NAMES and m.group(1) not in ZH_BEINGS:
             found.append(_Found(m.group(1), "", "person", m.start(1)))
@@ -475,14 +509,22 @@ def _zh_characters(text: str, tokens: Sequence[_Token]) -> list[_Found]:
 
 
 def _zh_name_token(tok: _Token) -> bool:
-    """A name jieba tagged (``nr``) that is not a common noun or a genre word."""
+    """A name jieba tagged (``nr``) that is not a common noun, a festival or a word of our
+    tables (a genre, mood, time, audience or style)."""
     return (
         tok.flag in ("nr", "nrfg")
         and 2 <= len(tok.word) <= 4
         and tok.word not in _ZH_NOT_NAMES
         and tok.word not in ZH_BEINGS
-        and not has_any(_GENRES, tok.word)
+        and not tok.word.endswith(("节", "日"))
+        and not _names_a_genre(tok.word)
+        and not any(has_any(t, tok.word) for t in (_MOODS, _TIMES, _AUDIENCES, _STYLES))
     )
+
+
+def _names_a_genre(word: str) -> bool:
+    """ "科幻", "sci-fi": a genre's own name (a subject such as 孙悟空 may still be a name)."""
+    return _GENRE_WEIGHT.get(word.lower(), 0) >= 3
 
 
 def _appositives(found: list[_Found]) -> list[_Found]:
@@ -493,9 +535,18 @@ def _appositives(found: list[_Found]) -> list[_Found]:
     for f in found:
         noun = by_end.get(f.start) if not f.description else None
         if noun is not None and noun is not f:
-            f.description = noun.description
+            f.description, f.kind = noun.description, noun.kind
             dropped.add(id(noun))
         merged.append(f)
+    # "一只叫豆豆的小狗": the name before 的 names the noun after it.
+    for f in merged:
+        if f.description or id(f) in dropped:
+            continue
+        for noun in merged:
+            if noun is not f and noun.description.startswith(f.name + "的"):
+                f.description = noun.description[len(f.name) + 1 :]
+                f.kind = noun.kind
+                dropped.add(id(noun))
     return [f for f in merged if id(f) not in dropped]
 
 
@@ -671,8 +722,6 @@ def _setting_en(text: str) -> str | None:
             word = tokens[back].group(0).lower()
             if word in _EN_SETTING_PREP_WORDS:
                 phrase = text[tokens[back + 1].start() : tok.end()] if back + 1 <= i else ""
-                if worlds and worlds[0][1] < tokens[back].start():
-                    break
                 return phrase
             if word in _EN_NOT_MODIFIERS and word not in (
                 "a",
@@ -687,6 +736,17 @@ def _setting_en(text: str) -> str | None:
                 "some",
             ):
                 break
+    for _, s, e in worlds:
+        # "on a frozen moon" (the world after a preposition, with its modifiers) before a world
+        # that only qualifies something ("a space adventure").
+        before = re.search(
+            r"\b(?:in|on|at|to|inside|aboard|under|near|across|through)\s+((?:[a-z'-]+\s+){0,3})$",
+            folded[:s],
+        )
+        if before and not any(
+            w in _EN_NOT_MODIFIERS - {"a", "an", "the"} for w in before.group(1).split()
+        ):
+            return text[s - len(before.group(1)) : e]
     if worlds:
         s, e = worlds[0][1], worlds[0][2]
         return text[s:e]
@@ -699,8 +759,15 @@ def _unknown_place(tokens: Sequence[re.Match[str]], i: int, noun: str) -> bool:
         return False
     det, prep = tokens[i - 1].group(0).lower(), tokens[i - 2].group(0).lower()
     follows = tokens[i + 1].group(0).lower() if i + 1 < len(tokens) else ""
+    # "in a snowy forest": "snowy" is not the place, the noun its phrase ends with is.
+    phrase_goes_on = (
+        bool(follows)
+        and follows not in _EN_NOT_MODIFIERS
+        and follows not in (_EN_SETTING_PREP_WORDS)
+    )
     return (
-        det in ("a", "an", "the")
+        not phrase_goes_on
+        and det in ("a", "an", "the")
         and prep in ("in", "inside", "at", "aboard")
         and not follows.endswith("ing")
         and not has_any(_TIMES, noun)

@@ -81,6 +81,9 @@ GENRE_WORDS: dict[Genre, tuple[dict[str, int], dict[str, int]]] = {
     "fantasy": (
         {
             "fantasy": 3,
+            "myth": 3,
+            "mythology": 3,
+            "legend": 2,
             "magic": 2,
             "magical": 2,
             "wizard": 2,
@@ -96,6 +99,10 @@ GENRE_WORDS: dict[Genre, tuple[dict[str, int], dict[str, int]]] = {
         {
             "奇幻": 3,
             "魔幻": 3,
+            "神话": 3,
+            "西游": 2,
+            "孙悟空": 2,
+            "天宫": 2,
             "魔法": 2,
             "巫师": 2,
             "女巫": 2,

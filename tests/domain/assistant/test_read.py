@@ -42,7 +42,7 @@ TABLE: list[tuple[str, dict[str, object]]] = [
             "genre": "mystery",
             "length_s": 180.0,
             "era": "Victorian times",
-            "setting": "London",
+            "setting": "Victorian London",
             "aspect": "9:16",
             "moods": ["dark"],
             "goal": "must find a stolen clock",
@@ -98,7 +98,48 @@ TABLE: list[tuple[str, dict[str, object]]] = [
     ),
     (
         "做一个搞笑的短视频，竖屏，30秒，主角是一只叫豆豆的小狗",
-        {"genre": "comedy", "length_s": 30.0, "aspect": "9:16", "moods": ["funny"]},
+        {
+            "genre": "comedy",
+            "length_s": 30.0,
+            "aspect": "9:16",
+            "moods": ["funny"],
+            "characters": {"豆豆": "小狗"},
+        },
+    ),
+    (
+        "An epic space adventure: Captain Lena Park and her crew search for a lost colony on a "
+        "frozen moon",
+        {"genre": "adventure", "characters": {"Lena Park": "captain"}, "setting": "a frozen moon"},
+    ),
+    (
+        "I want a romantic short film set in Paris in the 1920s, about a painter and a dancer",
+        {
+            "genre": "romance",
+            "era": "the 1920s",
+            "setting": "Paris",
+            "characters": {"the painter": "", "the dancer": ""},
+        },
+    ),
+    (
+        "A bedtime story about a sleepy bear in a snowy forest who can't find his cave",
+        {
+            "audience": "children",
+            "setting": "a snowy forest",
+            "characters": {"the sleepy bear": ""},
+        },
+    ),
+    (
+        "帮我设计一个角色：一个喜欢发明东西的十岁女孩，叫朵朵，日漫风格",
+        {"task": "character", "style": "anime", "characters": {"朵朵": "女孩"}},
+    ),
+    (
+        "写一个关于孙悟空大闹天宫的动画短片，三分钟，适合小学生",
+        {
+            "genre": "fantasy",
+            "audience": "children",
+            "length_s": 180.0,
+            "characters": {"孙悟空": ""},
+        },
     ),
     (
         "An epic fantasy adventure on a rocky island at dawn, for adults, square",
@@ -182,3 +223,9 @@ def test_two_frames_and_two_eras_are_both_kept() -> None:
 def test_reading_is_deterministic() -> None:
     text = "给孩子们做一个60秒的科幻短片，讲灯塔看守人老周和他的机器人"
     assert read(text) == read(text)
+
+
+def test_moods_and_festivals_are_not_names() -> None:
+    r = read("做一个关于妈妈的温馨视频，母亲节用，一分钟")
+    assert [c.name for c in r.characters] == ["妈妈"]
+    assert r.moods == ["warm"] and r.length_s == 60.0
