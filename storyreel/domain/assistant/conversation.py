@@ -31,6 +31,9 @@ from storyreel.domain.assistant.quality import (
     check_brief,
     era_conflict,
 )
+from storyreel.domain.assistant.quality import (
+    plan_style as plan_style,  # the plan's style, with the rest of the plan below
+)
 from storyreel.domain.assistant.read import PhraseTable, read
 from storyreel.domain.assistant.templates import Template, TemplateLibrary
 from storyreel.domain.text import EN_WORDS_PER_SECOND, ZH_CHARS_PER_SECOND
@@ -401,14 +404,6 @@ def _time_zh(time: str | None) -> str | None:
 
 def plan_length(brief: Brief, template: Template) -> float:
     return brief.length_s or template.default_length_s
-
-
-def plan_style(brief: Brief, template: Template) -> str:
-    if brief.style:
-        return brief.style
-    if brief.audience == "children" and template.default_style in ("photoreal", "cinematic"):
-        return "childrens_book"
-    return template.default_style
 
 
 def plan_aspect(brief: Brief) -> Aspect:

@@ -10,6 +10,7 @@ from storyreel.domain.assistant import words as W
 from storyreel.domain.assistant.model import Brief, Issue
 from storyreel.domain.assistant.read import mentions_time_travel, not_for_children_words
 from storyreel.domain.assistant.templates import Template
+from storyreel.domain.styles import get_style
 
 #: Seconds per character a film can give a real part (fewer and the cast is a crowd).
 SECONDS_PER_CHARACTER = 12.0
@@ -114,14 +115,15 @@ def check_brief(brief: Brief, template: Template, *, said: str = "") -> list[Iss
             )
         )
     if brief.style is None:
+        style = get_style(plan_style(brief, template))
         issues.append(
             Issue(
                 kind="assumed",
                 field="style",
-                message=f"画面风格用模板默认的 {template.default_style}。"
+                message=f"画面风格：{style.label_zh}。"
                 if zh
-                else f"Pictures in the template's {template.default_style} style.",
-                question=None,
+                else f"Pictures in the {style.label} style.",
+                question="想换一种画风吗？" if zh else "Another picture style?",
             )
         )
     if brief.aspect is None:
@@ -136,6 +138,16 @@ def check_brief(brief: Brief, template: Template, *, said: str = "") -> list[Iss
             )
         )
     return issues
+
+
+def plan_style(brief: Brief, template: Template) -> str:
+    """The picture style: the brief's, else a picture-book look for children when the template
+    would film it, else the template's."""
+    if brief.style:
+        return brief.style
+    if brief.audience == "children" and template.default_style in ("photoreal", "cinematic"):
+        return "childrens_book"
+    return template.default_style
 
 
 def _contradictions(brief: Brief, said: str) -> list[Issue]:
