@@ -1,28 +1,7 @@
 import { cleanup, render, screen, within } from "@testing-library/react";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { I18nProvider } from "../../i18n";
 import { WorkersRegistryTable, type RegisteredWorker } from "./WorkersRegistry";
-
-// jsdom has no ResizeObserver; antd's table asks for one.
-globalThis.ResizeObserver ??= class {
-  observe() {}
-  unobserve() {}
-  disconnect() {}
-} as unknown as typeof ResizeObserver;
-
-beforeAll(() => {
-  // jsdom has no matchMedia; antd's grid asks it for breakpoints.
-  window.matchMedia ??= ((query: string) => ({
-    matches: false,
-    media: query,
-    onchange: null,
-    addListener: () => undefined,
-    removeListener: () => undefined,
-    addEventListener: () => undefined,
-    removeEventListener: () => undefined,
-    dispatchEvent: () => false,
-  })) as typeof window.matchMedia;
-});
 
 const now = new Date().toISOString();
 

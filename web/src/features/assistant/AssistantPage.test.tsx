@@ -8,23 +8,6 @@ import { I18nProvider } from "../../i18n";
 import type { Conversation } from "./api";
 import AssistantPage from "./AssistantPage";
 
-// jsdom has no ResizeObserver or matchMedia; antd's grid, text areas and wave effects ask.
-globalThis.ResizeObserver ??= class {
-  observe() {}
-  unobserve() {}
-  disconnect() {}
-} as unknown as typeof ResizeObserver;
-window.matchMedia ??= ((query: string) => ({
-  matches: false,
-  media: query,
-  onchange: null,
-  addListener: () => undefined,
-  removeListener: () => undefined,
-  addEventListener: () => undefined,
-  removeEventListener: () => undefined,
-  dispatchEvent: () => false,
-})) as unknown as typeof window.matchMedia;
-
 interface Call {
   method: string;
   path: string;

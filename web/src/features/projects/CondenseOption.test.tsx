@@ -6,13 +6,6 @@ import { I18nProvider } from "../../i18n";
 import type { CondenseReason } from "./condense";
 import { CondenseOption } from "./CondenseOption";
 
-// jsdom has no ResizeObserver; antd's wave effects ask for one.
-globalThis.ResizeObserver ??= class {
-  observe() {}
-  unobserve() {}
-  disconnect() {}
-} as unknown as typeof ResizeObserver;
-
 function Harness({ reason, maxChars }: { reason: CondenseReason; maxChars: number | null }) {
   const [checked, setChecked] = useState(false);
   return (

@@ -8,13 +8,6 @@ import { I18nProvider } from "../../i18n";
 import { DocumentSource, type LoadedDocument } from "./DocumentPicker";
 import { chapterField, initialSelection, type DocumentInfo, type Selection } from "./documents";
 
-// jsdom has no ResizeObserver; antd's wave effects ask for one.
-globalThis.ResizeObserver ??= class {
-  observe() {}
-  unobserve() {}
-  disconnect() {}
-} as unknown as typeof ResizeObserver;
-
 type Answer = { status: number; body: unknown };
 const answers: Answer[] = [];
 const sent: { path: string; file: File }[] = [];

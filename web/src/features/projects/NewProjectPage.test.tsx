@@ -8,23 +8,6 @@ import type { Schemas } from "../../api/client";
 import { I18nProvider } from "../../i18n";
 import NewProjectPage from "./NewProjectPage";
 
-// jsdom has no ResizeObserver or matchMedia; antd's grid, slider and wave effects ask for them.
-globalThis.ResizeObserver ??= class {
-  observe() {}
-  unobserve() {}
-  disconnect() {}
-} as unknown as typeof ResizeObserver;
-window.matchMedia ??= ((query: string) => ({
-  matches: false,
-  media: query,
-  onchange: null,
-  addListener: () => undefined,
-  removeListener: () => undefined,
-  addEventListener: () => undefined,
-  removeEventListener: () => undefined,
-  dispatchEvent: () => false,
-})) as unknown as typeof window.matchMedia;
-
 const sent: Schemas["ProjectIn"][] = [];
 let header: string | null = null;
 

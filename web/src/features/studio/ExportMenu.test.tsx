@@ -9,13 +9,6 @@ import type { Project } from "./editor/types";
 import { dispositionFilename } from "./exports";
 import { RenderPanel } from "./RenderPanel";
 
-// jsdom has no ResizeObserver; antd's message and wave effects ask for one.
-globalThis.ResizeObserver ??= class {
-  observe() {}
-  unobserve() {}
-  disconnect() {}
-} as unknown as typeof ResizeObserver;
-
 type Call = { path: string; params?: { path?: Record<string, string>; query?: Record<string, unknown> }; parseAs?: string };
 type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
 

@@ -5,13 +5,6 @@ import { ApiError } from "../../api/client";
 import { I18nProvider } from "../../i18n";
 import { InlineText } from "./InlineText";
 
-// jsdom has no ResizeObserver; antd's auto-sizing text area asks for one.
-globalThis.ResizeObserver ??= class {
-  observe() {}
-  unobserve() {}
-  disconnect() {}
-} as unknown as typeof ResizeObserver;
-
 function setup(onSave: (value: string) => Promise<string>, value = "A red fox.") {
   const view = render(
     <I18nProvider>

@@ -9,23 +9,6 @@ import { project, shot } from "./editor/fixtures";
 import type { Project } from "./editor/types";
 import { ProjectSettings } from "./ProjectSettings";
 
-// jsdom has no ResizeObserver or matchMedia; antd's drawer, grid and wave effects ask for them.
-globalThis.ResizeObserver ??= class {
-  observe() {}
-  unobserve() {}
-  disconnect() {}
-} as unknown as typeof ResizeObserver;
-window.matchMedia ??= ((query: string) => ({
-  matches: false,
-  media: query,
-  onchange: null,
-  addListener: () => undefined,
-  removeListener: () => undefined,
-  addEventListener: () => undefined,
-  removeEventListener: () => undefined,
-  dispatchEvent: () => false,
-})) as unknown as typeof window.matchMedia;
-
 const patches: Schemas["ProjectPatch"][] = [];
 
 // The save goes nowhere: each patch is recorded and answered with the project.

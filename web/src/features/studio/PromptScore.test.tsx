@@ -4,13 +4,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import { I18nProvider } from "../../i18n";
 import { PromptScore, scoreTone, type ImagePrompt } from "./PromptScore";
 
-// jsdom has no ResizeObserver; antd's tooltips ask for one.
-globalThis.ResizeObserver ??= class {
-  observe() {}
-  unobserve() {}
-  disconnect() {}
-} as unknown as typeof ResizeObserver;
-
 const PROMPT: ImagePrompt = {
   family: "sdxl",
   language: "en",

@@ -10,13 +10,6 @@ import { permissions } from "./editor/permissions";
 import type { Project } from "./editor/types";
 import { RenderPanel } from "./RenderPanel";
 
-// jsdom has no ResizeObserver; antd's message and wave effects ask for one.
-globalThis.ResizeObserver ??= class {
-  observe() {}
-  unobserve() {}
-  disconnect() {}
-} as unknown as typeof ResizeObserver;
-
 const REFUSED =
   "openai images at http://127.0.0.1:9/v1: HTTP 401: Incorrect API key provided. — set STORYREEL_OPENAI_IMAGE__API_KEY";
 // The project's tasks as the API lists them: the current picture tasks of two shots, one of

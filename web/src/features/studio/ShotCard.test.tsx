@@ -5,13 +5,6 @@ import { asset, shot, state } from "./editor/fixtures";
 import type { Shot } from "./editor/types";
 import { ShotCard, type ShotActions } from "./ShotCard";
 
-// jsdom has no ResizeObserver; antd's selects and wave effects ask for one.
-globalThis.ResizeObserver ??= class {
-  observe() {}
-  unobserve() {}
-  disconnect() {}
-} as unknown as typeof ResizeObserver;
-
 const actions: ShotActions = {
   patch: vi.fn(),
   regenerate: vi.fn(),
