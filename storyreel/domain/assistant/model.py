@@ -5,7 +5,7 @@ API; every rule that fills them lives beside them in this package."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,21 +32,8 @@ Role = Literal["lead", "supporting"]
 IssueKind = Literal["missing", "contradiction", "assumed"]
 Speaker = Literal["user", "assistant"]
 
-TASKS: tuple[Task, ...] = ("video", "script", "storyboard", "character", "audio")
-GENRES: tuple[Genre, ...] = (
-    "general",
-    "scifi",
-    "fantasy",
-    "fairy_tale",
-    "mystery",
-    "romance",
-    "comedy",
-    "horror",
-    "adventure",
-    "drama",
-    "history",
-    "documentary",
-)
+TASKS: tuple[Task, ...] = get_args(Task)
+GENRES: tuple[Genre, ...] = get_args(Genre)
 #: The shortest and longest film the assistant plans (a second under is a still; over, an epic).
 MIN_LENGTH_S = 5.0
 MAX_LENGTH_S = 30 * 60.0
