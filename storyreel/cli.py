@@ -494,19 +494,18 @@ def assist(
     from storyreel.domain.assistant.conversation import (
         ConversationFull,
         brief_text,
-        names_of,
         plan_aspect,
         plan_length,
         plan_music,
         plan_style,
         reply,
-        script_size,
         start,
     )
     from storyreel.domain.assistant.model import Conversation
     from storyreel.domain.assistant.templates import TemplateLibrary
-    from storyreel.providers.base import ProviderError
-    from storyreel.providers.llm.script import OpenAIChatScriptWriter, unavailable_reason
+    from storyreel.pipeline import assistant
+    from storyreel.pipeline.errors import PipelineError
+    from storyreel.providers.llm.script import OpenAIChatScriptWriter
 
     library = TemplateLibrary.builtin()
     conversation: Conversation | None = None
@@ -558,16 +557,16 @@ def assist(
     template = library.choose(brief.task, brief.genre)
     story_text: str | None = None
     if script:
-        reason = unavailable_reason(load_settings())
-        if reason is not None:
-            raise fail(reason, 2)
-        size, _unit = script_size(brief, template)
+        settings = load_settings()
         try:
-            written = OpenAIChatScriptWriter(load_settings()).write(
-                brief_text(brief, template), brief.language, size, names_of(brief)
-            )
-        except ProviderError as exc:
-            raise fail(f"the script could not be written: {exc}", 1) from None
+            assistant.check_script_available(settings)
+        except PipelineError as exc:
+            raise fail(exc.message, 2) from None
+        request = assistant.request_for(conversation, library)
+        try:
+            written = assistant.write_script(OpenAIChatScriptWriter(settings), request)
+        except PipelineError as exc:
+            raise fail(exc.message, 1) from None
         story_text = written.text
         if output is not None:
             output.write_text(story_text + "\n", encoding="utf-8")

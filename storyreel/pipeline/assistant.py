@@ -117,9 +117,13 @@ class ScriptRequest:
 
 
 def script_request(session: Session, row: AssistantConversation) -> ScriptRequest:
-    conversation = state_of(row)
+    return request_for(state_of(row), library(session))
+
+
+def request_for(conversation: Conversation, templates: TemplateLibrary) -> ScriptRequest:
+    """What the script writer is sent for ``conversation`` (a stored one, or the CLI's)."""
     brief = conversation.brief
-    template = library(session).choose(brief.task, brief.genre)
+    template = templates.choose(brief.task, brief.genre)
     size, _unit = script_size(brief, template)
     return ScriptRequest(brief_text(brief, template), brief.language, size, names_of(brief))
 

@@ -425,7 +425,7 @@ def script_size(brief: Brief, template: Template) -> tuple[int, str]:
 def brief_text(brief: Brief, template: Template) -> str:
     """The brief as lines for the script writer's prompt, in the brief's language."""
     zh = brief.language == "zh"
-    size, unit = script_size(brief, template)
+    size, _unit = script_size(brief, template)
     rows: list[tuple[str, str, str | None]] = [
         ("Idea", "创意", brief.idea),
         ("Genre", "类型", GENRE_NAMES[brief.genre][1 if zh else 0]),
@@ -478,7 +478,6 @@ def brief_text(brief: Brief, template: Template) -> str:
     guidance = template.guidance_in(brief.language)
     if guidance:
         lines.append(f"- 写作要求：{guidance}" if zh else f"- Guidance: {guidance}")
-    del unit
     return "\n".join(lines)
 
 
