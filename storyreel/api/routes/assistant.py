@@ -27,6 +27,7 @@ from storyreel.domain.assistant.conversation import (
     plan_moods,
     plan_music,
     plan_style,
+    to_ask,
 )
 from storyreel.domain.assistant.model import Brief, Issue, Turn
 from storyreel.domain.assistant.templates import Template, builtin_templates
@@ -166,9 +167,7 @@ def _out(s: Session, state: StateDep, row: AssistantConversation) -> Conversatio
         **_summary(row).model_dump(),
         brief=brief,
         issues=conversation.issues,
-        questions=[i.question for i in conversation.issues if i.kind != "assumed" and i.question][
-            :2
-        ],
+        questions=[i.question for i in to_ask(conversation.issues) if i.question],
         turns=conversation.turns,
         plan=plan,
         script=ScriptOut(title=row.script_title, text=row.script) if row.script else None,

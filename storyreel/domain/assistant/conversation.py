@@ -60,6 +60,12 @@ _ZH_RENAME_RE = re.compile(
 _STRIP_ANSWER = " \t\n.。!！?？,，;；"
 
 
+def to_ask(issues: list[Issue]) -> list[Issue]:
+    """The issues a reply asks about now: missing or contradictory ones with a question, in
+    order (contradictions come first), at most ``MAX_QUESTIONS``."""
+    return [i for i in issues if i.kind != "assumed" and i.question][:MAX_QUESTIONS]
+
+
 class ConversationFull(ValueError):
     """A conversation has had as many turns as it may keep; start a new one."""
 
@@ -93,7 +99,7 @@ def reply(conversation: Conversation, message: str, library: TemplateLibrary) ->
     ):
         if conflict is not None:
             issues.insert(0, conflict)
-    asked = [i.field for i in issues if i.kind != "assumed" and i.question][:MAX_QUESTIONS]
+    asked = [i.field for i in to_ask(issues)]
     answer = compose_reply(brief, template, issues, changes, first=first)
     turns = [
         *conversation.turns,
@@ -374,7 +380,7 @@ def compose_reply(
             lines.append(f"Set: {where}.")
         if brief.goal:
             lines.append(f"Story: {brief.goal}.")
-    questions = [i.question for i in issues if i.kind != "assumed" and i.question][:MAX_QUESTIONS]
+    questions = [i.question for i in to_ask(issues) if i.question]
     if questions:
         lines.append(
             ("想确认一下：" if zh else "To make it better: ") + ("" if zh else " ").join(questions)
