@@ -282,6 +282,110 @@ class S3Settings(BaseModel):
         return self
 
 
+class QcSettings(BaseModel):
+    """The quality check every render gets before it is marked done
+    (``STORYREEL_QC__MUSIC_UNDER_SPEECH_DB=10``); see docs/quality-checks.md. A check that
+    fails marks the render "needs attention" with its reason, or fails it (``on_failure``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(True, description="Measure every render before it is marked done.")
+    on_failure: Literal["attention", "fail"] = Field(
+        "attention",
+        description="What a failed check does: mark the render 'needs attention' (it stays "
+        "playable and downloadable) or fail it.",
+    )
+    av_sync_frames: float = Field(
+        1.0,
+        ge=0,
+        le=100,
+        description="av_sync: the video and audio streams may differ in length by this many "
+        "frames at most.",
+    )
+    loudness_tolerance_lu: float = Field(
+        1.0,
+        gt=0,
+        le=20,
+        description="loudness: integrated loudness within this many LU of the timeline's "
+        "target (output.loudness, -16 LUFS by default).",
+    )
+    true_peak_margin_db: float = Field(
+        0.0,
+        ge=-6,
+        le=6,
+        description="true_peak: the true peak may exceed the timeline's ceiling "
+        "(output.true_peak, -1 dBTP by default) by this much (0: not at all).",
+    )
+    music_under_speech_db: float = Field(
+        8.0,
+        ge=0,
+        le=40,
+        description="music_under_speech: while someone speaks, the music stays at least this "
+        "many dB (K-weighted) under the voices.",
+    )
+    black_min_s: float = Field(
+        1.0,
+        gt=0,
+        le=60,
+        description="black: a black picture lasting at least this long is reported.",
+    )
+    black_picture_ratio: float = Field(
+        0.95,
+        gt=0.5,
+        le=1,
+        description="black: the share of a frame's pixels that must be near black for the "
+        "frame to count as black (subtitles over black leave a few bright pixels).",
+    )
+    freeze_min_s: float = Field(
+        2.0,
+        gt=0,
+        le=60,
+        description="freeze: a picture standing still this long that the timeline did not "
+        "ask to stand still (a clip with camera motion 'none') is reported.",
+    )
+    freeze_noise_db: float = Field(
+        -60.0,
+        ge=-90,
+        le=-20,
+        description="freeze: frames whose mean difference stays under this level (dB of full "
+        "scale) count as the same picture.",
+    )
+    narration_silence_s: float = Field(
+        1.5,
+        gt=0,
+        le=60,
+        description="narration_silent: silence this long where narration is planned is "
+        "reported (pauses between sentences are shorter).",
+    )
+    unplanned_speech_s: float = Field(
+        1.0,
+        gt=0,
+        le=60,
+        description="unplanned_speech: speech this long where no narration is planned (in a "
+        "clip's own sound or in the music) is reported.",
+    )
+    cue_offset_ms: float = Field(
+        200.0,
+        gt=0,
+        le=5000,
+        description="cue_timing: a subtitle cue must start within this many milliseconds of "
+        "the speech it carries.",
+    )
+    safe_area: float = Field(
+        0.9,
+        gt=0.5,
+        le=1,
+        description="subtitle_safe_area: the title-safe area, as the centred fraction of the "
+        "frame's width and height that subtitle text must stay inside.",
+    )
+    max_subtitle_lines: int = Field(
+        2,
+        ge=1,
+        le=10,
+        description="subtitle_lines: most lines one cue may show in each of its languages.",
+    )
+
+
 class Settings(BaseSettings):
     """Everything the product can be configured with; one object, built once per process.
 
@@ -325,6 +429,17 @@ class Settings(BaseSettings):
         ge=1,
         le=64,
         description="How many segments render at once.",
+    )
+    render_as_ready: bool = Field(
+        default=True,
+        description="Start a project's render once its voices and music are done and encode "
+        "each shot as soon as its picture and move (and the previous shot's) are ready, so "
+        "rendering overlaps picture generation; false: render after every shot is made.",
+    )
+    live_playback: bool = Field(
+        default=True,
+        description="Publish each render's finished segments as a growing HLS playlist, so "
+        "the studio plays the film while it renders (a remux: no second encode).",
     )
     render_timeout_s: float = Field(
         default=3600.0,
@@ -490,6 +605,10 @@ class Settings(BaseSettings):
     subtitle_font_file: Path | None = Field(
         default=None,
         description="Font for burned-in subtitles; defaults to the bundled Noto Sans SC.",
+    )
+    qc: QcSettings = Field(
+        default_factory=QcSettings,
+        description="The quality check of every render (STORYREEL_QC__...).",
     )
 
     @field_validator("data_dir", mode="after")

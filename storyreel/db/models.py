@@ -228,6 +228,11 @@ class Render(Base):
     size_bytes: Mapped[int] = mapped_column(Integer)
     segments_encoded: Mapped[int] = mapped_column(Integer, default=0)
     segments_reused: Mapped[int] = mapped_column(Integer, default=0)
+    # The quality check before the render was called done (media/qc_report.QcReport.to_dict)
+    # and what it made of it: "ok" or "attention" (a failed check; the reasons are in the
+    # report). None: checked by nobody (turned off, or a render from before the check).
+    qc_report: Mapped[dict[str, Any] | None] = mapped_column()
+    qc_outcome: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = _created()
 
 

@@ -20,6 +20,13 @@ def render_cache_prefix(project_id: str) -> str:
     return f"{project_cache_prefix(project_id)}/render"
 
 
+def live_prefix(project_id: str, task_id: str) -> str:
+    """Where a running render publishes its live HLS playlist and segments (``task_id`` empty:
+    the folder of every render's). In the project's cache: deleted with the project, and
+    counted as the project's by the orphan sweep."""
+    return f"{project_cache_prefix(project_id)}/live/{task_id}".rstrip("/")
+
+
 def project_cache_owner(key: str) -> str | None:
     """The project whose cache ``key`` is in, or None for any other key."""
     found = _PROJECT_CACHE.match(key)

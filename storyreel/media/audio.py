@@ -98,12 +98,16 @@ class MusicBed:
     loop: bool
     fade_in: float
     fade_out: float
+    #: Seconds into the music file where the bed starts (a stretch of the film mixed on its
+    #: own, for live playback, enters the loop where the film is).
+    offset: float = 0.0
 
     def __post_init__(self) -> None:
         _check_fmt(self.fmt)
         _check_number("volume", self.volume, minimum=0)
         _check_number("fade_in", self.fade_in, minimum=0)
         _check_number("fade_out", self.fade_out, minimum=0)
+        _check_number("offset", self.offset, minimum=0)
 
 
 @dataclass(frozen=True)
@@ -176,7 +180,10 @@ def _check_number(
 
 
 def _layer_material(layer: AudioLayer | MusicBed) -> dict[str, Any]:
-    return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(layer).items()}
+    material = {k: str(v) if isinstance(v, Path) else v for k, v in asdict(layer).items()}
+    if isinstance(layer, MusicBed) and not layer.offset:
+        del material["offset"]  # keys of soundtracks mixed before the field existed stay
+    return material
 
 
 def _num(value: float) -> str:
@@ -206,7 +213,8 @@ def _inputs(spec: MixSpec) -> list[str]:
     for v in spec.voices:
         args += _input_args(v.path, v.fmt, seek=v.source_start, duration=v.duration)
     if spec.music is not None:
-        args += _input_args(spec.music.path, spec.music.fmt, loop=spec.music.loop)
+        music = spec.music
+        args += _input_args(music.path, music.fmt, loop=music.loop, seek=music.offset)
     return args
 
 
@@ -263,21 +271,30 @@ def _ducking() -> list[str]:
     ]
 
 
+def _buses(spec: MixSpec) -> tuple[list[str], str | None, str | None]:
+    """Chains up to the two buses: the voices (narration and clips' own sound, the ducking key)
+    and the music as heard (ducked when asked). Returns the chains and each bus's label, None
+    when there is no such bus."""
+    samples = spec.total_samples
+    chains = [_voice_chain(i, v) for i, v in enumerate(spec.voices)]
+    voices = music = None
+    if spec.voices:
+        chains.append(_sum([f"v{i}" for i in range(len(spec.voices))], "voices"))
+        voices = "voices"
+    if spec.music is not None:
+        chains.append(_music_chain(len(spec.voices), spec.music, spec.total, samples))
+        music = "music"
+        if spec.music.duck and spec.voices:
+            chains += _ducking()
+            voices, music = "vmix", "ducked"
+    return chains, voices, music
+
+
 def mix_filtergraph(spec: MixSpec) -> str:
     """The pre-normalisation mix as a filter_complex ending in ``[mix]`` (numbers only)."""
     samples = spec.total_samples
-    chains = [_voice_chain(i, v) for i, v in enumerate(spec.voices)]
-    beds: list[str] = []
-    if spec.voices:
-        chains.append(_sum([f"v{i}" for i in range(len(spec.voices))], "voices"))
-        beds.append("voices")
-    if spec.music is not None:
-        chains.append(_music_chain(len(spec.voices), spec.music, spec.total, samples))
-        if spec.music.duck and spec.voices:
-            chains += _ducking()
-            beds = ["vmix", "ducked"]
-        else:
-            beds.append("music")
+    chains, voices, music = _buses(spec)
+    beds = [label for label in (voices, music) if label is not None]
     if beds:
         chains.append(_sum(beds, "bed"))
         chains.append(f"[bed]apad=whole_len={samples},atrim=end_sample={samples}[mix]")
@@ -286,6 +303,91 @@ def mix_filtergraph(spec: MixSpec) -> str:
             f"anullsrc=r={SAMPLE_RATE}:cl=stereo,atrim=end_sample={samples},{_STEREO_FLOAT}[mix]"
         )
     return ";".join(chains)
+
+
+# --- stems for the quality check ------------------------------------------------------------
+
+#: Stems are written at 16 kHz: the rate the voice-activity detector wants, and plenty for
+#: comparing speech and music levels (K-weighting matters below 40 Hz and above 1.5 kHz).
+STEM_RATE = 16_000
+# ITU-R BS.1770 K-weighting as FFmpeg biquads: the +4 dB high shelf ("head" filter) and the
+# RLB high-pass, at the standard's corner frequencies and Qs. Levels compared after it are
+# what a loudness meter would compare.
+_K_WEIGHTING = "highshelf=f=1681.97:g=4:t=q:w=0.7072,highpass=f=38.14:t=q:w=0.5003"
+
+
+@dataclass(frozen=True)
+class StemFiles:
+    """Raw PCM stems of one mix, each exactly ``total`` seconds at ``STEM_RATE``: the voices bus
+    and the music as heard, mono s16le for the voice-activity detector, and K-weighted stereo
+    float32 for level comparisons."""
+
+    voice_speech: Path
+    music_speech: Path
+    voice_weighted: Path
+    music_weighted: Path
+
+
+def _stem_chains(source: str | None, name: str, samples: int) -> list[str]:
+    """One bus to its two stem outputs ``[{name}_speech]`` and ``[{name}_weighted]``."""
+    if source is None:  # no such bus: exact silence keeps the stems aligned and the same length
+        head = f"anullsrc=r={SAMPLE_RATE}:cl=stereo,{_STEREO_FLOAT},atrim=end_sample={samples}"
+    else:
+        head = f"[{source}]apad=whole_len={samples},atrim=end_sample={samples}"
+    return [
+        f"{head},asplit=2[{name}_a][{name}_b]",
+        f"[{name}_a]aresample={STEM_RATE},"
+        f"aformat=sample_fmts=s16:sample_rates={STEM_RATE}:channel_layouts=mono[{name}_speech]",
+        f"[{name}_b]{_K_WEIGHTING},aresample={STEM_RATE},"
+        f"aformat=sample_fmts=flt:sample_rates={STEM_RATE}:channel_layouts=stereo"
+        f"[{name}_weighted]",
+    ]
+
+
+def stems_filtergraph(spec: MixSpec) -> str:
+    """The mix's own graph up to its buses (the same ducking), ending in the four stems."""
+    chains, voices, music = _buses(spec)
+    chains += _stem_chains(voices, "voice", spec.total_samples)
+    chains += _stem_chains(music, "music", spec.total_samples)
+    return ";".join(chains)
+
+
+def stems_command(ffmpeg: str, spec: MixSpec, out: StemFiles) -> list[str]:
+    """One FFmpeg run writing the four stems of ``spec`` (audio only: seconds, not minutes)."""
+    outputs: list[str] = []
+    for label, path, codec in (
+        ("voice_speech", out.voice_speech, "s16le"),
+        ("music_speech", out.music_speech, "s16le"),
+        ("voice_weighted", out.voice_weighted, "f32le"),
+        ("music_weighted", out.music_weighted, "f32le"),
+    ):
+        outputs += ["-map", f"[{label}]", "-c:a", f"pcm_{codec}", "-f", codec, f"file:{path}"]
+    return [
+        ffmpeg,
+        "-hide_banner",
+        "-nostdin",
+        "-nostats",
+        "-loglevel",
+        "error",
+        "-y",
+        *_inputs(spec),
+        "-filter_complex",
+        stems_filtergraph(spec),
+        *outputs,
+    ]
+
+
+def render_stems(
+    spec: MixSpec,
+    out: StemFiles,
+    *,
+    ffmpeg: str,
+    timeout: float | None = None,
+    cancel: CancelToken | None = None,
+) -> StemFiles:
+    """Write the stems of ``spec`` to the paths of ``out`` (the caller removes them)."""
+    run_ffmpeg(stems_command(ffmpeg, spec, out), timeout=timeout, cancel=cancel)
+    return out
 
 
 def _measure_argv(ffmpeg: str, spec: MixSpec, chain: str) -> list[str]:

@@ -15,7 +15,7 @@ import secrets
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,6 +35,9 @@ from storyreel.media import plan as planning
 from storyreel.media.audio import AudioLayer, MixSpec, MusicBed, render_soundtrack
 from storyreel.media.ffmpeg import ffmpeg_build, find_ffmpeg, run_ffmpeg
 from storyreel.media.fonts import FontInfo, fallback_fonts, subtitle_font
+from storyreel.media.live import LiveStream, live_segments
+from storyreel.media.qc import check_render, picture_params, segment_picture_events
+from storyreel.media.qc_report import QcReport
 from storyreel.media.sources import Source, SourceKey, file_digest, resolve_sources
 from storyreel.media.subtitles import Cue, build_ass, build_srt
 from storyreel.settings import Settings
@@ -55,6 +58,9 @@ class RenderProgress:
 
 ProgressCallback = Callable[[RenderProgress], None]
 
+#: The stage of a render started early while it waits for pictures (``render_as_ready``).
+WAITING_STAGE = "waiting for pictures"
+
 
 class SharedRenderCache(Protocol):
     """Render-cache files shared by the workers of a cluster (blobs in the object store), so a
@@ -68,6 +74,34 @@ class SharedRenderCache(Protocol):
 
     def publish(self, name: str, src: Path) -> None:
         """Share ``src`` as ``name`` (content-addressed by its name: the first writer wins)."""
+
+
+@dataclass(frozen=True)
+class RenderInputs:
+    """The film as far as it is known while its pictures are still being made.
+
+    ``timeline`` and ``sources`` describe every clip (a clip whose picture is not ready yet
+    points at any stand-in picture); ``ready`` holds the indices of the clips whose inputs are
+    final. Segments made only of ready clips can be encoded now.
+    """
+
+    timeline: Timeline
+    sources: dict[SourceKey, Source]
+    ready: frozenset[int]
+
+    @property
+    def complete(self) -> bool:
+        return len(self.ready) >= len(self.timeline.clips)
+
+
+class InputsFeed(Protocol):
+    """Where ``render_as_ready`` learns what is ready (the render task reads the database)."""
+
+    def current(self) -> RenderInputs:
+        """The film as it stands now; raises to stop the render (an input failed)."""
+
+    def wait(self, seconds: float) -> None:
+        """Return after ``seconds`` or sooner when inputs may have changed."""
 
 
 @dataclass
@@ -89,6 +123,8 @@ class RenderResult:
     fetched_segments: list[str] = field(default_factory=list)  # from the shared cache
     audio_reused: bool = False
     elapsed: float = 0.0
+    early_segments: list[str] = field(default_factory=list)  # encoded before every shot was ready
+    qc: QcReport | None = None  # the quality check of the finished video (None: turned off)
 
     @property
     def reused_segments(self) -> int:
@@ -223,9 +259,11 @@ class Renderer:
         cancel: CancelToken | None = None,
         on_progress: ProgressCallback | None = None,
         shared: SharedRenderCache | None = None,
+        live: LiveStream | None = None,
     ) -> RenderResult:
         """Render ``timeline`` to ``out``. Segments come from this machine's render cache, then
-        from ``shared`` (the cluster's), and are encoded only when neither has them."""
+        from ``shared`` (the cluster's), and are encoded only when neither has them. With
+        ``live``, every segment is also published to a growing HLS playlist as it lands."""
         started = time.monotonic()
         out = out.expanduser().resolve()
         if out.suffix.lower() != ".mp4":
@@ -237,21 +275,13 @@ class Renderer:
                 [Problem("", f"cannot create the output folder {out.parent}: {err.strerror}")]
             ) from None
         jobs = jobs or self.settings.render_jobs
-        # Two processes per core at most: x264 threads in each, and FFmpeg threads per filter.
-        threads = 1 if jobs > 1 else 0
-        plan = planning.build_plan(
-            timeline,
-            sources,
-            font_key=self.font_key,
-            tool_key=self.ffmpeg_build,
-            threads=threads,
-        )
+        plan = self._plan(timeline, sources, jobs)
         token = CancelToken()
         unlink_parent = cancel.on_cancel(token.cancel) if cancel is not None else None
         tracker = _ProgressTracker(plan.total_frames, on_progress)
         try:
             encoded, fetched, audio_reused, audio_file = self._render_parts(
-                plan, timeline, sources, jobs, token, tracker, shared
+                plan, timeline, sources, jobs, token, tracker, shared, live
             )
             tracker.stage("joining")
             self._mux(plan, audio_file, out, token)
@@ -265,10 +295,14 @@ class Renderer:
             contact = out.with_name("contact_sheet.jpg")
             self._poster(out, plan, poster, token)
             self._contact_sheet(plan, contact, token)
+            if live is not None:
+                live.finish()
+            report = self._check(plan, timeline, sources, out, audio_file, jobs, token, tracker)
         finally:
             if unlink_parent is not None:
                 unlink_parent()
-        self.trim_cache(keep={seg.key for seg in plan.segments} | {audio_file.stem})
+        used = {seg.key for seg in plan.segments} | {audio_file.stem}
+        self.trim_cache(keep=used | {f"{stem}.qc" for stem in used})
         tracker.stage("done")
         return RenderResult(
             video=out,
@@ -286,7 +320,181 @@ class Renderer:
             fetched_segments=fetched,
             audio_reused=audio_reused,
             elapsed=time.monotonic() - started,
+            qc=report,
         )
+
+    def render_as_ready(
+        self,
+        feed: InputsFeed,
+        out: Path,
+        *,
+        jobs: int | None = None,
+        cancel: CancelToken | None = None,
+        on_progress: ProgressCallback | None = None,
+        shared: SharedRenderCache | None = None,
+        live: LiveStream | None = None,
+        poll_s: float = 1.0,
+    ) -> RenderResult:
+        """Render while the film's pictures are still being made: a segment is encoded as soon
+        as the clips it shows are ready (its own, and the previous one's during an entry
+        transition), and the soundtrack as soon as the render starts. When every clip is ready
+        the film is joined by ``render``, which then finds those segments in the cache."""
+        jobs = jobs or self.settings.render_jobs
+        token = CancelToken()
+        unlink_parent = cancel.on_cancel(token.cancel) if cancel is not None else None
+        started: dict[str, Future[Any]] = {}
+        tracker: _ProgressTracker | None = None
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="early") as pool:
+                try:
+                    inputs = feed.current()
+                    while not inputs.complete:
+                        plan = self._plan(inputs.timeline, inputs.sources, jobs)
+                        if tracker is None:
+                            tracker = _ProgressTracker(plan.total_frames, on_progress)
+                            tracker.stage(WAITING_STAGE)
+                            self._start_early_soundtrack(plan, inputs, pool, token, started)
+                        if live is not None:
+                            self._begin_live(live, plan, inputs.timeline, inputs.sources)
+                        for seg in plan.segments:
+                            clips = {layer.clip_index for layer in seg.layers}
+                            if seg.key in started or not clips <= inputs.ready:
+                                continue
+                            started[seg.key] = self._submit_segment(
+                                pool, plan, seg, token, tracker, shared, live
+                            )
+                        _raise_first_failure(started.values())
+                        token.raise_if_cancelled()
+                        feed.wait(poll_s)
+                        inputs = feed.current()
+                except BaseException:
+                    token.cancel()  # the pool's exit waits for the encoders it kills
+                    raise
+            _raise_first_failure(started.values())
+        finally:
+            if unlink_parent is not None:
+                unlink_parent()
+        result = self.render(
+            inputs.timeline,
+            inputs.sources,
+            out,
+            jobs=jobs,
+            cancel=cancel,
+            on_progress=on_progress,
+            shared=shared,
+            live=live,
+        )
+        # What was made early counts as this render's work (the join found it in the cache).
+        used = set(result.segment_keys)
+        early = {k: f.result() for k, f in started.items() if k in used}
+        result.encoded_segments += [k for k, encoded in early.items() if encoded]
+        result.early_segments = sorted(early)
+        return result
+
+    def _start_early_soundtrack(
+        self,
+        plan: planning.RenderPlan,
+        inputs: RenderInputs,
+        pool: ThreadPoolExecutor,
+        token: CancelToken,
+        started: dict[str, Future[Any]],
+    ) -> None:
+        """Mix the soundtrack now when no clip still to come can change it (clips with their
+        own sound are waited for); the final render finds it in the cache."""
+        pending = set(range(len(inputs.timeline.clips))) - inputs.ready
+        if any(inputs.timeline.clips[i].keep_audio for i in pending):
+            return
+        spec = mix_spec(inputs.timeline, inputs.sources, plan.duration)
+        audio_file = self._soundtrack_file(spec, inputs.sources)
+        if audio_file.exists():
+            return
+        timeout = self.settings.render_timeout_s
+        started[f"audio:{audio_file.stem}"] = pool.submit(
+            render_soundtrack, spec, audio_file, ffmpeg=self.ffmpeg, timeout=timeout, cancel=token
+        )
+
+    def _check(
+        self,
+        plan: planning.RenderPlan,
+        timeline: Timeline,
+        sources: dict[SourceKey, Source],
+        video: Path,
+        soundtrack: Path,
+        jobs: int,
+        token: CancelToken,
+        tracker: _ProgressTracker,
+    ) -> QcReport | None:
+        """The quality check of the joined video (``docs/quality-checks.md``), its picture and
+        sound measurements cached beside the segments and the soundtrack they measured."""
+        if not self.settings.qc.enabled:
+            return None
+        tracker.stage("checking")
+        return check_render(
+            ffmpeg=self.ffmpeg,
+            env=self.ffmpeg_env,
+            work_dir=self.root / "tmp",
+            plan=plan,
+            timeline=timeline,
+            spec=mix_spec(timeline, sources, plan.duration),
+            video=video,
+            thresholds=self.settings.qc,
+            font_family=self.font.family,
+            segment_files={seg.key: self.segment_path(seg.key) for seg in plan.segments},
+            soundtrack=soundtrack,
+            jobs=jobs,
+            timeout=self.settings.render_timeout_s,
+            cancel=token,
+        )
+
+    def _soundtrack_file(self, spec: MixSpec, sources: dict[SourceKey, Source]) -> Path:
+        return self.root / "audio" / f"{audio_key(spec, sources, self.ffmpeg_build)}.m4a"
+
+    def _plan(
+        self, timeline: Timeline, sources: dict[SourceKey, Source], jobs: int
+    ) -> planning.RenderPlan:
+        # Two processes per core at most: x264 threads in each, and FFmpeg threads per filter.
+        return planning.build_plan(
+            timeline,
+            sources,
+            font_key=self.font_key,
+            tool_key=self.ffmpeg_build,
+            threads=1 if jobs > 1 else 0,
+        )
+
+    def _begin_live(
+        self,
+        live: LiveStream,
+        plan: planning.RenderPlan,
+        timeline: Timeline,
+        sources: dict[SourceKey, Source],
+    ) -> None:
+        music = timeline.music
+        live.begin(
+            live_segments([(s.start_frame, s.frames, s.key) for s in plan.segments], plan.fps),
+            {seg.key: self.segment_path(seg.key) for seg in plan.segments},
+            mix_spec(timeline, sources, plan.duration),
+            sources[("audio", music.source)].duration if music is not None else None,
+        )
+
+    def _submit_segment(
+        self,
+        pool: ThreadPoolExecutor,
+        plan: planning.RenderPlan,
+        seg: planning.Segment,
+        token: CancelToken,
+        tracker: _ProgressTracker,
+        shared: SharedRenderCache | None,
+        live: LiveStream | None,
+    ) -> Future[Any]:
+        """Put the segment in the cache on the pool (tells ``live`` when it is there)."""
+        if self.segment_path(seg.key).exists():
+            tracker.add(seg.frames)
+            done: Future[Any] = Future()
+            done.set_result(False)
+            if live is not None:
+                live.segment_ready(seg.key)
+            return done
+        return pool.submit(self._make_segment, plan, seg, token, tracker, shared, live)
 
     # --- steps --------------------------------------------------------------------------
 
@@ -326,19 +534,24 @@ class Renderer:
         token: CancelToken,
         tracker: _ProgressTracker,
         shared: SharedRenderCache | None,
+        live: LiveStream | None = None,
     ) -> tuple[list[str], list[str], bool, Path]:
         """Render missing segments and the soundtrack in parallel (each fetched from ``shared``
         first); return the segments encoded, those fetched, and whether the soundtrack was
         reused."""
         tracker.stage("rendering")
         spec = mix_spec(timeline, sources, plan.duration)
-        audio_name = f"{audio_key(spec, sources, self.ffmpeg_build)}.m4a"
-        audio_file = self.root / "audio" / audio_name
+        audio_file = self._soundtrack_file(spec, sources)
+        audio_name = audio_file.name
         audio_reused = audio_file.exists()
         if audio_reused:
             os.utime(audio_file)
         elif shared is not None:
             audio_reused = self._fetch_shared(shared, f"audio/{audio_name}", audio_file)
+        if live is not None:
+            self._begin_live(live, plan, timeline, sources)
+            if audio_reused:
+                live.soundtrack_ready(audio_file)
         todo: list[planning.Segment] = []
         seen: set[str] = set()
         for seg in plan.segments:
@@ -347,27 +560,34 @@ class Renderer:
                 with contextlib.suppress(FileNotFoundError):
                     os.utime(cached)  # recently used: the cache trims least recently used first
                 tracker.add(seg.frames)
+                if live is not None and seg.key not in seen:
+                    live.segment_ready(seg.key)
             else:
                 seen.add(seg.key)
                 todo.append(seg)
-        # Longest first, so one long segment does not start last and leave a core idle.
-        todo.sort(key=lambda s: s.frames * len(s.layers), reverse=True)
+        if live is None:
+            # Longest first, so one long segment does not start last and leave a core idle.
+            todo.sort(key=lambda s: s.frames * len(s.layers), reverse=True)
+        # else in film order: the playlist grows from the start, so the first shot goes first.
         timeout = self.settings.render_timeout_s
         with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="render") as pool:
             futures: list[Future[Any]] = []
             if not audio_reused:
-                futures.append(
-                    pool.submit(
-                        render_soundtrack,
-                        spec,
-                        audio_file,
-                        ffmpeg=self.ffmpeg,
-                        timeout=timeout,
-                        cancel=token,
-                    )
+                soundtrack = pool.submit(
+                    render_soundtrack,
+                    spec,
+                    audio_file,
+                    ffmpeg=self.ffmpeg,
+                    timeout=timeout,
+                    cancel=token,
                 )
+                if live is not None:
+                    soundtrack.add_done_callback(
+                        _when_done(lambda: live.soundtrack_ready(audio_file))
+                    )
+                futures.append(soundtrack)
             made = {
-                seg.key: pool.submit(self._make_segment, plan, seg, token, tracker, shared)
+                seg.key: self._submit_segment(pool, plan, seg, token, tracker, shared, live)
                 for seg in todo
             }
             done, pending = wait([*futures, *made.values()], return_when=FIRST_EXCEPTION)
@@ -400,9 +620,11 @@ class Renderer:
         token: CancelToken,
         tracker: _ProgressTracker,
         shared: SharedRenderCache | None,
+        live: LiveStream | None = None,
     ) -> bool:
         """Put the segment in this machine's cache: fetched when another worker shared it,
-        else encoded (and then shared). True when it was encoded."""
+        else encoded (then shared, and measured for the quality check). ``live`` hears of it
+        as soon as it is there. True when it was encoded."""
         token.raise_if_cancelled()
         video, thumb = f"segments/{seg.key}.mp4", f"segments/{seg.key}.jpg"
         # The thumbnail first: the video's presence is what marks a segment as complete.
@@ -412,11 +634,16 @@ class Renderer:
             and self._fetch_shared(shared, video, self.root / video)
         ):
             tracker.add(seg.frames)
+            if live is not None:
+                live.segment_ready(seg.key)
             return False
         self._render_segment(plan, seg, token, tracker)
+        if live is not None:
+            live.segment_ready(seg.key)
         if shared is not None:
             shared.publish(thumb, self.root / thumb)
             shared.publish(video, self.root / video)
+        self._measure_segment(plan, seg, token)
         return True
 
     def _render_segment(
@@ -484,6 +711,22 @@ class Renderer:
             for path in (tmp_video, tmp_thumb, ass_file):
                 path.unlink(missing_ok=True)
 
+    def _measure_segment(
+        self, plan: planning.RenderPlan, seg: planning.Segment, token: CancelToken
+    ) -> None:
+        """The quality check's look at a segment just encoded, beside the other encodes; the
+        check after the join finds it cached."""
+        if self.settings.qc.enabled:
+            segment_picture_events(
+                self.ffmpeg,
+                self.segment_path(seg.key),
+                float(seg.frames / plan.fps),
+                picture_params(self.settings.qc),
+                work_dir=self.root / "tmp",
+                timeout=self.settings.render_timeout_s,
+                cancel=token,
+            )
+
     def _mux(self, plan: planning.RenderPlan, audio: Path, out: Path, token: CancelToken) -> None:
         list_file = self.root / "tmp" / f"concat-{secrets.token_hex(6)}.txt"
         try:
@@ -533,6 +776,22 @@ class Renderer:
                 run_ffmpeg(argv, timeout=120, cancel=token, cwd=self.root, env=self.ffmpeg_env)
         finally:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def _when_done(action: Callable[[], None]) -> Callable[[Future[Any]], None]:
+    """A done-callback running ``action`` when the future succeeded."""
+
+    def callback(future: Future[Any]) -> None:
+        if not future.cancelled() and future.exception() is None:
+            action()
+
+    return callback
+
+
+def _raise_first_failure(futures: Iterable[Future[Any]]) -> None:
+    for future in futures:
+        if future.done() and future.exception() is not None:
+            raise future.exception()  # type: ignore[misc]
 
 
 def _symlink(link: Path, target: Path) -> None:

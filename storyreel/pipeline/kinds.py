@@ -8,6 +8,7 @@ untyped services slot: a handler is ``(services, ctx) -> result``, the engine ca
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -45,7 +46,15 @@ KINDS: dict[str, tuple[ServicesHandler, KindPolicy]] = {
     "music": (music.music, KindPolicy(resource="cpu", max_attempts=3, timeout_s=300)),
     "render": (
         render.render,
-        KindPolicy(resource="cpu", max_attempts=3, timeout_s=3600, quota_units=VIDEO_UNITS),
+        KindPolicy(
+            resource="cpu",
+            max_attempts=3,
+            # Started early (below), a render also waits out the pictures still being made.
+            timeout_s=3 * 3600,
+            quota_units=VIDEO_UNITS,
+            # It encodes each shot as its picture and move land (``render_as_ready``).
+            starts_before=frozenset({"image", "motion"}),
+        ),
     ),
     generations.IMAGE_KIND: (
         generations.generate_image,
@@ -57,6 +66,8 @@ KINDS: dict[str, tuple[ServicesHandler, KindPolicy]] = {
 def register(kinds: KindRegistry, services: PipelineServices) -> KindRegistry:
     """Every pipeline kind into ``kinds``, each handler bound to ``services``."""
     for name, (handler, policy) in KINDS.items():
+        if not services.pipeline.settings.render_as_ready:
+            policy = replace(policy, starts_before=frozenset())
         kinds.register(name, partial(handler, services), policy)
     return kinds
 

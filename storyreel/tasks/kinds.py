@@ -18,6 +18,10 @@ class KindPolicy:
     # What one run counts against its owner's daily quotas, e.g. (("images", 1),): charged
     # when the task is submitted and each time it is asked to run again.
     quota_units: tuple[tuple[str, int], ...] = ()
+    # Kinds of dependency this kind may start before: it waits for their results itself and
+    # uses each as it lands (a render encodes a shot as soon as its picture is there). They
+    # still fail it when they fail, and still make it run again when they run again.
+    starts_before: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

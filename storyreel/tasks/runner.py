@@ -316,7 +316,7 @@ class Runner:
             if effects:
                 s.refresh(task)  # an effect may have changed the task row
             announce(s, task)
-            service.release_dependents(s, claim.task_id)
+            service.release_dependents(s, claim.task_id, self.kinds)
         return "succeeded"
 
     def _failed(self, claim: Claim, exc: BaseException, timed_out: bool, stopped: bool) -> str:

@@ -65,7 +65,7 @@ def submit(session: Session, spec: TaskSpec, kinds: KindRegistry) -> Task:
     else:
         repo.add(session, task, spec.depends_on)
     _charge(session, task, policy)
-    _settle(session, task, deps)
+    _settle(session, task, deps, kinds)
     return task
 
 
@@ -81,9 +81,11 @@ def _charge(session: Session, task: Task, policy: KindPolicy) -> None:
         )
 
 
-def _settle(session: Session, task: Task, deps: Iterable[Task]) -> None:
-    """blocked → queued when every dependency succeeded; → failed when one failed for good."""
+def _settle(session: Session, task: Task, deps: Iterable[Task], kinds: KindRegistry) -> None:
+    """blocked → queued when every dependency succeeded (but those the kind may start before);
+    → failed when one failed for good."""
     deps = list(deps)
+    early = kinds.policy(task.kind).starts_before
     broken = [d for d in deps if d.status in ("failed", "cancelled")]
     if broken:
         _finish(
@@ -99,7 +101,7 @@ def _settle(session: Session, task: Task, deps: Iterable[Task]) -> None:
         announce(session, task)
         fail_dependents(session, task)
         return
-    elif all(d.status == "succeeded" for d in deps):
+    elif all(d.status == "succeeded" for d in deps if d.kind not in early):
         task.status = "queued"
         task.queued_at = utcnow()
         task.not_before = None
@@ -121,15 +123,17 @@ def _finish(session: Session, task: Task, status: str, *, error: dict[str, Any] 
     session.flush()
 
 
-def release_dependents(session: Session, task_id: str) -> list[Task]:
-    """After ``task_id`` succeeded: queue every dependent whose dependencies all succeeded."""
+def release_dependents(session: Session, task_id: str, kinds: KindRegistry) -> list[Task]:
+    """After ``task_id`` succeeded: queue every dependent whose dependencies all succeeded
+    (but those its kind may start before)."""
     released = []
     # Locked, so that two dependencies finishing at once cannot both see the other unfinished
     # and leave the dependent blocked forever (READ COMMITTED on PostgreSQL).
     for dependent in repo.get_many(session, repo.dependent_ids(session, task_id), lock=True):
         if dependent.status != "blocked":
             continue
-        if repo.unfinished_dependency_count(session, dependent.id) == 0:
+        early = kinds.policy(dependent.kind).starts_before
+        if repo.unfinished_dependency_count(session, dependent.id, early) == 0:
             dependent.status = "queued"
             dependent.queued_at = utcnow()
             enqueue(session, dependent)
@@ -211,7 +215,7 @@ def retry(session: Session, task_id: str, kinds: KindRegistry) -> Task:
         _reset(session, t, kinds)
     session.flush()
     for t in reset:
-        _settle(session, t, repo.get_many(session, repo.dependency_ids(session, t.id)))
+        _settle(session, t, repo.get_many(session, repo.dependency_ids(session, t.id)), kinds)
     return task
 
 
@@ -244,5 +248,5 @@ def invalidate(session: Session, task_ids: Iterable[str], kinds: KindRegistry) -
         _reset(session, t, kinds)
     session.flush()
     for t in stale:
-        _settle(session, t, repo.get_many(session, repo.dependency_ids(session, t.id)))
+        _settle(session, t, repo.get_many(session, repo.dependency_ids(session, t.id)), kinds)
     return stale

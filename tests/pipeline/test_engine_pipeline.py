@@ -17,11 +17,15 @@ from storyreel.db.models import Task
 from storyreel.db.repositories import projects as projects_repo
 from storyreel.db.repositories import tasks as tasks_repo
 from storyreel.db.session import Database
+from storyreel.domain.blob_keys import live_prefix
 from storyreel.domain.project import ProjectOptions
 from storyreel.media.probe import probe
+from storyreel.media.qc_report import QcCheck, QcReport
 from storyreel.pipeline.engine import Platform
+from storyreel.pipeline.handlers.render import quality_outcome
 from storyreel.pipeline.project import create_project, edit_shot
 from storyreel.settings import Settings
+from storyreel.tasks.model import PermanentError
 from storyreel.tasks.runner import TaskContext
 
 STORY = (
@@ -212,3 +216,91 @@ def test_a_hundred_projects_at_once_all_finish_and_no_task_runs_twice(
         assert kinds["image"] == kinds["voice"] == kinds["motion"] >= 2
         assert sum(kinds.values()) == 3 * kinds["image"] + 2
     assert set(runs) == {t.id for t in all_tasks} and set(runs.values()) == {1}
+
+
+@pytest.mark.slow
+def test_the_render_starts_before_the_pictures_and_encodes_each_as_it_lands(
+    tmp_path: Path, database_url: str
+) -> None:
+    platform = _platform(tmp_path, database_url)
+    image = platform.kinds.get("image")
+
+    def slow_image(ctx: TaskContext) -> dict[str, Any] | None:
+        time.sleep(2.0)  # a picture from a real service takes a while
+        return image.handler(ctx)
+
+    platform.kinds.register("image", slow_image, image.policy)
+    pid = _create(platform, target_seconds=12, quality="preview")
+    platform.start()
+    try:
+        assert platform.wait_for_project(pid, 300) == {"succeeded": len(_tasks(platform, pid))}
+        tasks = _tasks(platform, pid)
+        (render,) = [t for t in tasks if t.kind == "render"]
+        last_picture = max(t.finished_at for t in tasks if t.kind in ("image", "motion"))
+        assert render.started_at is not None and last_picture is not None
+        assert render.started_at < last_picture  # it did not wait for every shot
+        result = render.result or {}
+        assert result["early_segments"], "no segment was encoded before the last picture"
+        assert set(result["early_segments"]) <= set(result["segment_keys"])
+        # Its live playlist is complete: every segment, then the end.
+        key = f"{live_prefix(pid, render.id)}/playlist.m3u8"
+        playlist = platform.store.read_bytes(key).decode()
+        assert playlist.count(".ts") == len(result["segment_keys"])
+        assert playlist.rstrip().endswith("#EXT-X-ENDLIST")
+        video = probe(platform.store.local_file(result["video"]))
+        assert video.duration == pytest.approx(result["duration"], abs=0.1)
+    finally:
+        platform.stop(2)
+
+
+def test_render_after_every_picture_when_render_as_ready_is_off(
+    tmp_path: Path, database_url: str
+) -> None:
+    early = _platform(tmp_path / "a", database_url)
+    late = _platform(tmp_path / "b", database_url, render_as_ready=False)
+    try:
+        assert early.kinds.policy("render").starts_before == {"image", "motion"}
+        assert late.kinds.policy("render").starts_before == frozenset()
+    finally:
+        early.stop(1)
+        late.stop(1)
+
+
+@pytest.mark.slow
+def test_a_render_that_fails_its_quality_check_fails_when_told_to_and_stores_nothing(
+    tmp_path: Path, database_url: str
+) -> None:
+    # Music 40 dB under speech is more than a ducked bed gives: the check fails.
+    qc = {"on_failure": "fail", "music_under_speech_db": 40}
+    platform = _platform(tmp_path, database_url, qc=qc)
+    pid = _create(platform, target_seconds=8, quality="preview")
+    platform.start()
+    try:
+        platform.wait_for_project(pid, 300)
+        (render,) = [t for t in _tasks(platform, pid) if t.kind == "render"]
+        assert render.status == "failed"
+        error = render.error or {}
+        assert error["code"] == "quality_check_failed"
+        assert "music" in error["message"] and "STORYREEL_QC__ON_FAILURE" in error["message"]
+        with platform.session() as s:
+            assert projects_repo.renders(s, pid) == []
+        assert not list(platform.store.iter_keys(f"projects/{pid}/renders/"))
+    finally:
+        platform.stop(2)
+
+
+def test_the_quality_checks_verdict_decides_the_renders_outcome() -> None:
+    failing = QcReport(
+        checks=(
+            QcCheck("loudness", "fail", "The film is at -21.0 LUFS (needs -16 ± 1).", {}, {}),
+            QcCheck("black", "pass", "No black stretch.", {}, {}),
+        ),
+        elapsed_s=1.0,
+    )
+    passing = QcReport(checks=(QcCheck("black", "pass", "No black stretch.", {}, {}),))
+    assert quality_outcome(None, "fail") is None
+    assert quality_outcome(passing, "fail") == "ok"
+    assert quality_outcome(failing, "attention") == "attention"
+    with pytest.raises(PermanentError, match=r"-21\.0 LUFS") as caught:
+        quality_outcome(failing, "fail")
+    assert caught.value.code == "quality_check_failed"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -11,6 +12,34 @@ from storyreel.api.deps import AppState
 from storyreel.api.views.assets import AssetOut, asset_out, download_name
 from storyreel.db.models import Asset, Render
 from storyreel.db.repositories import projects as repo
+from storyreel.media.qc_report import QcReport
+
+
+class QcFindingOut(BaseModel):
+    message: str
+    start: float | None = Field(None, description="Seconds into the video, where known.")
+    end: float | None = None
+    shot: int | None = Field(None, description="The shot (1-based), where known.")
+
+
+class QcCheckOut(BaseModel):
+    name: str = Field(examples=["loudness"], description="A stable id: docs/quality-checks.md.")
+    status: Literal["pass", "fail", "skipped"]
+    message: str = Field(description="The verdict in plain words.")
+    measured: dict[str, Any]
+    threshold: dict[str, Any]
+    findings: list[QcFindingOut]
+
+
+class QcOut(BaseModel):
+    """The quality check the render had before it was called done."""
+
+    outcome: Literal["ok", "attention"] = Field(
+        description="ok: every check passed; attention: one failed (see summary)."
+    )
+    summary: str = Field(description="Why it needs attention, one sentence per failed check.")
+    elapsed_s: float
+    checks: list[QcCheckOut]
 
 
 class RenderOut(BaseModel):
@@ -26,6 +55,19 @@ class RenderOut(BaseModel):
     poster: AssetOut | None
     contact_sheet: AssetOut | None
     srt: AssetOut | None
+    qc: QcOut | None = Field(None, description="Its quality check (None: not checked).")
+
+
+def qc_out(render: Render) -> QcOut | None:
+    if render.qc_report is None or render.qc_outcome not in ("ok", "attention"):
+        return None
+    report = QcReport.from_dict(render.qc_report)
+    return QcOut(
+        outcome=render.qc_outcome,
+        summary=report.summary,
+        elapsed_s=report.elapsed_s,
+        checks=[QcCheckOut.model_validate(c.to_dict()) for c in report.checks],
+    )
 
 
 def render_out(
@@ -53,6 +95,7 @@ def render_out(
         poster=one(render.poster_asset_id, "poster"),
         contact_sheet=one(render.contact_sheet_asset_id, "contact_sheet"),
         srt=one(render.srt_asset_id, "srt"),
+        qc=qc_out(render),
     )
 
 

@@ -67,12 +67,19 @@ def dependent_ids(session: Session, task_id: str) -> list[str]:
     return list(session.scalars(_DEPENDENTS, {"task_id": task_id}))
 
 
-def unfinished_dependency_count(session: Session, task_id: str) -> int:
+def unfinished_dependency_count(
+    session: Session, task_id: str, except_kinds: Iterable[str] = ()
+) -> int:
+    """Dependencies of ``task_id`` not yet succeeded, leaving out those of ``except_kinds``."""
     q = (
         select(func.count())
         .select_from(TaskDependency)
         .join(Task, Task.id == TaskDependency.depends_on_id)
-        .where(TaskDependency.task_id == task_id, Task.status != "succeeded")
+        .where(
+            TaskDependency.task_id == task_id,
+            Task.status != "succeeded",
+            Task.kind.not_in(list(except_kinds)),
+        )
     )
     return int(session.scalar(q) or 0)
 

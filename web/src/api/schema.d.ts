@@ -573,6 +573,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/live/{task_id}/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live File
+         * @description A live playlist or segment through a signed link (no login needed).
+         */
+        get: operations["live_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/provider-keys": {
         parameters: {
             query?: never;
@@ -850,6 +870,27 @@ export interface paths {
          * @description Download an export of the project's finished render (409 while it has none).
          */
         get: operations["export_project_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live Render
+         * @description The project's render that can be watched now: the running one, else the latest one
+         *     whose live playlist is still kept. 404 until its first segment is ready.
+         */
+        get: operations["live_render"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2419,6 +2460,36 @@ export interface components {
             /** Slot */
             slot: string;
         };
+        /**
+         * LiveOut
+         * @description Where a render can be watched while it runs.
+         */
+        LiveOut: {
+            /**
+             * Ended
+             * @description The playlist is complete.
+             */
+            ended: boolean;
+            /**
+             * Playlist Url
+             * @description Signed link to the HLS playlist (no login needed until it expires). It grows as segments finish and ends (#EXT-X-ENDLIST) when the render is done.
+             */
+            playlist_url: string;
+            /** Quality */
+            quality: string;
+            /**
+             * Segments Ready
+             * @description Segments in the playlist so far.
+             */
+            segments_ready: number;
+            /**
+             * Status
+             * @description The render task's status (queued, running, succeeded…).
+             */
+            status: string;
+            /** Task Id */
+            task_id: string;
+        };
         /** LoginIn */
         LoginIn: {
             /** Email */
@@ -3171,6 +3242,73 @@ export interface components {
             /** Typical Seconds */
             typical_seconds: number | null;
         };
+        /** QcCheckOut */
+        QcCheckOut: {
+            /** Findings */
+            findings: components["schemas"]["QcFindingOut"][];
+            /** Measured */
+            measured: {
+                [key: string]: unknown;
+            };
+            /**
+             * Message
+             * @description The verdict in plain words.
+             */
+            message: string;
+            /**
+             * Name
+             * @description A stable id: docs/quality-checks.md.
+             * @example loudness
+             */
+            name: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pass" | "fail" | "skipped";
+            /** Threshold */
+            threshold: {
+                [key: string]: unknown;
+            };
+        };
+        /** QcFindingOut */
+        QcFindingOut: {
+            /** End */
+            end?: number | null;
+            /** Message */
+            message: string;
+            /**
+             * Shot
+             * @description The shot (1-based), where known.
+             */
+            shot?: number | null;
+            /**
+             * Start
+             * @description Seconds into the video, where known.
+             */
+            start?: number | null;
+        };
+        /**
+         * QcOut
+         * @description The quality check the render had before it was called done.
+         */
+        QcOut: {
+            /** Checks */
+            checks: components["schemas"]["QcCheckOut"][];
+            /** Elapsed S */
+            elapsed_s: number;
+            /**
+             * Outcome
+             * @description ok: every check passed; attention: one failed (see summary).
+             * @enum {string}
+             */
+            outcome: "ok" | "attention";
+            /**
+             * Summary
+             * @description Why it needs attention, one sentence per failed check.
+             */
+            summary: string;
+        };
         /**
          * QuotaLimits
          * @description Daily quotas; ``None`` means unlimited. Layered system < plan < user < project.
@@ -3320,6 +3458,8 @@ export interface components {
             /** Id */
             id: string;
             poster: components["schemas"]["AssetOut"] | null;
+            /** @description Its quality check (None: not checked). */
+            qc?: components["schemas"]["QcOut"] | null;
             /**
              * Quality
              * @example final
@@ -8041,6 +8181,123 @@ export interface operations {
             };
         };
     };
+    live_file: {
+        parameters: {
+            query: {
+                /** @description Unix time the link stops working. */
+                expires: number;
+                /** @description The link's signature. */
+                sig: string;
+            };
+            header?: never;
+            path: {
+                task_id: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The playlist (segment links signed) or one MPEG-TS segment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.apple.mpegurl": unknown;
+                    "video/mp2t": unknown;
+                };
+            };
+            /** @description With object storage: a presigned URL of the segment. */
+            307: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit or quota exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_my_provider_keys: {
         parameters: {
             query?: never;
@@ -10073,6 +10330,109 @@ export interface operations {
                 };
                 content: {
                     "application/zip": string;
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit or quota exceeded */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    live_render: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveOut"];
                 };
             };
             /** @description Bad request */
