@@ -12,7 +12,11 @@ Prints, measured side by side in one run (medians over --repeat runs):
 Targets (2-core machine): render ≤ 1.5 × plain encode; peak RSS ≤ 500 MB; one-clip re-render
 ≤ 25 % of the full render.
 
-    python bench/render.py [--repeat 3] [--keep DIR]
+The render includes the quality check of the finished video (``--no-qc`` leaves it out).
+``--encoder nvenc`` (or ``auto``) renders with NVENC where FFmpeg can use an NVIDIA GPU — a
+GPU worker's path (STORYREEL_RENDER_ENCODER); without one it falls back to x264 and says so.
+
+    python bench/render.py [--repeat 3] [--keep DIR] [--encoder auto|x264|nvenc] [--no-qc]
 """
 
 from __future__ import annotations
@@ -189,7 +193,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="keep the media and outputs in this folder")
+    parser.add_argument(
+        "--encoder",
+        choices=["auto", "x264", "nvenc"],
+        default="auto",
+        help="STORYREEL_RENDER_ENCODER for the renders (nvenc falls back to x264 without a GPU)",
+    )
+    parser.add_argument(
+        "--no-qc", action="store_true", help="leave out the quality check after each render"
+    )
     args = parser.parse_args()
+    settings = {"render_encoder": args.encoder, "qc": {"enabled": not args.no_qc}}
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="storyreel-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -207,7 +221,9 @@ def main() -> int:
     for run in range(args.repeat):
         data_dir = work / f"data-{run}"
         shutil.rmtree(data_dir, ignore_errors=True)
-        renderer = Renderer(Settings(data_dir=data_dir))
+        renderer = Renderer(Settings(data_dir=data_dir, **settings))
+        if run == 0:
+            print(f"encoder: {renderer.codec}; quality check: {'off' if args.no_qc else 'on'}")
         out = work / f"render-{run}.mp4"
         edited.write_bytes(original)
         t, peak = timed(lambda: renderer.render_file(timeline, out))  # noqa: B023

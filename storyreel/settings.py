@@ -430,6 +430,12 @@ class Settings(BaseSettings):
         le=64,
         description="How many segments render at once.",
     )
+    render_encoder: Literal["auto", "x264", "nvenc"] = Field(
+        default="auto",
+        description="H.264 encoder for render segments: auto uses NVIDIA's NVENC when FFmpeg "
+        "can encode with it on this machine (a GPU worker), else x264; nvenc asks for it and "
+        "falls back to x264 with a warning; x264 always encodes on the CPU.",
+    )
     render_as_ready: bool = Field(
         default=True,
         description="Start a project's render once its voices and music are done and encode "

@@ -18,6 +18,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from storyreel.domain.timeline import XFADE_STYLES, Clip, Motion, Timeline, Transition
+from storyreel.media.encoders import Codec
 from storyreel.media.sources import Source, SourceKey
 from storyreel.media.subtitles import Cue, layout_cues
 
@@ -36,15 +37,18 @@ class Encoding:
     """Video encoder settings shared by every segment of one render (they must match to concat)."""
 
     preset: str
-    crf: int
+    crf: int  # x264's constant rate factor; NVENC's constant quality (``-cq``) for "nvenc"
     gop: int
     threads: int = 0  # 0 lets x264 decide
+    codec: Codec = "x264"
     # x264's look-ahead for "medium" is 40 frames, each several MB at 720p with its half-pel
     # planes; two encoders in parallel would blow the 500 MB budget. Ten frames keep MB-tree
     # working on slow camera moves (measured: same speed, ~100 MB less per encoder).
     lookahead: int = 10
 
     def argv(self) -> list[str]:
+        if self.codec == "nvenc":
+            return self._nvenc_argv()
         return [
             "-c:v", "libx264",
             "-preset", self.preset,
@@ -54,6 +58,26 @@ class Encoding:
             "-g", str(self.gop),
             "-threads", str(self.threads),
             "-rc-lookahead", str(self.lookahead),
+            "-colorspace", "bt709",
+            "-color_primaries", "bt709",
+            "-color_trc", "bt709",
+            "-color_range", "tv",
+        ]  # fmt: skip
+
+    def _nvenc_argv(self) -> list[str]:
+        """NVENC with the same stream shape as x264's (High profile, 4:2:0, the same GOP and
+        colour tags), so segments join by stream copy. ``p5``/``hq`` is NVENC's quality side
+        of its speed range; ``-cq`` with no bitrate cap is its constant-quality mode."""
+        return [
+            "-c:v", "h264_nvenc",
+            "-preset", "p5",
+            "-tune", "hq",
+            "-rc", "vbr",
+            "-cq", str(self.crf),
+            "-b:v", "0",
+            "-profile:v", "high",
+            "-pix_fmt", "yuv420p",
+            "-g", str(self.gop),
             "-colorspace", "bt709",
             "-color_primaries", "bt709",
             "-color_trc", "bt709",
@@ -132,8 +156,12 @@ def frame_at(seconds: float, fps: Fraction) -> int:
     return round(Fraction(seconds).limit_denominator(1_000_000) * fps)
 
 
-def encoding_for(quality: str, fps: Fraction, threads: int = 0) -> Encoding:
+def encoding_for(quality: str, fps: Fraction, threads: int = 0, codec: Codec = "x264") -> Encoding:
     gop = max(1, math.ceil(2 * fps))
+    if codec == "nvenc":
+        # NVENC's -cq scale sits a little above x264's CRF for the same look.
+        cq = 28 if quality == "preview" else 22
+        return Encoding(preset="p5", crf=cq, gop=gop, codec="nvenc")
     if quality == "preview":
         return Encoding(preset="veryfast", crf=26, gop=gop, threads=threads)
     return Encoding(preset="medium", crf=20, gop=gop, threads=threads)
@@ -183,13 +211,14 @@ def build_plan(
     font_key: str = "",
     tool_key: str = "",
     threads: int = 0,
+    codec: Codec = "x264",
 ) -> RenderPlan:
     """Cut the timeline into segments on the frame grid and give each its cache key."""
     width, height = output_size(
         timeline.canvas.width, timeline.canvas.height, timeline.output.quality
     )
     fps = fps_fraction(timeline.canvas.fps)
-    encoding = encoding_for(timeline.output.quality, fps, threads)
+    encoding = encoding_for(timeline.output.quality, fps, threads, codec)
     spans = _clip_frame_spans(timeline, fps)
     laid_out = layout_cues(
         [Cue(s.start, s.end, s.text, s.second) for s in timeline.subtitles],
@@ -253,7 +282,7 @@ def segment_key(plan: RenderPlan, seg: Segment) -> str:
         "v": RENDERER_VERSION,
         "size": [plan.width, plan.height],
         "fps": str(plan.fps),
-        "enc": plan.encoding.__dict__ | {"threads": None},
+        "enc": _encoding_material(plan.encoding),
         "bg": plan.background,
         "frames": seg.frames,
         "entry": seg.entry_frames,
@@ -281,6 +310,13 @@ def segment_key(plan: RenderPlan, seg: Segment) -> str:
     }
     blob = json.dumps(material, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(blob).hexdigest()[:32]
+
+
+def _encoding_material(encoding: Encoding) -> dict[str, object]:
+    material: dict[str, object] = encoding.__dict__ | {"threads": None}
+    if encoding.codec == "x264":
+        del material["codec"]  # keys of segments made before NVENC was an option stay
+    return material
 
 
 def _canonical_command(plan: RenderPlan, seg: Segment) -> list[str]:

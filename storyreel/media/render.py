@@ -33,6 +33,7 @@ from storyreel.domain.timeline import (
 )
 from storyreel.media import plan as planning
 from storyreel.media.audio import AudioLayer, MixSpec, MusicBed, render_soundtrack
+from storyreel.media.encoders import Codec, choose_codec
 from storyreel.media.ffmpeg import ffmpeg_build, find_ffmpeg, run_ffmpeg
 from storyreel.media.fonts import FontInfo, fallback_fonts, subtitle_font
 from storyreel.media.live import LiveStream, live_segments
@@ -188,6 +189,7 @@ class Renderer:
         self.settings = settings
         self.ffmpeg = find_ffmpeg(settings.ffmpeg)
         self.ffmpeg_build = ffmpeg_build(self.ffmpeg)
+        self.codec: Codec = choose_codec(self.ffmpeg, settings.render_encoder)
         self.font: FontInfo = subtitle_font(settings.subtitle_font_file)
         self.root = settings.cache_dir / "render"
         for sub in ("segments", "audio", "tmp", "fonts"):
@@ -459,6 +461,7 @@ class Renderer:
             font_key=self.font_key,
             tool_key=self.ffmpeg_build,
             threads=1 if jobs > 1 else 0,
+            codec=self.codec,
         )
 
     def _begin_live(
