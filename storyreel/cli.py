@@ -172,6 +172,18 @@ def render(
         f"{_humanize_bytes(result.size_bytes)}, in {result.elapsed:.1f}s "
         f"({len(result.encoded_segments)} segment(s) encoded, {reused} reused)"
     )
+    if result.qc is not None:
+        _print_quality(result.qc.outcome("attention"), result.qc.summary)
+
+
+def _print_quality(outcome: str | None, summary: str) -> None:
+    """The quality check's verdict under the "wrote" line (docs/quality-checks.md)."""
+    if outcome == "ok":
+        out.print("  quality check: every check passed")
+    elif outcome is not None:
+        out.print(
+            f"  [yellow]quality check: needs attention[/] — {escape(summary)}", soft_wrap=True
+        )
 
 
 def _parse_length(value: str | None) -> float | None:
@@ -371,6 +383,7 @@ def make(
     )
     for line in result.fallbacks:
         out.print(f"  {line}")
+    _print_quality(r.qc_outcome, r.qc_summary)
     out.print(
         f"  edit {result.storyboard.name}, then: "
         f"storyreel make --from {result.storyboard} -o {r.video}"

@@ -82,6 +82,9 @@ class RenderSummary:
     encoded_segments: list[str]
     reused_segments: int
     audio_reused: bool
+    #: The quality check: "ok", "attention" (why in ``qc_summary``) or None (not checked).
+    qc_outcome: str | None = None
+    qc_summary: str = ""
 
 
 @dataclass
@@ -468,6 +471,8 @@ def _export(platform: Platform, project_id: str, render_task: Task, out: Path) -
             encoded_segments=list(result.get("encoded_segments", [])),
             reused_segments=int(result.get("segments_reused", 0)),
             audio_reused=bool(result.get("audio_reused", False)),
+            qc_outcome=render.qc_outcome,
+            qc_summary=str(result.get("qc_summary", "")),
         ),
         board=board,
     )
