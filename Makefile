@@ -65,7 +65,8 @@ run: setup studio
 	$(BIN)/storyreel serve
 
 # The tests start their own PostgreSQL and Redis servers; ensure-services installs the Debian
-# packages that provide them (a no-op once installed).
+# packages that provide them (a no-op once installed). ensure-desktop does the same for the
+# libraries the desktop app's Qt needs (its tests run on Qt's offscreen platform: no display).
 # The suite runs on every core (pytest-xdist; each worker starts its own PostgreSQL and Redis),
 # at most TEST_WORKERS_MAX at once. `make test TEST_WORKERS=0` runs it in one process.
 TEST_WORKERS ?= auto
@@ -73,6 +74,7 @@ TEST_WORKERS_MAX ?= 4
 
 test: test-setup lint web-lint studio
 	scripts/ensure-services
+	scripts/ensure-desktop
 	$(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses $(TEST_WORKERS_MAX) --dist worksteal
 	$(MAKE) --no-print-directory web-test e2e
 
@@ -109,6 +111,7 @@ bench: setup
 	$(BIN)/python bench/make.py
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/api.py
+	$(BIN)/python bench/desktop.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache $(WEB)/node_modules $(WEB)/dist

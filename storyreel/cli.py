@@ -677,6 +677,29 @@ def providers(
     )
 
 
+@app.command()
+def desktop(
+    server: Annotated[
+        str | None,
+        typer.Option(help="The server's URL (default: the local one, started if not running)."),
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option(help="en or zh (default: the system's language).")
+    ] = None,
+) -> None:
+    """Open the desktop app, a client of the API (needs the `desktop` extra)."""
+    try:
+        import keyring  # noqa: F401
+        import PySide6  # noqa: F401
+        import websockets  # noqa: F401
+    except ImportError:
+        raise fail("the desktop app needs its extra: pip install 'storyreel[desktop]'") from None
+    from storyreel.desktop.app import main as desktop_main
+
+    argv = [*(["--server", server] if server else []), *(["--lang", lang] if lang else [])]
+    raise typer.Exit(desktop_main(argv))
+
+
 @timeline_app.command("schema")
 def timeline_schema() -> None:
     """Print the JSON Schema of the timeline format (version 1)."""

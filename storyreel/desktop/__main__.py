@@ -1,0 +1,5 @@
+"""``python -m storyreel.desktop``."""
+
+from storyreel.desktop.app import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The windows: one module per screen, each a client of ``ApiClient`` through ``Jobs``."""
