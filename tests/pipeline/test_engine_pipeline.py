@@ -69,7 +69,9 @@ def test_a_project_runs_to_a_finished_video_and_edits_rerun_only_downstream(
 ) -> None:
     pid = _create(platform, target_seconds=12, quality="preview")
     platform.start()
-    assert platform.wait_for_project(pid, 240) == {"succeeded": len(_tasks(platform, pid))}
+    counts = platform.wait_for_project(pid, 240)
+    failures = [(t.kind, t.error) for t in _tasks(platform, pid) if t.status != "succeeded"]
+    assert counts == {"succeeded": len(_tasks(platform, pid))}, failures
     tasks = _tasks(platform, pid)
     kinds = Counter(t.kind for t in tasks)
     shots = kinds["image"]

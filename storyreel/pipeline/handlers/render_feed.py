@@ -109,8 +109,11 @@ class ProjectFeed:
             project = repo.get(s, self.project_id)
             if project is None:
                 raise PermanentError("the project was deleted", code="not_found")
-            shots = repo.shots(s, project.id)
+            # Tasks before shots: a task read as finished has its outputs committed with it, so
+            # the shots read next show them (the other order can see a task finish between
+            # the two reads and miss the picture it made).
             tasks = repo.current_tasks(s, project.id)
+            shots = repo.shots(s, project.id)
             ready = frozenset(i for i, shot in enumerate(shots) if shot_ready(shot, tasks))
             board = board_of(project, shots, repo.characters(s, project.id))
             fingerprint = _fingerprint(board.model_dump_json(), shots, ready, tasks)
