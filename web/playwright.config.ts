@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import os from "node:os";
 import path from "node:path";
 
 // Debian's Chromium (scripts/ensure-browser installs it); Playwright downloads no browser.
@@ -6,6 +7,9 @@ const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 // A port of this run's own (two runs on one machine must not meet); the test workers inherit it.
 process.env.E2E_PORT ??= String(20_000 + (process.pid % 20_000));
 const port = Number(process.env.E2E_PORT);
+// Where serve.sh copies the build the server serves (e2e/pwa.spec.ts deploys a newer one there);
+// this run's own, removed when the server stops.
+process.env.E2E_STUDIO_DIR ??= path.join(os.tmpdir(), `storyreel-e2e-studio-${port}`);
 
 export default defineConfig({
   testDir: "e2e",
@@ -38,6 +42,6 @@ export default defineConfig({
     url: `http://127.0.0.1:${port}/readyz`,
     timeout: 120_000,
     reuseExistingServer: false,
-    env: { E2E_PORT: String(port), E2E_LOG: path.resolve("test-results/server.log") },
+    env: { E2E_PORT: String(port), E2E_LOG: path.resolve("test-results/server.log"), E2E_STUDIO_DIR: process.env.E2E_STUDIO_DIR },
   },
 });

@@ -2,7 +2,13 @@
 
 Vite names every bundle after its content hash, so ``/assets/*`` is cached for a year; every
 other path that is not the API's is a client-side route and gets ``index.html`` (never cached,
-so a new build is picked up on the next load)."""
+so a new build is picked up on the next load).
+
+The studio is an installable app (PWA): its service worker (``sw.js``), the script that registers
+it and the web manifest are revalidated on every load too, or a browser would keep offering the
+old version; Workbox's runtime (``workbox-<hash>.js``) is named after its content like the
+bundles. Their media types are set here rather than guessed, since ``.webmanifest`` is missing
+from many systems' MIME tables."""
 
 from __future__ import annotations
 
@@ -18,6 +24,19 @@ from starlette.types import Receive, Scope, Send
 # Paths the server owns; an unknown one under them is the API's 404, not the studio's page.
 SERVER_PREFIXES = ("/api/", "/docs", "/redoc", "/openapi.json", "/healthz", "/readyz", "/metrics")
 IMMUTABLE = "public, max-age=31536000, immutable"
+# The build's top-level files that name what the current version is: always revalidated.
+REVALIDATED = frozenset({"index.html", "sw.js", "registerSW.js", "manifest.webmanifest"})
+MEDIA_TYPES = {".webmanifest": "application/manifest+json", ".js": "text/javascript"}
+
+
+def _top_level_file(path: Path) -> FileResponse:
+    """A file beside ``index.html``, with the media type and caching its role needs."""
+    headers: dict[str, str] = {}
+    if path.name in REVALIDATED:
+        headers["Cache-Control"] = "no-cache"
+    elif path.name.startswith("workbox-") and path.suffix == ".js":
+        headers["Cache-Control"] = IMMUTABLE
+    return FileResponse(path, headers=headers, media_type=MEDIA_TYPES.get(path.suffix))
 
 
 class _HashedAssets(StaticFiles):
@@ -52,9 +71,9 @@ class StudioPages:
         candidate = (self.root / name).resolve()
         response: Response
         if name and candidate.parent == self.root and candidate.is_file():
-            response = FileResponse(candidate)
+            response = _top_level_file(candidate)
         else:
-            response = FileResponse(self.index, headers={"Cache-Control": "no-cache"})
+            response = _top_level_file(self.index)
         await response(scope, receive, send)
 
 

@@ -68,3 +68,37 @@ def test_a_known_api_path_keeps_its_405_for_other_methods(settings: Settings, st
         r = api.client.put("/api/v1/auth/me")
         assert r.status_code == 405
         assert r.json()["message"] == "PUT is not allowed on /api/v1/auth/me"
+
+
+@pytest.fixture
+def installable_studio(studio: Path) -> Path:
+    """A build with what vite-plugin-pwa adds beside index.html."""
+    (studio / "sw.js").write_text("self.addEventListener('fetch', () => {})")
+    (studio / "registerSW.js").write_text("navigator.serviceWorker.register('/sw.js')")
+    (studio / "workbox-5f3a9c1e.js").write_text("// workbox runtime")
+    (studio / "manifest.webmanifest").write_text('{"name": "storyreel studio"}')
+    (studio / "pwa-192x192.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    return studio
+
+
+def test_the_installable_apps_files_are_served_so_a_new_version_is_noticed(
+    settings: Settings, installable_studio: Path
+) -> None:
+    with running_api(settings, run_workers=False, studio_dir=installable_studio) as api:
+        # The service worker, its registration and the manifest are revalidated on each load,
+        # or browsers would keep offering the version they saw first.
+        for path in ("/sw.js", "/registerSW.js"):
+            r = api.client.get(path)
+            assert r.status_code == 200, path
+            assert r.headers["content-type"].startswith("text/javascript"), path
+            assert r.headers["cache-control"] == "no-cache", path
+        manifest = api.client.get("/manifest.webmanifest")
+        assert manifest.headers["content-type"] == "application/manifest+json"
+        assert manifest.headers["cache-control"] == "no-cache"
+        assert manifest.json() == {"name": "storyreel studio"}
+        # Workbox's runtime is named after its content, like the bundles.
+        runtime = api.client.get("/workbox-5f3a9c1e.js")
+        assert runtime.headers["content-type"].startswith("text/javascript")
+        assert "immutable" in runtime.headers["cache-control"]
+        icon = api.client.get("/pwa-192x192.png")
+        assert icon.headers["content-type"] == "image/png"

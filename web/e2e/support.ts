@@ -23,11 +23,17 @@ export function uniqueEmail(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${counter}@example.com`;
 }
 
+/** Where a running render can be watched: the server answers 404 until its first segment is
+ * ready, and the studio asks every 2 s until then (the browser logs each 404 as an error). */
+const LIVE_NOT_YET = /\/api\/v1\/projects\/[^/?]+\/live(\?|$)/;
+
 /** Fail the test on any console error or uncaught page error. */
 export function watchConsole(page: Page): string[] {
   const problems: string[] = [];
   page.on("console", (m) => {
-    if (m.type() === "error") problems.push(`console: ${m.text()}`);
+    if (m.type() !== "error") return;
+    if (m.text().includes("status of 404") && LIVE_NOT_YET.test(m.location().url)) return;
+    problems.push(`console: ${m.text()}`);
   });
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
   return problems;
@@ -104,7 +110,13 @@ export async function snap(page: Page, name: string, testInfo: TestInfo): Promis
   const file = path.join(SCREENSHOTS, `${name}-${width <= 500 ? "phone" : "desktop"}.png`);
   // From the top: a full-page shot of a scrolled page draws the sticky header mid-page.
   await page.evaluate(() => window.scrollTo(0, 0));
+  // It would draw the phone's fixed bottom bar where the screen ended, over the page; show it at
+  // the end of the page instead, in the room kept for it there.
+  const bar = await page.addStyleTag({
+    content: ".studio:has(.studio-bottom-bar) { position: relative } .studio-bottom-bar { position: absolute !important }",
+  });
   await page.screenshot({ path: file, fullPage: true });
+  await bar.evaluate((style) => (style as HTMLStyleElement).remove());
   await testInfo.attach(name, { path: file, contentType: "image/png" });
 }
 

@@ -3,6 +3,8 @@
 import createClient, { type Middleware } from "openapi-fetch";
 import type { components, paths } from "./schema";
 import { session } from "../auth/session";
+import { connection } from "../pwa/connection";
+import { CATALOG_URL } from "../pwa/cache";
 
 export type Schemas = components["schemas"];
 export type ErrorBody = Schemas["ErrorBody"];
@@ -39,8 +41,22 @@ const auth: Middleware = {
   },
 };
 
+/** Tells the connection whether the server answered. The catalogs may be answered by the
+ * service worker's cache, so they say nothing about the server either way. */
+const reachability: Middleware = {
+  onResponse({ request, response }) {
+    if (!CATALOG_URL.test(request.url)) connection.answered(response.status);
+    return undefined;
+  },
+  onError({ request, error }) {
+    const aborted = error instanceof DOMException && error.name === "AbortError";
+    if (!aborted && !CATALOG_URL.test(request.url)) connection.unreachable();
+    return undefined;
+  },
+};
+
 export const api = createClient<paths>({ baseUrl: "" });
-api.use(auth);
+api.use(reachability, auth);
 
 type Result<T> = { data?: T; error?: unknown; response: Response };
 

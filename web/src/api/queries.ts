@@ -43,14 +43,17 @@ export function useUsage() {
 }
 
 // The catalogs a project is made with (style presets, voices, music moods) change only with a
-// server release: read once, then kept a while.
+// server release: read once, then kept a while. The service worker keeps them too
+// (src/pwa/cache.ts), so they are asked for even offline ("offlineFirst"), where its copy answers.
 const CATALOG_STALE_MS = 10 * 60_000;
+const CATALOG_NETWORK_MODE = "offlineFirst";
 
 export function useStyles() {
   return useQuery({
     queryKey: queryKeys.catalog("styles"),
     queryFn: () => unwrap(api.GET("/api/v1/styles")),
     staleTime: CATALOG_STALE_MS,
+    networkMode: CATALOG_NETWORK_MODE,
   });
 }
 
@@ -60,6 +63,7 @@ export function useVoices(enabled = true) {
     queryKey: queryKeys.catalog("voices"),
     queryFn: () => unwrap(api.GET("/api/v1/voices")),
     staleTime: CATALOG_STALE_MS,
+    networkMode: CATALOG_NETWORK_MODE,
     enabled,
   });
 }
@@ -69,6 +73,7 @@ export function useMusicMoods(enabled = true) {
     queryKey: queryKeys.catalog("music-moods"),
     queryFn: () => unwrap(api.GET("/api/v1/music-moods")),
     staleTime: CATALOG_STALE_MS,
+    networkMode: CATALOG_NETWORK_MODE,
     enabled,
   });
 }

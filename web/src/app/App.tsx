@@ -1,4 +1,4 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { onlineManager, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { App as AntApp, ConfigProvider, theme } from "antd";
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
@@ -10,6 +10,10 @@ import { useSignedIn } from "../auth/useSignedIn";
 import { I18nProvider, useI18n } from "../i18n";
 import { AppLayout } from "./AppLayout";
 import { PageSkeleton } from "../components/PageSkeleton";
+import { forgetCachedCatalogs } from "../pwa/cache";
+import { connection } from "../pwa/connection";
+import { ConnectionBanner } from "../pwa/ConnectionBanner";
+import { UpdatePrompt } from "../pwa/UpdatePrompt";
 
 const AuthPage = lazy(() => import("../features/auth/AuthPage"));
 const ProjectsPage = lazy(() => import("../features/projects/ProjectsPage"));
@@ -31,7 +35,17 @@ const queryClient = new QueryClient({
 });
 
 session.subscribe((signedIn) => {
-  if (!signedIn) queryClient.clear();
+  if (!signedIn) {
+    queryClient.clear();
+    void forgetCachedCatalogs();
+  }
+});
+
+// Queries and mutations wait while the server cannot be reached, and go on (queries are read
+// again) once it answers, instead of failing one by one.
+onlineManager.setEventListener((setOnline) => {
+  setOnline(connection.state.offline === null);
+  return connection.subscribe((state) => setOnline(state.offline === null));
 });
 
 function RequireAuth({ children }: { children: ReactNode }) {
@@ -53,6 +67,9 @@ function Themed({ children }: { children: ReactNode }) {
         // tinted tag backgrounds; these shades pass (axe-core checks them in the e2e tests).
         token: {
           colorPrimary: "#5b3df5",
+          // antd derives a lighter hover shade (#8769ff: 3.8:1 on white), and on a touch screen
+          // a tapped button keeps its hover look; a darker one keeps text readable.
+          colorPrimaryHover: "#4c2fe0",
           colorInfo: "#5b3df5",
           colorLink: "#4c2fe0",
           colorTextTertiary: "rgba(0, 0, 0, 0.6)",
@@ -80,6 +97,9 @@ export function App() {
   return (
     <I18nProvider>
       <Themed>
+        <ConnectionBanner />
+        {/* The dev server has no service worker to register. */}
+        {import.meta.env.PROD && <UpdatePrompt />}
         <QueryClientProvider client={queryClient}>
           <BrowserRouter>
             <Suspense fallback={<PageSkeleton />}>

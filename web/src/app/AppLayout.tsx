@@ -93,6 +93,7 @@ export function AppLayout() {
   return (
     <Layout style={{ minHeight: "100vh" }}>
       <Header
+        className="app-header"
         style={{
           display: "flex",
           alignItems: "center",

@@ -18,7 +18,7 @@ describe("the message catalogs", () => {
 
   it("keep every key under its feature's prefix", () => {
     for (const key of Object.keys(catalogs.en)) {
-      expect(key).toMatch(/^(common|nav|auth|projects|studio|settings|admin|providers|assistant)\./);
+      expect(key).toMatch(/^(common|nav|auth|projects|studio|settings|admin|providers|assistant|pwa)\./);
     }
   });
 });

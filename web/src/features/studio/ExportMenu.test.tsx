@@ -38,6 +38,7 @@ vi.mock("./api", () => ({
   useRenders: () => ({ data: { items: [] }, isLoading: false, error: null, refetch: () => undefined }),
   useProjectCost: () => ({ isPending: true }),
   useProjectTasks: () => ({ data: { items: [] }, isLoading: false, error: null }),
+  useLive: () => ({ data: undefined, refetch: () => undefined }),
 }));
 vi.mock("../providers/api", () => ({ useProviderCatalog: () => ({ data: undefined }) }));
 

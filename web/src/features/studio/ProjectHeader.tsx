@@ -1,4 +1,5 @@
-/** The project's title (editable), style, aspect and status, and what can be done next. */
+/** The project's title (editable), style, aspect and status, and what can be done next: beside
+ * the title, or at phone width in a bar along the bottom of the screen, within thumb's reach. */
 import { ArrowLeftOutlined, CopyOutlined, DisconnectOutlined, LoadingOutlined, MoreOutlined, SettingOutlined, PlayCircleOutlined, RedoOutlined, ReloadOutlined } from "@ant-design/icons";
 import { App, Button, Dropdown, Space, Tag, Tooltip, Typography } from "antd";
 import { useState } from "react";
@@ -8,11 +9,13 @@ import { useStyles } from "../../api/queries";
 import { LIMITS } from "../../api/schema-constants.gen";
 import { useI18n, useT } from "../../i18n";
 import { formatDuration } from "../../lib/format";
+import { PHONE_QUERY, useMediaQuery } from "../../lib/useMediaQuery";
 import { useDuplicateProject, useRegenerateStoryboard, useRender, useUpdateProject } from "./api";
 import { continueAction, type Permissions } from "./editor/permissions";
 import type { Project } from "./editor/types";
 import { Pill, type Tone } from "./Pill";
 import { ProjectSettings } from "./ProjectSettings";
+import { ShareButton } from "./ShareButton";
 import { TranslateControl } from "./TranslateControl";
 
 const STATUS_TONE: Record<Project["status"], Tone> = {
@@ -38,6 +41,7 @@ export function ProjectHeader({ project, perms, livePaused }: { project: Project
   const write = project.access === "write";
   const duration = project.latest_render?.duration;
   const [settings, setSettings] = useState(false);
+  const phone = useMediaQuery(PHONE_QUERY);
 
   const makeAgain = () =>
     modal.confirm({
@@ -72,6 +76,52 @@ export function ProjectHeader({ project, perms, livePaused }: { project: Project
     ...(write ? [{ key: "again", icon: <ReloadOutlined />, label: t("studio.header.again"), disabled: !perms.canRegenerateStoryboard, danger: true }] : []),
     { key: "copy", icon: <CopyOutlined />, label: t("studio.header.copy") },
   ];
+
+  const actions = (
+    <>
+      {next === "retryFailed" && (
+        <Tooltip title={t("studio.header.retryFailedHint")}>
+          <Button type="primary" icon={<RedoOutlined />} onClick={goOn} loading={render.isPending} data-testid="project-continue">
+            {t("studio.header.retryFailed")}
+          </Button>
+        </Tooltip>
+      )}
+      {next === "makeVideo" && (
+        <Tooltip title={t("studio.header.makeVideoHint")}>
+          <Button type="primary" icon={<PlayCircleOutlined />} onClick={goOn} loading={render.isPending} data-testid="project-continue">
+            {t("studio.header.makeVideo")}
+          </Button>
+        </Tooltip>
+      )}
+      {write && (
+        <Button icon={<ReloadOutlined />} onClick={makeAgain} disabled={!perms.canRegenerateStoryboard} loading={again.isPending} data-testid="project-again" className="studio-hide-phone">
+          {t("studio.header.again")}
+        </Button>
+      )}
+      <TranslateControl project={project} />
+      <ShareButton project={project} />
+      {write && (
+        <Button icon={<SettingOutlined />} onClick={() => setSettings(true)} data-testid="project-settings">
+          {t("studio.settings.open")}
+        </Button>
+      )}
+      <Dropdown
+        trigger={["click"]}
+        placement={phone ? "topRight" : "bottomRight"}
+        menu={{
+          items: moreItems,
+          onClick: ({ key }) => {
+            if (key === "again") makeAgain();
+            if (key === "copy") copy();
+          },
+        }}
+      >
+        <Button icon={<MoreOutlined />} aria-label={t("studio.header.more")} loading={duplicate.isPending} data-testid="project-more">
+          {phone && t("studio.header.moreShort")}
+        </Button>
+      </Dropdown>
+    </>
+  );
 
   return (
     <header className="studio-header">
@@ -142,46 +192,13 @@ export function ProjectHeader({ project, perms, livePaused }: { project: Project
             )}
           </Space>
         </div>
-        <Space wrap>
-          {next === "retryFailed" && (
-            <Tooltip title={t("studio.header.retryFailedHint")}>
-              <Button type="primary" icon={<RedoOutlined />} onClick={goOn} loading={render.isPending} data-testid="project-continue">
-                {t("studio.header.retryFailed")}
-              </Button>
-            </Tooltip>
-          )}
-          {next === "makeVideo" && (
-            <Tooltip title={t("studio.header.makeVideoHint")}>
-              <Button type="primary" icon={<PlayCircleOutlined />} onClick={goOn} loading={render.isPending} data-testid="project-continue">
-                {t("studio.header.makeVideo")}
-              </Button>
-            </Tooltip>
-          )}
-          {write && (
-            <Button icon={<ReloadOutlined />} onClick={makeAgain} disabled={!perms.canRegenerateStoryboard} loading={again.isPending} data-testid="project-again" className="studio-hide-phone">
-              {t("studio.header.again")}
-            </Button>
-          )}
-          <TranslateControl project={project} />
-          {write && (
-            <Button icon={<SettingOutlined />} onClick={() => setSettings(true)} data-testid="project-settings">
-              {t("studio.settings.open")}
-            </Button>
-          )}
-          <Dropdown
-            trigger={["click"]}
-            menu={{
-              items: moreItems,
-              onClick: ({ key }) => {
-                if (key === "again") makeAgain();
-                if (key === "copy") copy();
-              },
-            }}
-          >
-            <Button icon={<MoreOutlined />} aria-label={t("studio.header.more")} loading={duplicate.isPending} data-testid="project-more" />
-          </Dropdown>
-        </Space>
+        {!phone && <Space wrap>{actions}</Space>}
       </div>
+      {phone && (
+        <nav className="studio-bottom-bar" aria-label={t("studio.header.actions")} data-testid="studio-bottom-actions">
+          {actions}
+        </nav>
+      )}
       {write && <ProjectSettings project={project} open={settings} onClose={() => setSettings(false)} />}
     </header>
   );

@@ -1,7 +1,8 @@
 /** The video: render a preview or the final cut (a refusal, e.g. a budget's 402, is shown with the
  * server's message), follow the work stage by stage, see what fell back to a stand-in provider
- * and why, see what it costs, watch the
- * latest render (or an earlier one), download its files, and browse the render history. */
+ * and why, see what it costs, watch it while it renders (LivePlayer) and then the latest render
+ * (or an earlier one) with its quality check (QcBadge), download its files, and browse the
+ * render history. */
 import {
   CheckCircleFilled,
   CloseCircleFilled,
@@ -18,14 +19,14 @@ import {
 } from "@ant-design/icons";
 import { useQuery } from "@tanstack/react-query";
 import { App, Button, Card, Empty, Progress, Skeleton, Space, Tooltip, Typography } from "antd";
-import { useEffect, useState, type ReactNode } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import { errorMessage } from "../../api/client";
 import { queryKeys } from "../../api/queries";
 import type { Quality } from "../../api/schema-constants.gen";
 import { CardTitle } from "../../components/CardTitle";
 import { useI18n, useT } from "../../i18n";
 import { absoluteTime, formatDuration } from "../../lib/format";
-import { useProjectTasks, useRender, useRenders } from "./api";
+import { useLive, useProjectTasks, useRender, useRenders } from "./api";
 import { CostBlock } from "./CostBlock";
 import { ExportMenu } from "./ExportMenu";
 import { fileSize, srtToVtt } from "./editor/files";
@@ -33,8 +34,10 @@ import type { Permissions } from "./editor/permissions";
 import { computeProgress, type StageProgress } from "./editor/progress";
 import type { Project, Render } from "./editor/types";
 import { FallbackNotice } from "./FallbackNotice";
+import { LivePlayer, PlayerFrame, type LivePosition } from "./LivePlayer";
 import { assetUrl, forgetAsset } from "./media";
 import { Pill } from "./Pill";
+import { QcBadge } from "./QcBadge";
 
 function StageIcon({ stage }: { stage: StageProgress }) {
   switch (stage.status) {
@@ -133,13 +136,22 @@ function useCaptions(render: Render | null): string | null {
   return srt ? url : null;
 }
 
-function Player({ render, aspect, onStale }: { render: Render; aspect: string; onStale: () => void }) {
+interface PlayerProps {
+  render: Render;
+  aspect: string;
+  onStale: () => void;
+  /** Where the viewer left this render's live picture: the video starts there (and plays on
+   * if it was playing), once; then `onResumed`. */
+  resumeAt?: LivePosition | null;
+  onResumed?: () => void;
+}
+
+function Player({ render, aspect, onStale, resumeAt, onResumed }: PlayerProps) {
   const t = useT();
   const captions = useCaptions(render);
-  const ratio = aspect === "9:16" ? "9 / 16" : aspect === "1:1" ? "1 / 1" : "16 / 9";
   if (!render.video) return null;
   return (
-    <div className="studio-player" style={{ aspectRatio: ratio, maxHeight: aspect === "9:16" ? 520 : undefined }}>
+    <PlayerFrame aspect={aspect}>
       <video
         key={render.id}
         data-testid="video-player"
@@ -149,6 +161,15 @@ function Player({ render, aspect, onStale }: { render: Render; aspect: string; o
         poster={render.poster ? assetUrl(render.poster) : undefined}
         src={assetUrl(render.video)}
         aria-label={t("studio.render.playerLabel")}
+        onLoadedMetadata={(e) => {
+          const video = e.currentTarget;
+          if (!resumeAt) return;
+          onResumed?.();
+          // Watched to the end already: the final video waits at its start.
+          if (resumeAt.ended || resumeAt.time >= video.duration - 0.5) return;
+          video.currentTime = resumeAt.time;
+          if (!resumeAt.paused) void video.play().catch(() => undefined);
+        }}
         onError={() => {
           if (render.video) forgetAsset(render.video.id);
           onStale();
@@ -156,8 +177,19 @@ function Player({ render, aspect, onStale }: { render: Render; aspect: string; o
       >
         {captions && <track kind="captions" src={captions} srcLang="und" label={t("studio.render.captions")} />}
       </video>
-    </div>
+    </PlayerFrame>
   );
+}
+
+/** Bring shot `n` (1-based, as the render numbers them) of the storyboard into view. */
+function showShot(project: Project, n: number): void {
+  const id = project.shots[n - 1]?.id;
+  if (!id) return;
+  const card = document.querySelector<HTMLElement>(`[data-testid="shot-card"][data-shot-id="${CSS.escape(id)}"]`);
+  if (!card) return;
+  card.scrollIntoView({ behavior: "smooth", block: "center" });
+  if (!card.hasAttribute("tabindex")) card.setAttribute("tabindex", "-1");
+  card.focus({ preventScroll: true });
 }
 
 function Downloads({ render, children }: { render: Render; children?: ReactNode }) {
@@ -198,6 +230,14 @@ export function RenderPanel({ project, perms, poll }: { project: Project; perms:
   const playing = (chosen && history.find((r) => r.id === chosen)) || latest;
   const renderTask = project.tasks.render;
   const rendering = renderTask && ["blocked", "queued", "running"].includes(renderTask.status);
+  // Watch the render task while it runs, and on after it ends until its render is recorded
+  // (the final video then takes over); a failed or cancelled one has nothing more to show.
+  const watchedTask =
+    renderTask && !["failed", "cancelled"].includes(renderTask.status) && latest?.task_id !== renderTask.id ? renderTask.id : null;
+  const live = useLive(project.id, watchedTask, renderTask?.status === "running");
+  const watching = chosen === null && watchedTask !== null && live.data?.task_id === watchedTask ? live.data : null;
+  // Where the viewer left the live picture, for the final video to pick up from.
+  const livePosition = useRef<{ taskId: string; position: LivePosition } | null>(null);
   // Exports are made from the project's current render (the server refuses them with 409
   // while there is none or while it is being rendered again).
   const exportMenu = (
@@ -272,14 +312,35 @@ export function RenderPanel({ project, perms, poll }: { project: Project; perms:
 
       <CostBlock projectId={project.id} />
 
-      {playing && playing.video ? (
+      {rendering && !watching && chosen === null && (
+        <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="live-starting">
+          {t("studio.live.starting")}
+        </Typography.Text>
+      )}
+
+      {watching ? (
+        <LivePlayer
+          key={watching.task_id}
+          live={watching}
+          aspect={project.aspect}
+          onRetry={() => void live.refetch()}
+          onPosition={(position) => (livePosition.current = { taskId: watching.task_id, position })}
+        />
+      ) : playing && playing.video ? (
         <>
-          <Player render={playing} aspect={project.aspect} onStale={() => void renders.refetch()} />
+          <Player
+            render={playing}
+            aspect={project.aspect}
+            onStale={() => void renders.refetch()}
+            resumeAt={livePosition.current && livePosition.current.taskId === playing.task_id ? livePosition.current.position : null}
+            onResumed={() => (livePosition.current = null)}
+          />
           <div style={{ display: "flex", gap: 8, alignItems: "center", flexWrap: "wrap" }}>
             <Pill tone={playing.quality === "final" ? "purple" : "grey"}>{t(playing.quality === "final" ? "studio.render.qualityFinal" : "studio.render.qualityPreview")}</Pill>
             <Typography.Text type="secondary" style={{ fontSize: 13 }}>
               {formatDuration(playing.duration)} · {playing.width}×{playing.height} · {fileSize(playing.size_bytes)}
             </Typography.Text>
+            <QcBadge qc={playing.qc} onShot={playing.id === latest?.id ? (n) => showShot(project, n) : undefined} />
             {latest && playing.id !== latest.id && (
               <Button size="small" type="link" onClick={() => setChosen(null)}>
                 {t("studio.render.backToLatest")}
@@ -324,6 +385,7 @@ export function RenderPanel({ project, perms, poll }: { project: Project; perms:
                         {t(r.quality === "final" ? "studio.render.qualityFinal" : "studio.render.qualityPreview")}
                       </Pill>
                       {latest?.id === r.id && <Pill tone="green">{t("studio.render.latest")}</Pill>}
+                      <QcBadge qc={r.qc} onShot={latest?.id === r.id ? (n) => showShot(project, n) : undefined} />
                       {current && <Typography.Text style={{ fontSize: 12 }}>{t("studio.render.playing")}</Typography.Text>}
                     </Space>
                     <div className="studio-history-meta">

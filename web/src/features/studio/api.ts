@@ -61,6 +61,28 @@ export function useRenders(projectId: string, poll: boolean) {
   });
 }
 
+export type Live = Schemas["LiveOut"];
+
+/** How often to ask whether a running render can be watched yet. */
+export const LIVE_POLL_MS = 2_000;
+
+/** Where the render task `taskId` can be watched while it runs. The server answers 404 until
+ * the first segment is ready, so this asks every LIVE_POLL_MS until it answers for that task,
+ * then never again: the playlist it links grows by itself. Its key is not under the project's,
+ * so task events do not ask again; `refetch` gets a fresh signed link (the player's retry). */
+export function useLive(projectId: string, taskId: string | null, enabled: boolean) {
+  return useQuery({
+    queryKey: ["live", projectId, taskId] as const,
+    queryFn: () => unwrap(api.GET("/api/v1/projects/{project_id}/live", { params: { path: { project_id: projectId } } })),
+    enabled: enabled && taskId !== null,
+    retry: false,
+    staleTime: Infinity,
+    // An earlier render's kept playlist may answer before this task's first segment: ask on.
+    refetchInterval: (query) => (query.state.data?.task_id === taskId ? false : LIVE_POLL_MS),
+    refetchOnWindowFocus: false,
+  });
+}
+
 /** What the project has cost and what finishing it would cost. Its key is under the project's,
  * so it is read again whenever the project is (task events, edits); when polling, the studio
  * reads it again as the project's status changes (useFollow). */
