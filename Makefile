@@ -109,6 +109,7 @@ format: setup
 bench: setup
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/make.py
+	$(BIN)/python bench/live.py
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/desktop.py
