@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from datetime import UTC, datetime
 from urllib.parse import quote, urlencode
 
+from storyreel.api import errors
 from storyreel.api.deps import AppState
 
 CONTENT_PATH = "/api/v1/assets/{asset_id}/content"
@@ -48,6 +50,27 @@ def asset_url(
     query["sig"] = sign(state, asset_id, expires, filename)
     path = CONTENT_PATH.format(asset_id=quote(asset_id, safe=""))
     return f"{path}?{urlencode(query)}"
+
+
+def check_link(
+    state: AppState,
+    subject: str,
+    expires: int,
+    sig: str,
+    *,
+    kind: str,
+    renew: str,
+    filename: str | None = None,
+) -> float:
+    """Refuse an expired or forged link (403 saying which, and ``renew``: where a fresh one
+    comes from); ``kind`` names the link ("download", "live"). Returns the time checked at."""
+    now = time.time()
+    if expires < now:
+        when = datetime.fromtimestamp(max(0, expires), UTC).isoformat()
+        raise errors.Forbidden(f"this {kind} link expired at {when}; get a fresh one from {renew}")
+    if not verify(state, subject, expires, sig, filename, now):
+        raise errors.Forbidden(f"this {kind} link is not valid: its signature does not match")
+    return now
 
 
 def verify(

@@ -12,9 +12,7 @@ from __future__ import annotations
 import mimetypes
 import os
 import re
-import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Annotated, Any, BinaryIO
 
@@ -214,15 +212,15 @@ def download_asset(
     if_none_match: Annotated[str | None, Header(alias="If-None-Match", max_length=1000)] = None,
 ) -> Response:
     """Download or stream an asset through a signed link (no login needed; Range supported)."""
-    now = time.time()
-    if expires < now:
-        when = datetime.fromtimestamp(max(0, expires), UTC).isoformat()
-        raise errors.Forbidden(
-            f"this download link expired at {when}; get a fresh one from GET /api/v1/assets/"
-            f"{asset_id}"
-        )
-    if not signing.verify(state, asset_id, expires, sig, name):
-        raise errors.Forbidden("this download link is not valid: its signature does not match")
+    now = signing.check_link(
+        state,
+        asset_id,
+        expires,
+        sig,
+        kind="download",
+        renew=f"GET /api/v1/assets/{asset_id}",
+        filename=name,
+    )
     with db.read() as s:
         asset = projects_repo.asset(s, asset_id)
         project = projects_repo.get(s, asset.project_id) if asset and asset.project_id else None

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -113,15 +112,14 @@ def live_file(
     sig: Annotated[str, Query(max_length=256, description="The link's signature.")],
 ) -> Response:
     """A live playlist or segment through a signed link (no login needed)."""
-    now = time.time()
-    if expires < now:
-        when = datetime.fromtimestamp(max(0, expires), UTC).isoformat()
-        raise errors.Forbidden(
-            f"this live link expired at {when}; get a fresh one from GET "
-            "/api/v1/projects/{project_id}/live"
-        )
-    if not signing.verify(state, _subject(task_id), expires, sig):
-        raise errors.Forbidden("this live link is not valid: its signature does not match")
+    now = signing.check_link(
+        state,
+        _subject(task_id),
+        expires,
+        sig,
+        kind="live",
+        renew="GET /api/v1/projects/{project_id}/live",
+    )
     if not _FILE.match(name):
         raise errors.NotFound(f"no live file {name!r}: only {PLAYLIST} and its segments")
     with db.read() as s:
